@@ -1,0 +1,25 @@
+# LeadHub's commands. `make run` starts the app on a fresh machine; `make test` runs the suite.
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+
+.PHONY: run test check bench install
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: $(BIN)/.installed
+	VENV=$(VENV) ./scripts/run-dev.sh
+
+test: $(BIN)/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: $(BIN)/.installed
+	DJANGO_SETTINGS_MODULE=leadhub.settings.production SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  ALLOWED_HOSTS=leadhub.example DATABASE_URL=postgres://postgres@127.0.0.1:5432/leadhub \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -1,0 +1,1 @@
+"""The lead lifecycle: models, transitions, services, selectors, views, API, tasks and admin."""

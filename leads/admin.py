@@ -1,0 +1,178 @@
+"""Django admin for vendor ops staff: every write goes through the lead services, history is read-only."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django_fsm.admin import FSMAdminMixin
+
+from leads import services
+from leads.exceptions import LeadChanged, LeadConflict
+from leads.forms import QualifiedLeadForm, apply_service_errors
+from leads.models import Customer, Lead, LeadEvent, TeamMember
+
+TRANSITION_SERVICES = {
+    "accept": services.lead_accept,
+    "decline": services.lead_decline,
+    "win": services.lead_win,
+    "lose": services.lead_lose,
+}
+
+
+class LeadEventInline(admin.TabularInline):
+    model = LeadEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "action", "from_status", "to_status", "changes")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    can_delete = False
+    fields = ("name", "email", "phone", "added_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["status"]
+    list_display = ("customer_company", "partner", "lead_type", "status", "is_hot", "received_at", "deal_name",
+                    "deal_value", "currency")
+    list_filter = ("status", "lead_type", "partner", "is_hot", "received_at")
+    search_fields = ("customer__company", "customer__email", "deal_name", "crm_id")
+    list_select_related = ("customer", "partner")
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    inlines = [TeamMemberInline, LeadEventInline]
+    deal_fields = list(services.DEAL_FIELDS)
+    readonly_on_change = ("id", "partner", "lead_type", "customer", "need", "referred_by", "referring_partner",
+                          "referred_by_email", "received_at", "respond_by", "contact_requested", "is_hot",
+                          "decided_at", "reason", "reason_notes", "version", "created_at", "updated_at")
+    raw_id_fields = ("customer",)
+
+    @admin.display(description="Customer", ordering="customer__company")
+    def customer_company(self, lead):
+        return lead.customer.company
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = QualifiedLeadForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": ("partner", "lead_type", "need", "contact_requested", "referred_by_email")}),
+                ("Customer", {"fields": QualifiedLeadForm.CUSTOMER_FIELDS}),
+            ]
+        return [
+            (None, {"fields": ("id", "status", "partner", "lead_type", "received_at", "respond_by",
+                               "contact_requested", "is_hot", "decided_at", "version")}),
+            ("Customer and need", {"fields": ("customer", "need", "referred_by", "referring_partner",
+                                              "referred_by_email")}),
+            ("Deal", {"fields": self.deal_fields}),
+            ("Outcome", {"fields": ("reason", "reason_notes")}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        readonly = [*super().get_readonly_fields(request, obj), *self.readonly_on_change]
+        if obj.status != "accepted":
+            readonly += self.deal_fields
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        """Archived leads open read-only: no path in the admin changes them."""
+        if obj is not None and obj.is_archived:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Creation and deal edits go through the services; their rules are the same as everywhere else."""
+        if not change:
+            created = services.lead_create(by=request.user, **form.service_kwargs())
+            obj.pk = created.pk
+            return
+        changed = {field: form.cleaned_data[field] for field in form.changed_data if field in self.deal_fields}
+        if changed:
+            services.lead_update_deal(lead=obj.pk, by=request.user, **changed)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, LeadConflict, LeadChanged, PermissionDenied) as exc:
+            self.message_user(request, _message(exc), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, f"Lead sent to {obj.partner}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[obj.pk]))
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
+        """Run the admin's transition buttons through the lead services instead of bare model methods."""
+        service = TRANSITION_SERVICES.get(transition_name)
+        if service is None:
+            self.message_user(request, f"'{transition_name}' is not available here.", messages.ERROR)
+            return False
+        try:
+            service(lead=obj.pk, by=request.user, **(kwargs or {}))
+        except (ValidationError, LeadConflict, LeadChanged, PermissionDenied) as exc:
+            self.message_user(request, _message(exc), messages.ERROR)
+            return False
+        self.message_user(request, f"Lead {transition_name} done.", messages.SUCCESS)
+        return True
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()) \
+            if hasattr(exc, "error_dict") else " ".join(exc.messages)
+    return getattr(exc, "message", None) or str(exc) or "Not allowed."
+
+
+@admin.register(LeadEvent)
+class LeadEventAdmin(admin.ModelAdmin):
+    list_display = ("lead", "at", "actor", "action", "from_status", "to_status")
+    list_filter = ("action",)
+    list_select_related = ("lead__customer", "actor")
+    readonly_fields = ("lead", "at", "actor", "action", "from_status", "to_status", "changes")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("company", "contact_name", "email", "country", "company_size")
+    search_fields = ("company", "contact_name", "email")
+
+    def has_delete_permission(self, request, obj=None):
+        return False

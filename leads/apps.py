@@ -1,0 +1,7 @@
+"""App config for leads."""
+from django.apps import AppConfig
+
+
+class LeadsConfig(AppConfig):
+    name = "leads"
+    verbose_name = "Leads"

@@ -1,0 +1,119 @@
+"""Create the demo organisations, users and leads in every status. Safe to run again: it changes nothing twice."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from leads import services
+from leads.models import Lead, LeadType
+from profiles.models import BusinessProfile, Location, Membership, Organisation, Role
+
+ORGANISATIONS = {
+    "contoso": {
+        "name": "Contoso Consulting",
+        "description": "Cloud migrations, Microsoft 365 roll-outs and managed IT for growing companies.",
+        "keywords": ["cloud", "migration", "microsoft 365", "managed services"],
+        "company_sizes": ["10-49", "50-249", "250-999"],
+        "industries": ["Manufacturing", "Retail"],
+        "locations": [("CZ", "Praha", "Jana Nováková", "jana@contoso.example", "+420 601 000 001"),
+                      ("DE", "Berlin", "Max Müller", "max@contoso.example", "+49 30 000 001")],
+    },
+    "fabrikam": {
+        "name": "Fabrikam Data",
+        "description": "Data platforms, analytics and AI for enterprises.",
+        "keywords": ["data", "analytics", "ai", "power bi"],
+        "company_sizes": ["250-999", "1000+"],
+        "industries": ["Finance", "Healthcare"],
+        "locations": [("US", "Seattle", "Sam Lee", "sam@fabrikam.example", "+1 206 000 0001")],
+    },
+}
+
+CUSTOMERS = [
+    ("Northwind Traders", "Anna Svobodová", "anna@northwind.example", "50-249", "CZ", "Brno",
+     "Move 40 on-premise servers to the cloud before the lease ends in spring."),
+    ("Tailspin Toys", "Petr Dvořák", "petr@tailspin.example", "10-49", "CZ", "Ostrava",
+     "Microsoft 365 for 30 people, including e-mail migration from Google."),
+    ("Wide World Importers", "Laura Schmidt", "laura@wwi.example", "250-999", "DE", "Hamburg",
+     "Power BI dashboards for sales across 12 countries."),
+    ("Adventure Works", "Tom Baker", "tom@adventure.example", "1000+", "US", "Denver",
+     "A data warehouse and forecasting for 300 stores."),
+    ("Litware Inc.", "Eva Horáková", "eva@litware.example", "10-49", "CZ", "Plzeň",
+     "Managed backup and security monitoring for a small law firm."),
+    ("Proseware", "Ken Ito", "ken@proseware.example", "50-249", "US", "Austin",
+     "Help choosing between two CRM systems and migrating 10 years of data."),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations (contoso, fabrikam), their users, an ops user and leads in every status."
+
+    def handle(self, *args, **options):
+        password = settings.LEADHUB_DEMO_PASSWORD
+        with transaction.atomic():
+            ops = self._user("ops", password, email="ops@vendor.example", is_staff=True, is_superuser=True)
+            logins = [("ops", "vendor ops staff (Django admin: /admin/)")]
+            for slug, data in ORGANISATIONS.items():
+                organisation = self._organisation(slug, data)
+                for suffix, role in (("admin", Role.PARTNER_ADMIN), ("referrals", Role.REFERRALS_ADMIN)):
+                    username = f"{slug}-{suffix}"
+                    user = self._user(username, password, email=f"{username}@{slug}.example")
+                    Membership.objects.update_or_create(user=user, defaults={"organisation": organisation, "role": role})
+                    logins.append((username, f"{Role(role).label}, {organisation.name}"))
+                if not Lead.objects.filter(partner=organisation).exists():
+                    self._leads(organisation, ops)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with any of these (password: %s):" % password))
+        for username, what in logins:
+            self.stdout.write(f"  {username:<20} {what}")
+
+    def _user(self, username, password, **fields):
+        user, _ = get_user_model().objects.get_or_create(username=username, defaults=fields)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return user
+
+    def _organisation(self, slug, data):
+        organisation, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": data["name"]})
+        profile, created = BusinessProfile.objects.get_or_create(
+            organisation=organisation,
+            defaults={key: data[key] for key in ("description", "keywords", "company_sizes", "industries")},
+        )
+        if created:
+            for country, city, name, email, phone in data["locations"]:
+                Location.objects.create(profile=profile, country=country, city=city, contact_name=name,
+                                        contact_email=email, contact_phone=phone)
+        return organisation
+
+    def _leads(self, organisation, ops):
+        now = timezone.now()
+        admin = get_user_model().objects.get(username=f"{organisation.slug}-admin")
+
+        def make(index, lead_type, age, contact_requested=False):
+            company, name, email, size, country, city, need = CUSTOMERS[index % len(CUSTOMERS)]
+            return services.lead_create(
+                by=ops, partner=organisation, lead_type=lead_type, need=need,
+                contact_requested=contact_requested, referred_by_email=ops.email, received_at=now - age,
+                customer={"company": company, "contact_name": name, "email": email, "phone": "+420 777 000 000",
+                          "company_size": size, "country": country, "city": city},
+            )
+
+        deal = {"deal_value": "25000.00", "currency": "EUR", "estimated_close_date": (now + timedelta(days=60)).date()}
+        make(0, LeadType.CUSTOMER_INQUIRY, timedelta(hours=2), contact_requested=True)
+        make(1, LeadType.CUSTOMER_INQUIRY, timedelta(days=4), contact_requested=True)
+        make(2, LeadType.CUSTOMER_INQUIRY, timedelta(days=12, hours=20))
+        make(3, LeadType.MARKETING_QUALIFIED, timedelta(days=1))
+        make(4, LeadType.SALES_QUALIFIED, timedelta(hours=30))
+        accepted = make(5, LeadType.SALES_QUALIFIED, timedelta(days=6))
+        services.lead_accept(lead=accepted, by=admin, deal_name="CRM selection and migration", **deal)
+        won = make(0, LeadType.MARKETING_QUALIFIED, timedelta(days=9))
+        services.lead_accept(lead=won, by=admin, deal_name="Cloud migration", **deal)
+        services.lead_win(lead=won, by=admin)
+        lost = make(1, LeadType.CUSTOMER_INQUIRY, timedelta(days=8))
+        services.lead_accept(lead=lost, by=admin, deal_name="Microsoft 365 roll-out", **deal)
+        services.lead_lose(lead=lost, by=admin, reason="chose_another_vendor", reason_notes="Went with a local firm.")
+        declined = make(4, LeadType.CUSTOMER_INQUIRY, timedelta(days=3))
+        services.lead_decline(lead=declined, by=admin, reason="not_a_fit", reason_notes="We do not do legal IT.")
+        make(2, LeadType.MARKETING_QUALIFIED, timedelta(days=20))
+        services.leads_expire_overdue(now=now)

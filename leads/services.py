@@ -1,0 +1,461 @@
+"""Every write to a lead: check who may, validate, run the transition, save in a transaction, record history."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from leads import validators as v
+from leads.exceptions import LeadChanged, LeadConflict
+from leads.models import (
+    ARCHIVED_STATUSES,
+    Customer,
+    DeclineReason,
+    EventAction,
+    Favorite,
+    Lead,
+    LeadEvent,
+    LeadType,
+    LostReason,
+    Status,
+    TeamMember,
+)
+from leads.selectors import lead_get_for
+from profiles.models import CompanySize, Organisation
+
+DEAL_FIELDS = ("deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id")
+QUALIFIED_TYPES = (LeadType.MARKETING_QUALIFIED, LeadType.SALES_QUALIFIED)
+
+
+def _collect(cleaners: Mapping[str, callable]) -> dict:
+    """Run each field's cleaner; raise one ValidationError naming every bad field, or return the clean values."""
+    cleaned, errors = {}, {}
+    for field, clean in cleaners.items():
+        try:
+            cleaned[field] = clean()
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _deal_cleaners(data: Mapping, *, accepting: bool) -> dict:
+    """Cleaners for the deal fields present in `data`; on accept the three core fields are required."""
+    def required(field, clean):
+        def run():
+            value = data.get(field)
+            if value in (None, ""):
+                raise ValidationError("This field is required.", code="required")
+            return clean(value)
+        return run
+
+    cleaners = {
+        "deal_name": lambda: v.clean_text(data.get("deal_name"), max_length=200, required=True),
+        "deal_value": required("deal_value", v.clean_deal_value),
+        "currency": lambda: v.clean_currency(data.get("currency") or "USD"),
+        "estimated_close_date": required(
+            "estimated_close_date", lambda value: v.clean_close_date(value, allow_past=not accepting)
+        ),
+        "notes": lambda: v.clean_text(data.get("notes"), max_length=10000),
+        "crm_id": lambda: v.clean_text(data.get("crm_id"), max_length=100),
+        "campaign_id": lambda: v.clean_text(data.get("campaign_id"), max_length=100),
+    }
+    if accepting:
+        return cleaners
+    return {field: clean for field, clean in cleaners.items() if field in data}
+
+
+def _clean_team_member(member: Mapping) -> dict:
+    return _collect({
+        "name": lambda: v.clean_text(member.get("name"), max_length=200, required=True),
+        "email": lambda: v.clean_email(member.get("email")),
+        "phone": lambda: v.clean_text(member.get("phone"), max_length=40),
+    })
+
+
+def _clean_team(team: Iterable[Mapping]) -> list[dict]:
+    members, errors = [], {}
+    for index, member in enumerate(team or ()):
+        try:
+            members.append(_clean_team_member(member))
+        except ValidationError as exc:
+            errors.update({f"team.{index}.{field}": messages for field, messages in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return members
+
+
+def _conflict(lead: Lead, action: str) -> LeadConflict:
+    if lead.status == Status.RECEIVED:
+        message = f"This lead has not been accepted yet, so it cannot be {action}."
+    elif lead.status in ARCHIVED_STATUSES:
+        message = f"This lead was already {lead.get_status_display().lower()}; it is archived and can no longer change."
+    else:
+        message = f"This lead was already {lead.get_status_display().lower()}."
+    return LeadConflict(message, status=lead.status)
+
+
+def _lock(lead: Lead | str, by, if_version: int | None) -> Lead:
+    """The current row, locked until the transaction ends, through the same tenant gate as every read."""
+    locked = lead_get_for(by, lead.pk if isinstance(lead, Lead) else lead, for_update=True)
+    if if_version is not None and locked.version != if_version:
+        raise LeadChanged()
+    return locked
+
+
+def _run_transition(lead: Lead, by, name: str, past_tense: str, **kwargs) -> str:
+    method = getattr(lead, name)
+    if not can_proceed(method):
+        raise _conflict(lead, past_tense)
+    if not has_transition_perm(method, by):
+        raise PermissionDenied("Your role may not do this.")
+    from_status = lead.status
+    method(**kwargs)
+    return from_status
+
+
+def _save(lead: Lead, fields: Iterable[str]) -> None:
+    lead.version += 1
+    lead.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _record(lead: Lead, by, action: str, *, from_status: str = "", changes: dict | None = None) -> LeadEvent:
+    return LeadEvent.objects.create(
+        lead=lead,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=lead.status,
+        changes=changes or {},
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _require_partner_side(lead: Lead, by) -> None:
+    from leads.models import may_act_on
+
+    if not may_act_on(lead, by):
+        raise PermissionDenied("Your role may not do this.")
+
+
+@transaction.atomic
+def lead_accept(*, lead: Lead | str, by, if_version: int | None = None, team: Iterable[Mapping] = (), **deal) -> Lead:
+    """received → accepted, with the deal (name, value, close date required) and any extra team members."""
+    lead = _lock(lead, by, if_version)
+    if not can_proceed(lead.accept):
+        raise _conflict(lead, "accepted")
+    _require_partner_side(lead, by)
+    unknown = set(deal) - set(DEAL_FIELDS)
+    if unknown:
+        raise ValidationError({field: ["Unknown field."] for field in sorted(unknown)})
+    errors = {}
+    try:
+        cleaned = _collect(_deal_cleaners(deal, accepting=True))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        members = _clean_team(team)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    from_status = _run_transition(lead, by, "accept", "accepted")
+    for field, value in cleaned.items():
+        setattr(lead, field, value)
+    _save(lead, ["status", "decided_at", *cleaned])
+    TeamMember.objects.bulk_create(TeamMember(lead=lead, **member) for member in members)
+    changes = {field: _jsonable(value) for field, value in cleaned.items() if value not in ("", None)}
+    if members:
+        changes["team"] = [member["name"] for member in members]
+    _record(lead, by, EventAction.ACCEPT, from_status=from_status, changes=changes)
+    return lead
+
+
+@transaction.atomic
+def lead_decline(*, lead: Lead | str, by, reason: str, reason_notes: str = "", if_version: int | None = None) -> Lead:
+    """received → declined with a reason; the customer is told to choose another partner."""
+    lead = _lock(lead, by, if_version)
+    if not can_proceed(lead.decline):
+        raise _conflict(lead, "declined")
+    _require_partner_side(lead, by)
+    cleaned = _collect({
+        "reason": lambda: v.clean_choice(reason, DeclineReason, label="reason"),
+        "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
+    })
+    from_status = _run_transition(lead, by, "decline", "declined", **cleaned)
+    _save(lead, ["status", "decided_at", "reason", "reason_notes"])
+    _record(lead, by, EventAction.DECLINE, from_status=from_status, changes=cleaned)
+    _after_commit_notify("decline", lead)
+    return lead
+
+
+@transaction.atomic
+def lead_win(*, lead: Lead | str, by, if_version: int | None = None) -> Lead:
+    """accepted → won."""
+    lead = _lock(lead, by, if_version)
+    from_status = _run_transition(lead, by, "win", "won")
+    _save(lead, ["status"])
+    _record(lead, by, EventAction.WIN, from_status=from_status)
+    return lead
+
+
+@transaction.atomic
+def lead_lose(*, lead: Lead | str, by, reason: str, reason_notes: str = "", if_version: int | None = None) -> Lead:
+    """accepted → lost with a reason from the lost list."""
+    lead = _lock(lead, by, if_version)
+    if not can_proceed(lead.lose):
+        raise _conflict(lead, "lost")
+    _require_partner_side(lead, by)
+    cleaned = _collect({
+        "reason": lambda: v.clean_choice(reason, LostReason, label="reason"),
+        "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
+    })
+    from_status = _run_transition(lead, by, "lose", "lost", **cleaned)
+    _save(lead, ["status", "reason", "reason_notes"])
+    _record(lead, by, EventAction.LOSE, from_status=from_status, changes=cleaned)
+    return lead
+
+
+def _require_accepted(lead: Lead, by, action: str) -> None:
+    if lead.status != Status.ACCEPTED:
+        raise _conflict(lead, action)
+    _require_partner_side(lead, by)
+
+
+@transaction.atomic
+def lead_update_deal(*, lead: Lead | str, by, if_version: int | None = None, **deal) -> Lead:
+    """Edit an accepted deal's fields; records which fields changed, from what to what."""
+    lead = _lock(lead, by, if_version)
+    _require_accepted(lead, by, "edited")
+    unknown = set(deal) - set(DEAL_FIELDS)
+    if unknown:
+        raise ValidationError({field: ["This field cannot be edited."] for field in sorted(unknown)})
+    cleaned = _collect(_deal_cleaners(deal, accepting=False))
+    changes = {}
+    for field, value in cleaned.items():
+        old = getattr(lead, field)
+        if old != value:
+            changes[field] = [_jsonable(old), _jsonable(value)]
+            setattr(lead, field, value)
+    if not changes:
+        return lead
+    _save(lead, changes)
+    _record(lead, by, EventAction.EDIT, from_status=lead.status, changes=changes)
+    return lead
+
+
+@transaction.atomic
+def lead_add_team_member(*, lead: Lead | str, by, name: str, email: str, phone: str = "",
+                         if_version: int | None = None) -> TeamMember:
+    """Add a person to an accepted deal's team."""
+    lead = _lock(lead, by, if_version)
+    _require_accepted(lead, by, "given new team members")
+    member = TeamMember.objects.create(lead=lead, **_clean_team_member({"name": name, "email": email, "phone": phone}))
+    _save(lead, [])
+    _record(lead, by, EventAction.TEAM, from_status=lead.status,
+            changes={"team_member": {"name": member.name, "email": member.email, "phone": member.phone}})
+    return member
+
+
+def lead_favorite_set(*, lead: Lead | str, by, favorite: bool) -> bool:
+    """Mark or unmark the lead with the user's heart; idempotent, and allowed on archived leads too."""
+    lead = lead_get_for(by, lead.pk if isinstance(lead, Lead) else lead)
+    if not getattr(by, "is_authenticated", False):
+        raise PermissionDenied("Log in first.")
+    if favorite:
+        Favorite.objects.get_or_create(user=by, lead=lead)
+    else:
+        Favorite.objects.filter(user=by, lead=lead).delete()
+    return favorite
+
+
+def _clean_customer(customer: Mapping) -> dict:
+    customer = customer or {}
+    return _collect({
+        "company": lambda: v.clean_text(customer.get("company"), max_length=200, required=True),
+        "contact_name": lambda: v.clean_text(customer.get("contact_name"), max_length=200, required=True),
+        "email": lambda: v.clean_email(customer.get("email")),
+        "phone": lambda: v.clean_text(customer.get("phone"), max_length=40),
+        "company_size": lambda: (
+            v.clean_choice(customer["company_size"], CompanySize, label="company size")
+            if customer.get("company_size") else ""
+        ),
+        "country": lambda: _clean_country(customer.get("country")),
+        "city": lambda: v.clean_text(customer.get("city"), max_length=120),
+    })
+
+
+def _clean_country(value) -> str:
+    code = v.clean_text(value, max_length=2).upper()
+    if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+        raise ValidationError("Enter a two-letter ISO country code, e.g. CZ.", code="invalid")
+    return code
+
+
+@transaction.atomic
+def lead_create(*, by, partner: Organisation, lead_type: str, customer: Mapping, need: str,
+                contact_requested: bool = False, referred_by_email: str = "",
+                received_at: datetime | None = None) -> Lead:
+    """Vendor ops staff send a lead to a partner; `received_at` lets imports keep the original time."""
+    if not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
+        raise PermissionDenied("Only vendor staff may create leads.")
+    now = timezone.now()
+    cleaned = _collect({
+        "lead_type": lambda: v.clean_choice(lead_type, LeadType, label="lead type"),
+        "need": lambda: v.clean_text(need, max_length=10000, required=True),
+        "referred_by_email": lambda: v.clean_email(referred_by_email or by.email, required=False),
+        "received_at": lambda: _clean_received_at(received_at, now),
+    })
+    customer_data = _prefixed_errors("customer", _clean_customer, customer)
+    lead = Lead.objects.create(
+        partner=partner,
+        customer=Customer.objects.create(**customer_data),
+        contact_requested=bool(contact_requested),
+        referred_by=by,
+        **cleaned,
+    )
+    _record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type})
+    _after_commit_notify("new_lead", lead)
+    return lead
+
+
+def _prefixed_errors(prefix: str, clean, data):
+    try:
+        return clean(data)
+    except ValidationError as exc:
+        raise ValidationError({f"{prefix}.{field}": messages for field, messages in exc.message_dict.items()})
+
+
+def _clean_received_at(value, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError("Enter a date and time in ISO 8601, e.g. 2026-11-01T09:30:00Z.")
+    if timezone.is_naive(value):
+        raise ValidationError("Give the time zone, e.g. 2026-11-01T09:30:00Z.")
+    if value > now + timedelta(minutes=5):
+        raise ValidationError("A lead cannot be received in the future.")
+    if value.year < 2000:
+        raise ValidationError("That date is too far in the past.")
+    return value
+
+
+# Notifications are sent after the transaction commits, so a rolled-back write never sends mail.
+# The Celery tasks that deliver them arrive with the jobs issue; until then this hook is the single place to wire.
+NOTIFIERS: dict[str, callable] = {}
+
+
+def _after_commit_notify(kind: str, lead: Lead, **extra) -> None:
+    notify = NOTIFIERS.get(kind)
+    if notify is not None:
+        transaction.on_commit(lambda: notify(lead_id=str(lead.pk), **extra))
+
+
+# The periodic jobs. Each batch is one UPDATE (with its history rows) in its own short transaction;
+# rows a person holds locked are skipped and picked up next run, and a row that changed status meanwhile
+# no longer matches `status = 'received'`, so a person's decision is never overwritten.
+
+def leads_expire_overdue(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """received → expired for every lead received at least LEADHUB_RESPONSE_DAYS ago; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.LEADHUB_RESPONSE_DAYS)
+    batch_size = batch_size or settings.LEADHUB_JOB_BATCH_SIZE
+    total = 0
+    while True:
+        with transaction.atomic():
+            expired_ids = _expire_batch(cutoff=cutoff, now=now, batch_size=batch_size)
+            if expired_ids and "expire" in NOTIFIERS:
+                ids = [str(lead_id) for lead_id in expired_ids]
+                transaction.on_commit(lambda ids=ids: NOTIFIERS["expire"](lead_ids=ids))
+        total += len(expired_ids)
+        if len(expired_ids) < batch_size:
+            return total
+
+
+def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list:
+    lead_table, event_table = Lead._meta.db_table, LeadEvent._meta.db_table
+    if connection.vendor == "postgresql":
+        sql = f"""
+            WITH due AS (
+                SELECT id FROM {lead_table}
+                WHERE status = 'received' AND received_at <= %(cutoff)s
+                ORDER BY received_at
+                LIMIT %(limit)s
+                FOR UPDATE SKIP LOCKED
+            ), expired AS (
+                UPDATE {lead_table} AS lead
+                SET status = 'expired', version = lead.version + 1, updated_at = %(now)s
+                FROM due
+                WHERE lead.id = due.id AND lead.status = 'received'
+                RETURNING lead.id
+            )
+            INSERT INTO {event_table} (lead_id, at, actor_id, action, from_status, to_status, changes)
+            SELECT id, %(now)s, NULL, 'expire', 'received', 'expired', '{{}}'::jsonb FROM expired
+            RETURNING lead_id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"cutoff": cutoff, "limit": batch_size, "now": now})
+            return [row[0] for row in cursor.fetchall()]
+    # SQLite (the zero-setup development database) serialises writers, so no row locks are needed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {lead_table} SET status = 'expired', version = version + 1, updated_at = %s
+            WHERE id IN (
+                SELECT id FROM {lead_table} WHERE status = 'received' AND received_at <= %s
+                ORDER BY received_at LIMIT %s
+            ) AND status = 'received'
+            RETURNING id
+            """,
+            [now, cutoff, batch_size],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    LeadEvent.objects.bulk_create(
+        LeadEvent(lead_id=lead_id, at=now, action=EventAction.EXPIRE,
+                  from_status=Status.RECEIVED, to_status=Status.EXPIRED)
+        for lead_id in ids
+    )
+    return ids
+
+
+def leads_cool_hot(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Clear `is_hot` on leads received at least LEADHUB_HOT_HOURS ago; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.LEADHUB_HOT_HOURS)
+    batch_size = batch_size or settings.LEADHUB_JOB_BATCH_SIZE
+    lead_table = Lead._meta.db_table
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    total = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {lead_table} SET is_hot = false
+                WHERE id IN (
+                    SELECT id FROM {lead_table} WHERE is_hot AND received_at <= %s
+                    ORDER BY received_at LIMIT %s {lock}
+                ) AND is_hot
+                """,
+                [cutoff, batch_size],
+            )
+            cooled = cursor.rowcount
+        total += cooled
+        if cooled < batch_size:
+            return total

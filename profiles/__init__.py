@@ -1,0 +1,1 @@
+"""Partner organisations, their members and roles, business profiles and the public directory."""

@@ -1,0 +1,7 @@
+"""App config for profiles."""
+from django.apps import AppConfig
+
+
+class ProfilesConfig(AppConfig):
+    name = "profiles"
+    verbose_name = "Partners"

@@ -1,0 +1,86 @@
+"""Partner organisations, memberships with roles, and the business profile shown in the directory."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CompanySize(models.TextChoices):
+    """Customer company sizes; partners say which they serve, customers say which they are."""
+
+    XS = "1-9", "1–9"
+    S = "10-49", "10–49"
+    M = "50-249", "50–249"
+    L = "250-999", "250–999"
+    XL = "1000+", "1000+"
+
+
+class Role(models.TextChoices):
+    PARTNER_ADMIN = "partner_admin", _("Partner admin")
+    REFERRALS_ADMIN = "referrals_admin", _("Referrals admin")
+
+
+class Organisation(models.Model):
+    """A partner company that receives leads."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in one partner organisation, with the role that decides what they may do."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+    @property
+    def is_partner_admin(self) -> bool:
+        return self.role == Role.PARTNER_ADMIN
+
+
+class BusinessProfile(models.Model):
+    """What customers see of a partner in the public directory."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="profile")
+    description = models.TextField(blank=True, max_length=5000)
+    keywords = models.JSONField(default=list, blank=True, help_text=_("List of keywords."))
+    company_sizes = models.JSONField(default=list, blank=True, help_text=_("Company sizes served."))
+    industries = models.JSONField(default=list, blank=True, help_text=_("List of industries."))
+    is_listed = models.BooleanField(default=True, help_text=_("Shown in the public directory."))
+    # Kept current by the leads app (dependencies point leads -> profiles): the directory ranks quick responders higher.
+    median_response_hours = models.FloatField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.organisation}"
+
+
+class Location(models.Model):
+    """An office of a partner, with the contact who receives new-lead alerts for its country."""
+
+    profile = models.ForeignKey(BusinessProfile, on_delete=models.CASCADE, related_name="locations")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. CZ."))
+    city = models.CharField(max_length=120)
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    contact_phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["country", "city"]
+
+    def __str__(self) -> str:
+        return f"{self.city}, {self.country}"
