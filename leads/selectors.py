@@ -1,10 +1,10 @@
 """Reads of leads. The tenant gate lives here: every lead a user can reach comes through `lead_queryset_for`."""
 import uuid
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from leads.exceptions import LeadNotFound
-from leads.models import Favorite, Lead, LeadEvent
+from leads.models import STAGE_STATUSES, Favorite, Lead, LeadEvent
 
 
 def lead_queryset_for(user) -> QuerySet[Lead]:
@@ -50,3 +50,48 @@ def lead_get_for(user, lead_id, *, for_update: bool = False) -> Lead:
 
 def lead_history(lead: Lead) -> QuerySet[LeadEvent]:
     return lead.events.select_related("actor").order_by("at", "id")
+
+
+LIST_TABS = ("marketplace", "qualified", "favorites")
+SORTS = {
+    "newest": ("-received_at", "-id"),
+    "time_left": ("respond_by", "id"),
+    "deal_value": (F("deal_value").desc(nulls_last=True), "-received_at", "-id"),
+}
+
+
+def lead_list_for(user, *, tab: str | None = None, statuses=(), q: str = "", sort: str = "newest") -> QuerySet[Lead]:
+    """The leads of one tab (or every tab when `tab` is None) that `user` may see, filtered, searched and sorted.
+
+    `statuses` holds status values or a stage name (received, accepted, archived). Each row carries
+    `is_favorite` and its customer, so a list page costs the same number of queries for 5 rows or 100.
+    """
+    leads = lead_queryset_for(user)
+    if tab == "favorites":
+        leads = leads.filter(favorites__user_id=user.pk)
+    elif tab is not None:
+        if tab not in LIST_TABS:
+            raise LeadNotFound("No such tab.")
+        leads = leads.filter(tab=tab)
+    wanted = set()
+    for value in statuses or ():
+        wanted.update(STAGE_STATUSES.get(value, [value]))
+    if wanted:
+        leads = leads.filter(status__in=sorted(wanted))
+    q = (q or "").strip()
+    if q:
+        leads = leads.filter(
+            Q(customer__company__icontains=q) | Q(customer__contact_name__icontains=q)
+            | Q(customer__email__icontains=q) | Q(need__icontains=q) | Q(deal_name__icontains=q)
+            | Q(crm_id__icontains=q)
+        )
+    ordering = SORTS.get(sort, SORTS["newest"])
+    return with_favorite_flag(leads.select_related("customer", "partner"), user).order_by(*ordering)
+
+
+def lead_waiting_counts(user) -> dict[str, int]:
+    """How many leads still wait for an answer (status received) in each tab, for the tab headers."""
+    waiting = lead_queryset_for(user).filter(status="received")
+    counts = dict(waiting.values("tab").annotate(n=Count("pk")).values_list("tab", "n"))
+    counts["favorites"] = waiting.filter(favorites__user_id=user.pk).count()
+    return {tab: counts.get(tab, 0) for tab in LIST_TABS}
