@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from profiles.models import CompanySize, Organisation
 
@@ -96,8 +96,11 @@ class Customer(models.Model):
         return f"{self.company} ({self.contact_name})"
 
 
-class Lead(models.Model):
-    """A sales lead sent to one partner, moving through the lifecycle of DESIGN §3."""
+class Lead(ConcurrentTransitionMixin, models.Model):
+    """A sales lead sent to one partner, moving through the lifecycle of DESIGN §3.
+
+    ConcurrentTransitionMixin makes any save refuse to overwrite a status that changed since the row was read.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="leads")
