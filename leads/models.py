@@ -323,3 +323,31 @@ class LeadEvent(models.Model):
         if self.actor_id is None:
             return "LeadHub"
         return self.actor.get_full_name() or self.actor.get_username()
+
+
+class EmailKind(models.TextChoices):
+    NEW_LEAD = "new_lead", _("New lead alert to the partner")
+    DECLINE = "decline", _("Declined: the customer may choose another partner")
+    EXPIRE = "expire", _("Expired: the referrer is told")
+
+
+class EmailDelivery(models.Model):
+    """One e-mail sent about a lead. The row is written in the transaction that sends the message,
+    so its unique key lets a retried or duplicated task see what was already sent and skip it."""
+
+    kind = models.CharField(max_length=10, choices=EmailKind.choices)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="email_deliveries")
+    recipient = models.EmailField()
+    language = models.CharField(max_length=8)
+    subject = models.CharField(max_length=255)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "lead", "recipient"], name="email_delivery_once"),
+        ]
+        verbose_name_plural = "e-mail deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
