@@ -13,4 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("leads/", include("leads.urls")),
+    path("profile/", include("profiles.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,26 +1,296 @@
-"""Browser views of the leads app: thin wrappers around the selectors and services."""
+"""Browser views of the leads app: parse the request, call one selector or service, render a page or its fragment."""
+import re
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
-from leads.selectors import lead_get_for, lead_history, lead_queryset_for
+from leads import services
+from leads.exceptions import LeadChanged, LeadConflict
+from leads.forms import AcceptForm, DealForm, DeclineForm, LoseForm, TeamMemberForm, apply_service_errors
+from leads.models import Stage, Status, may_act_on
+from leads.selectors import lead_get_for, lead_history, lead_list_for, lead_waiting_counts
 
-TABS = {"marketplace", "qualified", "favorites"}
+PAGE_SIZE = 25
+TAB_LABELS = {
+    "marketplace": gettext_lazy("Marketplace leads"),
+    "qualified": gettext_lazy("Qualified leads"),
+    "favorites": gettext_lazy("Favorites"),
+}
+SORT_CHOICES = [
+    ("newest", gettext_lazy("Newest first")),
+    ("time_left", gettext_lazy("Least time left")),
+    ("deal_value", gettext_lazy("Highest deal value")),
+]
+STATUS_FILTER_CHOICES = [
+    ("", gettext_lazy("All")),
+    (Stage.RECEIVED.value, gettext_lazy("Waiting for an answer")),
+    (Stage.ACCEPTED.value, gettext_lazy("Accepted")),
+    (Stage.ARCHIVED.value, gettext_lazy("Archived")),
+    (Status.WON.value, Status.WON.label),
+    (Status.LOST.value, Status.LOST.label),
+    (Status.DECLINED.value, Status.DECLINED.label),
+    (Status.EXPIRED.value, Status.EXPIRED.label),
+]
+TEAM_FIELD = re.compile(r"^team-(\d+)-(?:name|email|phone)$")
 
 
+class ListFilterForm(forms.Form):
+    """The list's query string: anything unexpected falls back to the default instead of failing."""
+
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_FILTER_CHOICES, required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
+    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), choices=SORT_CHOICES, required=False)
+
+    def values(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"status": data.get("status") or "", "q": (data.get("q") or "").strip(),
+                "sort": data.get("sort") or "newest"}
+
+
+def _tabs(user) -> list[dict]:
+    """The three tabs of the header, each with how many of its leads still wait for an answer."""
+    counts = lead_waiting_counts(user)
+    return [{"name": name, "label": label, "url": reverse(f"leads:{name}"), "waiting": counts[name]}
+            for name, label in TAB_LABELS.items()]
+
+
+@require_GET
 @login_required
 def lead_list(request, tab: str):
-    if tab not in TABS:
-        raise Http404
-    leads = lead_queryset_for(request.user).select_related("customer")
-    if tab == "favorites":
-        leads = leads.filter(favorites__user=request.user)
-    else:
-        leads = leads.filter(tab=tab)
-    return render(request, "leads/lead_list.html", {"tab": tab, "leads": leads[:50]})
+    """One tab of leads; HTMX gets only the part it swaps: the results, or the whole panel on a tab switch."""
+    filters = ListFilterForm(request.GET)
+    wanted = filters.values()
+    leads = lead_list_for(request.user, tab=tab, statuses=[wanted["status"]] if wanted["status"] else (),
+                          q=wanted["q"], sort=wanted["sort"])
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in wanted.items() if value and not (key == "sort" and value == "newest")}
+    context = {
+        "tab": tab,
+        "tab_label": TAB_LABELS[tab],
+        "tabs": _tabs(request.user),
+        "panel": True,
+        "filters": filters,
+        "wanted": wanted,
+        "page": page,
+        "page_query": urlencode(query),
+        "list_url": request.get_full_path(),
+    }
+    template = "leads/lead_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#lead-results" if request.htmx.target == "lead-results" else "#lead-panel"
+    return render(request, template, context)
 
 
 @login_required
-def lead_detail(request, lead_id: str):
+def lead_detail(request, lead_id):
+    return _render_detail(request, lead_get_for(request.user, lead_id))
+
+
+def _detail_context(request, lead, bound: dict) -> dict:
+    """The lead, its history and a form for each action its status allows this user (bound ones keep input)."""
+    context = {
+        "tabs": _tabs(request.user),
+        "tab": lead.tab,
+        "lead": lead,
+        "events": list(lead_history(lead)),
+        "team": list(lead.team.all()),
+        "may_act": may_act_on(lead, request.user),
+        "referrer_name": _referrer_name(lead),
+    }
+    if context["may_act"] and lead.status == Status.RECEIVED:
+        context["accept_form"] = bound.get("accept_form") or AcceptForm()
+        context["team_forms"] = bound.get("team_forms") or [_team_form(None, 0)]
+        context["team_template"] = _team_form(None, "__i__")
+        context["decline_form"] = bound.get("decline_form") or DeclineForm()
+    elif context["may_act"] and lead.status == Status.ACCEPTED:
+        context["edit_form"] = bound.get("edit_form") or DealForm(initial={
+            field: getattr(lead, field) for field in services.DEAL_FIELDS
+        })
+        context["member_form"] = bound.get("member_form") or TeamMemberForm()
+        context["lose_form"] = bound.get("lose_form") or LoseForm()
+    context["open_form"] = bound.get("open_form", "")
+    return context
+
+
+def _referrer_name(lead) -> str:
+    if lead.referring_partner_id:
+        return lead.referring_partner.name
+    if lead.referred_by_id:
+        return lead.referred_by.get_full_name() or lead.referred_by.get_username()
+    return ""
+
+
+def _render_detail(request, lead, *, bound: dict | None = None, status: int = 200, conflict: str = "",
+                   notice: str = ""):
+    context = _detail_context(request, lead, bound or {})
+    context.update(conflict=conflict, notice=notice)
+    template = "leads/lead_detail.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#lead-main"
+    return render(request, template, context, status=status)
+
+
+def _team_form(data, index) -> TeamMemberForm:
+    return TeamMemberForm(data, prefix=f"team-{index}", empty_permitted=True, use_required_attribute=False)
+
+
+def _team_forms(data) -> list[TeamMemberForm]:
+    """The accept form's extra team members, named team-<i>-name / -email / -phone; any number of them."""
+    indices = sorted({int(match.group(1)) for key in data if (match := TEAM_FIELD.match(key))})
+    return [_team_form(data, index) for index in indices] or [_team_form(None, 0)]
+
+
+class _Invalid(Exception):
+    """The submitted form has errors; carries the bound forms to show them with the user's input."""
+
+    def __init__(self, bound: dict):
+        super().__init__("invalid input")
+        self.bound = bound
+
+
+def _act(request, lead_id, action: str, run, success: str):
+    """Run one action: errors next to fields (422), a conflict with the fresh lead (409), else the fresh page."""
     lead = lead_get_for(request.user, lead_id)
-    return render(request, "leads/lead_detail.html", {"lead": lead, "events": lead_history(lead)})
+    try:
+        run(lead)
+    except _Invalid as invalid:
+        return _render_detail(request, lead, bound={**invalid.bound, "open_form": action}, status=422)
+    except (LeadConflict, LeadChanged) as exc:
+        fresh = lead_get_for(request.user, lead_id)
+        return _render_detail(request, fresh, status=409, conflict=exc.message)
+    if not request.htmx:
+        messages.success(request, success)
+        return redirect("leads:detail", lead_id=lead.pk)
+    return _render_detail(request, lead_get_for(request.user, lead_id), notice=success)
+
+
+def _service_errors(exc: ValidationError, form, team_forms=()) -> None:
+    """Put a service's errors next to their fields; team errors are keyed team.<position>.<field>."""
+    team_errors = {key: value for key, value in exc.message_dict.items() if key.startswith("team.")}
+    for key, errors in team_errors.items():
+        _, position, field = key.split(".", 2)
+        for error in errors:
+            team_forms[int(position)].add_error(field if field in TeamMemberForm.base_fields else None, error)
+    rest = {key: value for key, value in exc.message_dict.items() if key not in team_errors}
+    if rest:
+        apply_service_errors(form, ValidationError(rest))
+
+
+@require_POST
+@login_required
+def lead_accept(request, lead_id):
+    def run(lead):
+        form = AcceptForm(request.POST)
+        team_forms = _team_forms(request.POST)
+        bound = {"accept_form": form, "team_forms": team_forms}
+        team_valid = all([member.is_valid() for member in team_forms])
+        if not (form.is_valid() and team_valid):
+            raise _Invalid(bound)
+        team = [member.cleaned_data for member in team_forms if member.has_changed()]
+        try:
+            services.lead_accept(lead=lead, by=request.user, team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(exc, form, [member for member in team_forms if member.has_changed()])
+            raise _Invalid(bound)
+
+    return _act(request, lead_id, "accept", run, _("Lead accepted. Good luck with the deal!"))
+
+
+@require_POST
+@login_required
+def lead_decline(request, lead_id):
+    def run(lead):
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            raise _Invalid({"decline_form": form})
+        try:
+            services.lead_decline(lead=lead, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(exc, form)
+            raise _Invalid({"decline_form": form})
+
+    return _act(request, lead_id, "decline", run,
+                _("Lead declined. The customer will be told to choose another partner."))
+
+
+@require_POST
+@login_required
+def lead_edit(request, lead_id):
+    def run(lead):
+        form = DealForm(request.POST)
+        if not form.is_valid():
+            raise _Invalid({"edit_form": form})
+        version = request.POST.get("version", "")
+        try:
+            services.lead_update_deal(lead=lead, by=request.user,
+                                      if_version=int(version) if version.isdigit() else None, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(exc, form)
+            raise _Invalid({"edit_form": form})
+
+    return _act(request, lead_id, "edit", run, _("Deal saved."))
+
+
+@require_POST
+@login_required
+def lead_team(request, lead_id):
+    def run(lead):
+        form = TeamMemberForm(request.POST)
+        if not form.is_valid():
+            raise _Invalid({"member_form": form})
+        try:
+            services.lead_add_team_member(lead=lead, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(exc, form)
+            raise _Invalid({"member_form": form})
+
+    return _act(request, lead_id, "team", run, _("Team member added."))
+
+
+@require_POST
+@login_required
+def lead_win(request, lead_id):
+    return _act(request, lead_id, "win", lambda lead: services.lead_win(lead=lead, by=request.user),
+                _("Congratulations! The lead is marked won and archived."))
+
+
+@require_POST
+@login_required
+def lead_lose(request, lead_id):
+    def run(lead):
+        form = LoseForm(request.POST)
+        if not form.is_valid():
+            raise _Invalid({"lose_form": form})
+        try:
+            services.lead_lose(lead=lead, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(exc, form)
+            raise _Invalid({"lose_form": form})
+
+    return _act(request, lead_id, "lose", run, _("The lead is marked lost and archived."))
+
+
+@require_POST
+@login_required
+def lead_favorite(request, lead_id):
+    """Set or clear the user's heart (`favorite` = 1 / 0); HTMX gets the new heart, a plain form goes back."""
+    favorite = request.POST.get("favorite") in ("1", "true", "on")
+    services.lead_favorite_set(lead=lead_id, by=request.user, favorite=favorite)
+    if request.htmx:
+        lead = lead_get_for(request.user, lead_id)
+        return render(request, "leads/_heart.html", {"lead": lead, "next": request.POST.get("next", "")})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("leads:detail", kwargs={"lead_id": lead_id})
+    return redirect(back)
