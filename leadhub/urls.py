@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from leadhub.views import healthz
+from leads.api import api
+from leads.public_views import partner_contact
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
@@ -13,6 +15,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("leads/", include("leads.urls")),
+    path("api/v1/", api.urls),
+    path("partners/", include("profiles.directory_urls")),
+    # The contact form on a partner's page creates a lead, so its view lives in leads (leads -> profiles).
+    path("partners/<slug:slug>/contact/", partner_contact, name="partner-contact"),
+    path("profile/tokens/", include("profiles.token_urls")),
     path("profile/", include("profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -4,10 +4,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from statistics import median
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Aggregate, F, FloatField
+from django.db.models.functions import Extract
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
@@ -27,7 +30,7 @@ from leads.models import (
     TeamMember,
 )
 from leads.selectors import lead_get_for
-from profiles.models import CompanySize, Organisation
+from profiles.models import BusinessProfile, CompanySize, Organisation
 
 DEAL_FIELDS = ("deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id")
 QUALIFIED_TYPES = (LeadType.MARKETING_QUALIFIED, LeadType.SALES_QUALIFIED)
@@ -182,6 +185,7 @@ def lead_accept(*, lead: Lead | str, by, if_version: int | None = None, team: It
     if members:
         changes["team"] = [member["name"] for member in members]
     _record(lead, by, EventAction.ACCEPT, from_status=from_status, changes=changes)
+    _after_commit_refresh_response_time(lead)
     return lead
 
 
@@ -200,6 +204,7 @@ def lead_decline(*, lead: Lead | str, by, reason: str, reason_notes: str = "", i
     _save(lead, ["status", "decided_at", "reason", "reason_notes"])
     _record(lead, by, EventAction.DECLINE, from_status=from_status, changes=cleaned)
     _after_commit_notify("decline", lead)
+    _after_commit_refresh_response_time(lead)
     return lead
 
 
@@ -307,10 +312,11 @@ def _clean_country(value) -> str:
 
 
 @transaction.atomic
-def lead_create(*, by, partner: Organisation, lead_type: str, customer: Mapping, need: str,
+def lead_create(*, by, partner: Organisation | str, lead_type: str, customer: Mapping, need: str,
                 contact_requested: bool = False, referred_by_email: str = "",
                 received_at: datetime | None = None) -> Lead:
-    """Vendor ops staff send a lead to a partner; `received_at` lets imports keep the original time."""
+    """Vendor ops staff send a lead to a partner (an Organisation or its slug); `received_at` lets imports keep
+    the original time."""
     if not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
         raise PermissionDenied("Only vendor staff may create leads.")
     now = timezone.now()
@@ -319,10 +325,10 @@ def lead_create(*, by, partner: Organisation, lead_type: str, customer: Mapping,
         "need": lambda: v.clean_text(need, max_length=10000, required=True),
         "referred_by_email": lambda: v.clean_email(referred_by_email or by.email, required=False),
         "received_at": lambda: _clean_received_at(received_at, now),
+        "partner": lambda: _clean_partner(partner),
     })
     customer_data = _prefixed_errors("customer", _clean_customer, customer)
     lead = Lead.objects.create(
-        partner=partner,
         customer=Customer.objects.create(**customer_data),
         contact_requested=bool(contact_requested),
         referred_by=by,
@@ -331,6 +337,15 @@ def lead_create(*, by, partner: Organisation, lead_type: str, customer: Mapping,
     _record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type})
     _after_commit_notify("new_lead", lead)
     return lead
+
+
+def _clean_partner(value) -> Organisation:
+    if isinstance(value, Organisation):
+        return value
+    partner = Organisation.objects.filter(slug=str(value or "")).first()
+    if partner is None:
+        raise ValidationError("No partner organisation has this slug.", code="invalid")
+    return partner
 
 
 def _prefixed_errors(prefix: str, clean, data):
@@ -459,3 +474,119 @@ def leads_cool_hot(*, now: datetime | None = None, batch_size: int | None = None
         total += cooled
         if cooled < batch_size:
             return total
+
+
+# Leads from the public directory's contact form, and the response-time figure the directory ranks by.
+
+INQUIRY_DUPLICATE_DAYS = 30
+OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED)
+
+
+@transaction.atomic
+def lead_create_inquiry(*, partner: Organisation, customer: Mapping, need: str,
+                        contact_requested: bool = False) -> tuple[Lead, bool]:
+    """A customer's inquiry from the directory → a new `customer_inquiry` lead, or a note on their open one.
+
+    The same customer e-mail writing to the same partner again within INQUIRY_DUPLICATE_DAYS while that lead
+    is still open (received or accepted) is recorded as a note on it, not as a second lead. Returns the lead
+    and whether it was created.
+    """
+    errors = {}
+    try:
+        customer_data = _prefixed_errors("customer", _clean_customer, customer)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        cleaned = _collect({"need": lambda: v.clean_text(need, max_length=10000, required=True)})
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    # One inquiry per partner at a time, so two quick submissions cannot both miss the open lead and both create one.
+    Organisation.objects.select_for_update().filter(pk=partner.pk).first()
+    now = timezone.now()
+    open_lead = (
+        Lead.objects.select_for_update(of=("self",))
+        .filter(partner=partner, lead_type=LeadType.CUSTOMER_INQUIRY, status__in=OPEN_STATUSES,
+                customer__email__iexact=customer_data["email"],
+                received_at__gte=now - timedelta(days=INQUIRY_DUPLICATE_DAYS))
+        .order_by("-received_at")
+        .first()
+    )
+    if open_lead is not None:
+        _save(open_lead, [])
+        _record(open_lead, None, EventAction.NOTE, from_status=open_lead.status, changes={
+            "need": cleaned["need"],
+            "contact_requested": bool(contact_requested),
+            **{field: customer_data[field] for field in ("contact_name", "phone") if customer_data[field]},
+        })
+        _after_commit_notify("inquiry_note", open_lead)
+        return open_lead, False
+    lead = Lead.objects.create(
+        partner=partner,
+        lead_type=LeadType.CUSTOMER_INQUIRY,
+        customer=Customer.objects.create(**customer_data),
+        contact_requested=bool(contact_requested),
+        received_at=now,
+        **cleaned,
+    )
+    _record(lead, None, EventAction.CREATE, changes={"lead_type": lead.lead_type})
+    _after_commit_notify("new_lead", lead)
+    return lead, True
+
+
+RESPONSE_TIME_WINDOW_DAYS = 90
+
+
+def profile_refresh_response_time(*, organisation_id: int, now: datetime | None = None) -> float | None:
+    """Recompute one partner's `median_response_hours`; the directory ranks quicker responders higher."""
+    return profiles_refresh_response_times(organisation_ids=[organisation_id], now=now).get(organisation_id)
+
+
+def profiles_refresh_response_times(*, organisation_ids: Iterable[int] | None = None,
+                                    now: datetime | None = None) -> dict[int, float | None]:
+    """Set each business profile's median hours from received to accepted/declined over the last 90 days.
+
+    Run it periodically (the window moves with time) and after each decision; partners with no decided
+    lead in the window get None, which the directory ranks after every partner with a figure.
+    """
+    now = now or timezone.now()
+    decided = Lead.objects.filter(decided_at__isnull=False,
+                                  decided_at__gte=now - timedelta(days=RESPONSE_TIME_WINDOW_DAYS))
+    profiles = BusinessProfile.objects.all()
+    if organisation_ids is not None:
+        organisation_ids = list(organisation_ids)
+        decided = decided.filter(partner_id__in=organisation_ids)
+        profiles = profiles.filter(organisation_id__in=organisation_ids)
+    medians = _median_response_hours(decided)
+    result = {}
+    for profile in profiles.only("pk", "organisation_id", "median_response_hours"):
+        hours = medians.get(profile.organisation_id)
+        result[profile.organisation_id] = hours
+        if profile.median_response_hours != hours:
+            BusinessProfile.objects.filter(pk=profile.pk).update(median_response_hours=hours)
+    return result
+
+
+class _Median(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _after_commit_refresh_response_time(lead: Lead) -> None:
+    partner_id = lead.partner_id
+    transaction.on_commit(lambda: profile_refresh_response_time(organisation_id=partner_id))
+
+
+def _median_response_hours(decided) -> dict[int, float]:
+    if connection.vendor == "postgresql":
+        rows = (decided.values("partner_id")
+                .annotate(seconds=_Median(Extract(F("decided_at") - F("received_at"), "epoch")))
+                .values_list("partner_id", "seconds"))
+        return {partner_id: seconds / 3600 for partner_id, seconds in rows}
+    # SQLite (the zero-setup development database) has no percentile aggregate.
+    durations: dict[int, list[float]] = {}
+    for partner_id, received_at, decided_at in decided.values_list("partner_id", "received_at", "decided_at"):
+        durations.setdefault(partner_id, []).append((decided_at - received_at).total_seconds() / 3600)
+    return {partner_id: median(values) for partner_id, values in durations.items()}

@@ -8,6 +8,8 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1200}
+CACHES = {"default": env.cache("CACHE_URL", default=CELERY_BROKER_URL)}
+CACHES["default"]["KEY_PREFIX"] = "leadhub-test"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -1,0 +1,194 @@
+"""The JSON shapes of the API (DESIGN §5): what a lead looks like, and what each write accepts."""
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, ConfigDict
+
+from leads.models import Lead, LeadEvent
+
+TabName = Literal["marketplace", "qualified", "favorites"]
+# A status value, or a stage name standing for its statuses (archived = won, lost, declined, expired).
+StatusFilter = Literal["received", "accepted", "won", "lost", "declined", "expired", "archived"]
+SortName = Literal["newest", "time_left"]
+
+
+def _no_null_characters(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+# Free text the database must be able to hold; the services apply each field's real rules (lengths, formats).
+Text = Annotated[str, AfterValidator(_no_null_characters)]
+
+
+class InputSchema(Schema):
+    # An unknown field is a mistake the client should hear about, not silently dropped.
+    model_config = ConfigDict(extra="forbid")
+
+
+def etag_for(lead: Lead) -> str:
+    return f'"{lead.version}"'
+
+
+class CustomerOut(Schema):
+    company: str
+    contact_name: str
+    email: str
+    phone: str
+    company_size: str
+    country: str
+    city: str
+
+
+class TeamMemberOut(Schema):
+    name: str
+    email: str
+    phone: str
+
+
+class LeadOut(Schema):
+    id: UUID
+    partner: str = Field(description="The partner organisation's slug.")
+    lead_type: Literal["customer_inquiry", "marketing_qualified", "sales_qualified"]
+    tab: Literal["marketplace", "qualified"]
+    status: Literal["received", "accepted", "won", "lost", "declined", "expired"]
+    stage: Literal["received", "accepted", "archived"]
+    is_hot: bool
+    contact_requested: bool
+    received_at: datetime
+    respond_by: datetime
+    decided_at: datetime | None
+    customer: CustomerOut
+    need: str
+    referred_by_email: str
+    deal_name: str
+    deal_value: str | None = Field(description="Decimal string, e.g. \"12500.00\".")
+    currency: str
+    estimated_close_date: date | None
+    notes: str
+    crm_id: str
+    campaign_id: str
+    reason: str
+    reason_notes: str
+    team: list[TeamMemberOut]
+    is_favorite: bool
+    created_at: datetime
+    updated_at: datetime
+    etag: str = Field(description="Send it back in If-Match to write only if nobody changed the lead meanwhile.")
+
+    @staticmethod
+    def resolve_partner(lead: Lead) -> str:
+        return lead.partner.slug
+
+    @staticmethod
+    def resolve_stage(lead: Lead) -> str:
+        return str(lead.stage)
+
+    @staticmethod
+    def resolve_deal_value(lead: Lead) -> str | None:
+        return None if lead.deal_value is None else str(lead.deal_value)
+
+    @staticmethod
+    def resolve_team(lead: Lead) -> list:
+        return list(lead.team.all())
+
+    @staticmethod
+    def resolve_is_favorite(lead: Lead) -> bool:
+        return bool(getattr(lead, "is_favorite", False))
+
+    @staticmethod
+    def resolve_etag(lead: Lead) -> str:
+        return etag_for(lead)
+
+
+class LeadPage(Schema):
+    items: list[LeadOut]
+    next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str | None = Field(description="Username of who acted; null for LeadHub itself (jobs, the contact form).")
+    actor_name: str
+    action: Literal["create", "accept", "decline", "expire", "edit", "team", "win", "lose", "note"]
+    from_status: str
+    to_status: str
+    changes: dict
+
+    @staticmethod
+    def resolve_actor(event: LeadEvent) -> str | None:
+        return event.actor.get_username() if event.actor_id else None
+
+    @staticmethod
+    def resolve_actor_name(event: LeadEvent) -> str:
+        return event.actor_label
+
+
+class CustomerIn(InputSchema):
+    company: Text
+    contact_name: Text
+    email: Text
+    phone: Text = ""
+    company_size: Text = Field("", description="One of 1-9, 10-49, 50-249, 250-999, 1000+ (or empty).")
+    country: Text = Field("", description="ISO 3166-1 alpha-2 code, e.g. CZ.")
+    city: Text = ""
+
+
+class LeadCreateIn(InputSchema):
+    partner: Text = Field(description="The partner organisation's slug.")
+    lead_type: Literal["customer_inquiry", "marketing_qualified", "sales_qualified"]
+    customer: CustomerIn
+    need: Text
+    contact_requested: bool = False
+    referred_by_email: Text = Field("", description="Told when the lead expires; defaults to the caller's e-mail.")
+    received_at: datetime | None = Field(None, description="For imports: when the lead was originally received.")
+
+
+class TeamMemberIn(InputSchema):
+    name: Text
+    email: Text
+    phone: Text = ""
+
+
+class DealFieldsIn(InputSchema):
+    deal_name: Text | None = None
+    deal_value: Decimal | None = Field(None, description="≥ 0, at most 2 decimal places; a string or a number.")
+    currency: Text | None = Field(None, description="ISO 4217 code; USD when not given on accept.")
+    estimated_close_date: date | None = None
+    notes: Text | None = None
+    crm_id: Text | None = None
+    campaign_id: Text | None = None
+
+
+class AcceptIn(DealFieldsIn):
+    deal_name: Text
+    deal_value: Decimal = Field(description="≥ 0, at most 2 decimal places; a string or a number.")
+    estimated_close_date: date
+    team: list[TeamMemberIn] = Field(default_factory=list, max_length=50)
+
+
+class DealPatchIn(DealFieldsIn):
+    """Only the fields sent are changed."""
+
+
+class ReasonIn(InputSchema):
+    reason: Text
+    reason_notes: Text = ""
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ConflictOut(Schema):
+    detail: str
+    status: str = Field(description="The lead's current status.")
+
+
+class InvalidOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(description="Messages per field; nested fields are dotted, e.g. customer.email.")
