@@ -73,6 +73,9 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
             kwargs["fields"] = None
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [
@@ -122,7 +125,7 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, LeadConflict, LeadChanged, PermissionDenied) as exc:
+        except (ValidationError, LeadConflict, LeadChanged) as exc:
             self.message_user(request, _message(exc), messages.ERROR)
             return HttpResponseRedirect(request.path)
 
