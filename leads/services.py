@@ -20,6 +20,7 @@ from leads.models import (
     ARCHIVED_STATUSES,
     Customer,
     DeclineReason,
+    EmailKind,
     EventAction,
     Favorite,
     Lead,
@@ -372,15 +373,17 @@ def _clean_received_at(value, now: datetime) -> datetime:
     return value
 
 
-# Notifications are sent after the transaction commits, so a rolled-back write never sends mail.
-# The Celery tasks that deliver them arrive with the jobs issue; until then this hook is the single place to wire.
-NOTIFIERS: dict[str, callable] = {}
+# E-mails are queued after the transaction commits, so a rolled-back write never sends mail. `robust`: once the
+# person's decision is committed, a broker hiccup is logged rather than reported to them as a failure.
 
+def _after_commit_notify(kind: str, lead: Lead) -> None:
+    """Queue the `kind` e-mail about the lead (an EmailKind; other kinds send nothing) once the write commits."""
+    from leads.tasks import lead_notify  # leads.tasks calls into this module, so import it when first needed
 
-def _after_commit_notify(kind: str, lead: Lead, **extra) -> None:
-    notify = NOTIFIERS.get(kind)
-    if notify is not None:
-        transaction.on_commit(lambda: notify(lead_id=str(lead.pk), **extra))
+    if kind not in EmailKind.values:
+        return
+    lead_id = str(lead.pk)
+    transaction.on_commit(lambda: lead_notify.delay(kind=kind, lead_id=lead_id), robust=True)
 
 
 # The periodic jobs. Each batch is one UPDATE (with its history rows) in its own short transaction;
@@ -396,12 +399,18 @@ def leads_expire_overdue(*, now: datetime | None = None, batch_size: int | None 
     while True:
         with transaction.atomic():
             expired_ids = _expire_batch(cutoff=cutoff, now=now, batch_size=batch_size)
-            if expired_ids and "expire" in NOTIFIERS:
-                ids = [str(lead_id) for lead_id in expired_ids]
-                transaction.on_commit(lambda ids=ids: NOTIFIERS["expire"](lead_ids=ids))
+            if expired_ids:
+                _after_commit_notify_expired([str(lead_id) for lead_id in expired_ids])
         total += len(expired_ids)
         if len(expired_ids) < batch_size:
             return total
+
+
+def _after_commit_notify_expired(lead_ids: list[str]) -> None:
+    """One task per committed batch tells each expired lead's referrer."""
+    from leads.tasks import leads_expired_notify
+
+    transaction.on_commit(lambda: leads_expired_notify.delay(lead_ids=lead_ids), robust=True)
 
 
 def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list:
@@ -416,7 +425,7 @@ def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list:
                 FOR UPDATE SKIP LOCKED
             ), expired AS (
                 UPDATE {lead_table} AS lead
-                SET status = 'expired', version = lead.version + 1, updated_at = %(now)s
+                SET status = 'expired', is_hot = false, version = lead.version + 1, updated_at = %(now)s
                 FROM due
                 WHERE lead.id = due.id AND lead.status = 'received'
                 RETURNING lead.id
@@ -432,7 +441,7 @@ def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {lead_table} SET status = 'expired', version = version + 1, updated_at = %s
+            UPDATE {lead_table} SET status = 'expired', is_hot = false, version = version + 1, updated_at = %s
             WHERE id IN (
                 SELECT id FROM {lead_table} WHERE status = 'received' AND received_at <= %s
                 ORDER BY received_at LIMIT %s
@@ -451,7 +460,10 @@ def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list:
 
 
 def leads_cool_hot(*, now: datetime | None = None, batch_size: int | None = None) -> int:
-    """Clear `is_hot` on leads received at least LEADHUB_HOT_HOURS ago; returns how many."""
+    """Clear `is_hot` on open leads received at least LEADHUB_HOT_HOURS ago; returns how many.
+
+    Archived leads are read-only (the database refuses any change), so the job leaves them alone.
+    """
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.LEADHUB_HOT_HOURS)
     batch_size = batch_size or settings.LEADHUB_JOB_BATCH_SIZE
@@ -464,9 +476,10 @@ def leads_cool_hot(*, now: datetime | None = None, batch_size: int | None = None
                 f"""
                 UPDATE {lead_table} SET is_hot = false
                 WHERE id IN (
-                    SELECT id FROM {lead_table} WHERE is_hot AND received_at <= %s
+                    SELECT id FROM {lead_table}
+                    WHERE is_hot AND received_at <= %s AND status IN ('received', 'accepted')
                     ORDER BY received_at LIMIT %s {lock}
-                ) AND is_hot
+                ) AND is_hot AND status IN ('received', 'accepted')
                 """,
                 [cutoff, batch_size],
             )

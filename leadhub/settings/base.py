@@ -113,6 +113,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="LeadHub <leads@leadhub.e
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Where the links in e-mails point.
 LEADHUB_BASE_URL = env("LEADHUB_BASE_URL", default="http://127.0.0.1:8000")
+# A mail server that stops answering fails the send (and the task retries it) instead of hanging a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Where the links in e-mails point.
+LEADHUB_BASE_URL = env("LEADHUB_BASE_URL", default="http://127.0.0.1:8000")
 
 # Celery: the broker defaults to kombu's file-system transport so a fresh machine needs no server.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -134,6 +138,23 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Redis re-delivers an unacknowledged task after this long: keep it above the longest task.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# With late acks a task cut off by a lost broker connection is delivered again, so stop it rather than finish twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# The periodic jobs (DESIGN §3). A run queued while no worker was up expires instead of piling up; two runs that
+# do overlap are safe (each skips rows the other holds).
+LEADHUB_JOB_INTERVAL_SECONDS = env.int("LEADHUB_JOB_INTERVAL_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "expire-overdue-leads": {
+        "task": "leads.tasks.expire_overdue_leads",
+        "schedule": LEADHUB_JOB_INTERVAL_SECONDS,
+        "options": {"expires": LEADHUB_JOB_INTERVAL_SECONDS},
+    },
+    "cool-hot-leads": {
+        "task": "leads.tasks.cool_hot_leads",
+        "schedule": LEADHUB_JOB_INTERVAL_SECONDS,
+        "options": {"expires": LEADHUB_JOB_INTERVAL_SECONDS},
+    },
+}
 # With late acks a task cut off by a lost broker connection is delivered again, so stop it rather than finish twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # The periodic jobs (DESIGN §3). A run queued while no worker was up expires instead of piling up; two runs that

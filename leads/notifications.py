@@ -1,0 +1,133 @@
+"""The e-mails owed about a lead: who receives which, in which language, built from templates, each sent once."""
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from leads.models import EmailDelivery, EmailKind, Lead, Status
+from profiles.models import Location, Role
+
+logger = logging.getLogger(__name__)
+
+# Neither leads nor users record a language, so where we know a recipient's country it stands in for one.
+LANGUAGE_BY_COUNTRY = {"CZ": "cs"}
+
+# Each e-mail only makes sense while the lead is still in the status it reports (a new-lead alert for a lead
+# someone already answered would send people looking for nothing).
+STATUS_OF_KIND = {
+    EmailKind.NEW_LEAD: Status.RECEIVED,
+    EmailKind.DECLINE: Status.DECLINED,
+    EmailKind.EXPIRE: Status.EXPIRED,
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    language: str
+
+
+def language_for_country(country: str) -> str:
+    language = LANGUAGE_BY_COUNTRY.get((country or "").upper(), "")
+    return language if language in dict(settings.LANGUAGES) else "en"
+
+
+def recipients_for(kind: str, lead: Lead) -> list[Recipient]:
+    """Who receives the `kind` e-mail about the lead, without duplicate addresses."""
+    if kind == EmailKind.NEW_LEAD:
+        recipients = _partner_alert_recipients(lead)
+    elif kind == EmailKind.DECLINE:
+        customer = lead.customer
+        recipients = [Recipient(customer.email, customer.contact_name, language_for_country(customer.country))]
+    elif kind == EmailKind.EXPIRE:
+        recipients = [Recipient(lead.referred_by_email, "", "en")] if lead.referred_by_email else []
+    else:
+        raise ValueError(f"No e-mail of kind {kind!r}.")
+    unique = {}
+    for recipient in recipients:
+        unique.setdefault(recipient.email.strip().lower(), recipient)
+    return [Recipient(email, r.name, r.language) for email, r in unique.items() if email]
+
+
+def _partner_alert_recipients(lead: Lead) -> list[Recipient]:
+    """The alert contacts of the partner's locations in the customer's country, else the partner admins."""
+    country = lead.customer.country
+    locations = Location.objects.filter(profile__organisation_id=lead.partner_id, country__iexact=country) if country else []
+    recipients = [Recipient(loc.contact_email, loc.contact_name, language_for_country(loc.country)) for loc in locations]
+    if recipients:
+        return recipients
+    admins = get_user_model().objects.filter(
+        membership__organisation_id=lead.partner_id, membership__role=Role.PARTNER_ADMIN, is_active=True,
+    ).exclude(email="").order_by("pk")
+    return [Recipient(user.email, user.get_full_name() or user.get_username(), "en") for user in admins]
+
+
+def build_message(kind: str, lead: Lead, recipient: Recipient) -> EmailMultiAlternatives:
+    """The e-mail in the recipient's language: templates/emails/<kind>/<language>/{subject.txt,body.txt,body.html}."""
+    base_url = settings.LEADHUB_BASE_URL.rstrip("/")
+    context = {
+        "lead": lead,
+        "customer": lead.customer,
+        "partner": lead.partner,
+        "recipient": recipient,
+        "lead_url": f"{base_url}/leads/{lead.pk}/",
+        "directory_url": f"{base_url}/partners/",
+        "response_days": settings.LEADHUB_RESPONSE_DAYS,
+        "hot_hours": settings.LEADHUB_HOT_HOURS,
+    }
+    folder = f"emails/{kind}/{recipient.language}"
+    with translation.override(recipient.language):
+        # A header cannot hold a line break: the subject is one line whatever the data.
+        subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"{folder}/body.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[recipient.email],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        message.attach_alternative(render_to_string(f"{folder}/body.html", context), "text/html")
+    return message
+
+
+def lead_email_send(*, kind: str, lead_id: str) -> int:
+    """Send the `kind` e-mail about the lead to every recipient it has not reached yet; returns how many were sent.
+
+    Raises what the mail server raises (the task retries); whatever was sent before that stays recorded.
+    """
+    lead = Lead.objects.select_related("customer", "partner").filter(pk=lead_id).first()
+    if lead is None:
+        logger.warning("No %s e-mail: lead %s does not exist.", kind, lead_id)
+        return 0
+    if lead.status != STATUS_OF_KIND[kind]:
+        logger.info("No %s e-mail: lead %s is %s by now.", kind, lead_id, lead.status)
+        return 0
+    return sum(_send_once(kind, lead, recipient) for recipient in recipients_for(kind, lead))
+
+
+def _send_once(kind: str, lead: Lead, recipient: Recipient) -> bool:
+    """Record the delivery and send in one transaction: the row commits only if the server took the message.
+
+    A second run finds the row and skips; a run at the same moment waits on the unique key until the first
+    commits (then skips) or rolls back (then sends). Only a crash between the server's "ok" and the commit
+    can send a message twice.
+    """
+    message = build_message(kind, lead, recipient)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                EmailDelivery.objects.create(
+                    kind=kind, lead=lead, recipient=recipient.email, language=recipient.language,
+                    subject=message.subject[:255],
+                )
+        except IntegrityError:
+            return False
+        message.send()
+    logger.info("Sent the %s e-mail about lead %s to %s.", kind, lead.pk, recipient.email)
+    return True

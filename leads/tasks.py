@@ -1,0 +1,43 @@
+"""Celery tasks: the periodic expiry and hot-flag jobs, and the e-mails about leads. Each takes ids and is safe to run twice."""
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import OperationalError
+
+from leads import notifications, services
+from leads.models import EmailKind
+
+
+@shared_task
+def expire_overdue_leads() -> int:
+    """The beat job: leads left unanswered for LEADHUB_RESPONSE_DAYS become expired (referrers are told)."""
+    return services.leads_expire_overdue()
+
+
+@shared_task
+def cool_hot_leads() -> int:
+    """The beat job: leads received LEADHUB_HOT_HOURS ago stop being hot."""
+    return services.leads_cool_hot()
+
+
+# A mail server (or database) that is down: retry 15 s, 30 s, … doubling up to 10 min, ten times (about an hour),
+# with jitter so a backlog does not return all at once. The message stays in the broker meanwhile, and each wait
+# stays under the Redis visibility timeout so a waiting retry is not delivered a second time.
+@shared_task(
+    autoretry_for=(SMTPException, OSError, OperationalError),
+    retry_backoff=15,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def lead_notify(*, kind: str, lead_id: str) -> int:
+    """Send the `kind` e-mail (an EmailKind) about one lead to whoever has not received it yet."""
+    return notifications.lead_email_send(kind=kind, lead_id=lead_id)
+
+
+@shared_task
+def leads_expired_notify(*, lead_ids: list[str]) -> int:
+    """One expiry batch → one e-mail task per lead, so one slow or failing address holds up no other."""
+    for lead_id in lead_ids:
+        lead_notify.delay(kind=EmailKind.EXPIRE.value, lead_id=lead_id)
+    return len(lead_ids)
