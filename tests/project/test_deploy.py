@@ -1,0 +1,50 @@
+"""Production settings pass Django's deployment checklist, and the demo data command is repeatable."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from leads.models import Lead, Status
+from profiles.models import Membership, Organisation
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "leadhub.settings.production",
+        "SECRET_KEY": "x7#k2!pQ9v$Lr4@Wm8&Zt1^Yc6*Hn3%Bd5(Fg0)Js-Ua_Ie+Ox=Eq",
+        "ALLOWED_HOSTS": "leadhub.example",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/leadhub",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_keep_database_connections_open():
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "leadhub.settings.production", "SECRET_KEY": "s" * 50,
+                        "ALLOWED_HOSTS": "leadhub.example", "DATABASE_URL": "postgres://postgres@127.0.0.1/leadhub"}
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert int(result.stdout.strip()) >= 60, result.stderr
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_its_logins_work(settings, capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    counts = (Organisation.objects.count(), Membership.objects.count(), Lead.objects.count())
+    call_command("seed_demo")
+    assert (Organisation.objects.count(), Membership.objects.count(), Lead.objects.count()) == counts
+    assert set(Organisation.objects.values_list("slug", flat=True)) == {"contoso", "fabrikam"}
+    for username in ["contoso-admin", "contoso-referrals", "fabrikam-admin", "fabrikam-referrals", "ops"]:
+        assert username in first
+        assert authenticate(username=username, password=settings.LEADHUB_DEMO_PASSWORD) is not None
+    for org in Organisation.objects.all():
+        assert set(org.leads.values_list("status", flat=True)) == set(Status.values)
