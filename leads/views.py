@@ -147,7 +147,7 @@ def _team_form(data, index) -> TeamMemberForm:
 def _team_forms(data) -> list[TeamMemberForm]:
     """The accept form's extra team members, named team-<i>-name / -email / -phone; any number of them."""
     indices = sorted({int(match.group(1)) for key in data if (match := TEAM_FIELD.match(key))})
-    return [_team_form(data, index) for index in indices] or [_team_form(None, 0)]
+    return [_team_form(data, index) for index in indices]
 
 
 class _Invalid(Exception):
@@ -192,7 +192,7 @@ def lead_accept(request, lead_id):
     def run(lead):
         form = AcceptForm(request.POST)
         team_forms = _team_forms(request.POST)
-        bound = {"accept_form": form, "team_forms": team_forms}
+        bound = {"accept_form": form, "team_forms": team_forms or [_team_form(None, 0)]}
         team_valid = all([member.is_valid() for member in team_forms])
         if not (form.is_valid() and team_valid):
             raise _Invalid(bound)
