@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from leadhub.accounts import LoginView
 from leadhub.views import healthz
 from leads.api import api
 from leads.public_views import partner_contact
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
