@@ -1,7 +1,7 @@
 """The JSON API at /api/v1/ (DESIGN §5): thin endpoints over the same selectors and services as the web views."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Header, NinjaAPI, Query
+from ninja import Header, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
@@ -153,7 +153,7 @@ def list_leads(
 @api.post("/leads", response={201: LeadOut, **WRITE}, summary="Create a lead (vendor ops staff only)", tags=["leads"])
 def create_lead(request, response: HttpResponse, payload: LeadCreateIn):
     lead = services.lead_create(by=request.auth, **payload.dict())
-    return 201, _lead(request, response, lead.pk)
+    return Status(201, _lead(request, response, lead.pk))
 
 
 @api.get("/leads/{lead_id}", response={200: LeadOut, **READ}, summary="One lead", tags=["leads"])
@@ -198,19 +198,19 @@ def lose_lead(request, response: HttpResponse, lead_id: str, payload: ReasonIn, 
 def add_team_member(request, response: HttpResponse, lead_id: str, payload: TeamMemberIn,
                     if_match: str | None = IfMatch):
     services.lead_add_team_member(lead=lead_id, by=request.auth, if_version=_if_version(if_match), **payload.dict())
-    return 201, _lead(request, response, lead_id)
+    return Status(201, _lead(request, response, lead_id))
 
 
 @api.put("/leads/{lead_id}/favorite", response={204: None, **READ}, summary="Mark as favourite", tags=["favorites"])
 def favorite_lead(request, lead_id: str):
     services.lead_favorite_set(lead=lead_id, by=request.auth, favorite=True)
-    return 204, None
+    return Status(204, None)
 
 
 @api.delete("/leads/{lead_id}/favorite", response={204: None, **READ}, summary="Unmark as favourite", tags=["favorites"])
 def unfavorite_lead(request, lead_id: str):
     services.lead_favorite_set(lead=lead_id, by=request.auth, favorite=False)
-    return 204, None
+    return Status(204, None)
 
 
 @api.get("/leads/{lead_id}/history", response={200: list[EventOut], **READ}, summary="What happened to a lead",

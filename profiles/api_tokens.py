@@ -53,7 +53,7 @@ def _may_manage(by, token: ApiToken) -> bool:
 @transaction.atomic
 def api_token_revoke(*, token_id: int, by) -> ApiToken:
     """Revoke a token of the caller's organisation (partner admin), their own, or any (ops); idempotent."""
-    token = ApiToken.objects.select_for_update().select_related("user__membership").filter(pk=token_id).first()
+    token = ApiToken.objects.select_for_update(of=("self",)).select_related("user__membership").filter(pk=token_id).first()
     if token is None or not _may_manage(by, token):
         raise ApiToken.DoesNotExist("No such token.")
     if token.revoked_at is None:
