@@ -1,0 +1,85 @@
+"""The Celery wiring end to end: a real worker process takes the expiry job from Redis, expires leads and mails referrers."""
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from leadhub.celery import app as celery_app
+from leads.models import EmailDelivery, Lead, Status
+from leads.tasks import expire_overdue_leads
+from tests.factories import LeadFactory
+
+WORKER_TIMEOUT_SECONDS = 45
+
+
+def test_beat_schedule_names_registered_tasks_at_the_configured_interval():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert {entry["task"] for entry in schedule.values()} == {
+        "leads.tasks.expire_overdue_leads", "leads.tasks.cool_hot_leads"}
+    for entry in schedule.values():
+        assert entry["task"] in celery_app.tasks
+        assert entry["schedule"] == settings.LEADHUB_JOB_INTERVAL_SECONDS
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.django_db(transaction=True)
+def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrers(org, tmp_path):
+    overdue = [
+        LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=15),
+                    referred_by_email=f"seller{n}@vendor.example")
+        for n in range(3)
+    ]
+    fresh = LeadFactory(partner=org, referred_by_email="fresh@vendor.example")
+    mail_dir = tmp_path / "mail"
+    log_path = tmp_path / "worker.log"
+    celery_app.control.purge()  # left-overs of earlier tests in this Redis database are not this test's business
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "leadhub.settings.test",
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "LEADHUB_TEST_EMAIL_DIR": str(mail_dir),
+    }
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "leadhub", "worker", "--pool", "solo", "--loglevel", "INFO",
+             "--without-heartbeat", "--without-gossip", "--without-mingle", "--hostname", f"jobs-test-{os.getpid()}@%h"],
+            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        expire_overdue_leads.delay()
+        deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+        while EmailDelivery.objects.filter(kind="expire").count() < len(overdue):
+            assert worker.poll() is None, f"the worker died:\n{log_path.read_text()}"
+            assert time.monotonic() < deadline, f"no e-mails within {WORKER_TIMEOUT_SECONDS} s:\n{log_path.read_text()}"
+            time.sleep(0.25)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+    assert set(Lead.objects.filter(pk__in=[lead.pk for lead in overdue]).values_list("status", flat=True)) == {
+        Status.EXPIRED}
+    assert Lead.objects.get(pk=fresh.pk).status == Status.RECEIVED
+    sent = "".join(path.read_text() for path in Path(mail_dir).iterdir())
+    for n in range(3):
+        assert f"To: seller{n}@vendor.example" in sent
+    assert sent.count("Subject: Lead expired unanswered") == 3
+    assert "fresh@vendor.example" not in sent
