@@ -20,14 +20,14 @@ def cool_hot_leads() -> int:
     return services.leads_cool_hot()
 
 
-# A mail server (or database) that is down: retry 15 s, 30 s, … doubling up to 10 min, ten times (about an hour),
-# with jitter so a backlog does not return all at once. The message stays in the broker meanwhile, and each wait
-# stays under the Redis visibility timeout so a waiting retry is not delivered a second time.
+# A mail server (or database) that is down: retry after 15 s, 30 s, … doubling up to 10 min, ten times (56 min in
+# all). The message stays in the broker meanwhile, and each wait stays under the Redis visibility timeout
+# (2 × CELERY_TASK_TIME_LIMIT) so a waiting retry is not delivered a second time.
 @shared_task(
     autoretry_for=(SMTPException, OSError, OperationalError),
     retry_backoff=15,
     retry_backoff_max=600,
-    retry_jitter=True,
+    retry_jitter=False,
     max_retries=10,
 )
 def lead_notify(*, kind: str, lead_id: str) -> int:
