@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,9 +89,16 @@ def lead_list(request, tab: str):
     template = "leads/lead_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#lead-results" if request.htmx.target == "lead-results" else "#lead-panel"
-    return render(request, template, context)
+    return _varies_on_htmx(render(request, template, context))
 
 
+def _varies_on_htmx(response):
+    """One URL answers with a page or a fragment: caches must keep them apart."""
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+@require_GET
 @login_required
 def lead_detail(request, lead_id):
     return _render_detail(request, lead_get_for(request.user, lead_id))
@@ -137,7 +145,7 @@ def _render_detail(request, lead, *, bound: dict | None = None, status: int = 20
     template = "leads/lead_detail.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#lead-main"
-    return render(request, template, context, status=status)
+    return _varies_on_htmx(render(request, template, context, status=status))
 
 
 def _team_form(data, index) -> TeamMemberForm:
