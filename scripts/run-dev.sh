@@ -17,7 +17,7 @@ CELERY_PID=$!
 trap 'kill $CELERY_PID 2>/dev/null || true' EXIT INT TERM
 
 echo
-echo "LeadHub is starting at http://127.0.0.1:$PORT/ (Celery worker + beat log: var/celery.log)"
+echo "LeadHub is starting at http://127.0.0.1:$PORT/ (Celery worker + beat log, with the e-mails sent: var/celery.log)"
 echo "Log in as contoso-admin, contoso-referrals, fabrikam-admin, fabrikam-referrals or ops;"
 echo "password: ${LEADHUB_DEMO_PASSWORD:-leadhub-demo}"
 echo
