@@ -103,7 +103,8 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="leads")
+    # Indexed as the first column of every list index below, so no single-column index of its own.
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="leads", db_index=False)
     lead_type = models.CharField(max_length=20, choices=LeadType.choices)
     # Derived from lead_type, stored so that each tab's list has an index to walk in order.
     tab = models.GeneratedField(
@@ -117,10 +118,10 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads")
     need = models.TextField(max_length=10000)
     referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     referring_partner = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     referred_by_email = models.EmailField(blank=True, help_text=_("Who is told when the lead expires."))
     received_at = models.DateTimeField(default=timezone.now)
@@ -154,6 +155,13 @@ class Lead(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_tab_idx"),
             models.Index(fields=["received_at"], name="lead_received_due_idx", condition=Q(status="received")),
             models.Index(fields=["received_at"], name="lead_hot_idx", condition=Q(is_hot=True)),
+            # The tab counts and the "waiting" filter read only received leads: a small index, cheap to count.
+            models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_waiting_idx",
+                         condition=Q(status="received")),
+            # Mostly NULL foreign keys: index only the rows that have one (the PROTECT checks need no more).
+            models.Index(fields=["referred_by"], name="lead_referred_by_idx", condition=Q(referred_by__isnull=False)),
+            models.Index(fields=["referring_partner"], name="lead_referring_partner_idx",
+                         condition=Q(referring_partner__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(deal_value__gte=0) | Q(deal_value__isnull=True), name="lead_deal_value_gte_0"),
@@ -291,10 +299,11 @@ class HistoryIsImmutable(Exception):
 class LeadEvent(models.Model):
     """One thing that happened to a lead: who, when, from which status to which, what changed. Append-only."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="events")
+    # Indexed by event_lead_at_idx (lead, at); the job's events have no actor, so only actors' rows are indexed.
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="events", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     action = models.CharField(max_length=10, choices=EventAction.choices)
     from_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
@@ -305,7 +314,10 @@ class LeadEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["lead", "at"], name="event_lead_at_idx")]
+        indexes = [
+            models.Index(fields=["lead", "at"], name="event_lead_at_idx"),
+            models.Index(fields=["actor"], name="event_actor_idx", condition=Q(actor__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
