@@ -2,6 +2,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from leads import notifications, services
@@ -21,11 +22,11 @@ def cool_hot_leads() -> int:
 
 
 # A mail server (or database) that is down: retry after 15 s, 30 s, … doubling up to 10 min, ten times (56 min in
-# all). The message stays in the broker meanwhile, and each wait stays under the Redis visibility timeout
+# all with the default first wait). The message stays in the broker meanwhile, and each wait stays under the Redis visibility timeout
 # (2 × CELERY_TASK_TIME_LIMIT) so a waiting retry is not delivered a second time.
 @shared_task(
     autoretry_for=(SMTPException, OSError, OperationalError),
-    retry_backoff=15,
+    retry_backoff=settings.LEADHUB_EMAIL_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=600,
     retry_jitter=False,
     max_retries=10,

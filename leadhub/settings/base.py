@@ -135,6 +135,8 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="LeadHub <leads@leadhub.example>")
 # A mail server that stops answering fails the send (and the task retries it) instead of hanging a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The first wait before a failed e-mail is tried again; each further wait doubles, up to 10 minutes.
+LEADHUB_EMAIL_RETRY_BACKOFF_SECONDS = env.int("LEADHUB_EMAIL_RETRY_BACKOFF_SECONDS", default=15)
 # Where the links in e-mails point.
 LEADHUB_BASE_URL = env("LEADHUB_BASE_URL", default="http://127.0.0.1:8000")
 

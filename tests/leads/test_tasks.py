@@ -1,5 +1,6 @@
 """The Celery wiring end to end: a real worker process takes the expiry job from Redis, expires leads and mails referrers."""
 import os
+import smtplib
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core.mail.backends import filebased
 from django.db import connection
 from django.utils import timezone
 
@@ -18,6 +20,18 @@ from leads.tasks import expire_overdue_leads
 from tests.factories import LeadFactory
 
 WORKER_TIMEOUT_SECONDS = 45
+
+
+class MailServerDownAtFirst(filebased.EmailBackend):
+    """The worker's mail server (a test double): refuses the first message to each address, then takes messages
+    and writes them to files; a marker file remembers the refusal across the worker's task runs."""
+
+    def send_messages(self, messages):
+        refused = Path(self.file_path) / f".refused-{messages[0].to[0]}"
+        if not refused.exists():
+            refused.touch()
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
 
 
 def test_beat_schedule_names_registered_tasks_at_the_configured_interval():
@@ -37,7 +51,9 @@ def _test_database_url() -> str:
 
 @pytest.mark.timeout(90)
 @pytest.mark.django_db(transaction=True)
-def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrers(org, tmp_path):
+def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrers_retrying_a_failing_server(
+    org, tmp_path
+):
     overdue = [
         LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=15),
                     referred_by_email=f"seller{n}@vendor.example")
@@ -53,6 +69,8 @@ def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrer
         "DATABASE_URL": _test_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "LEADHUB_TEST_EMAIL_DIR": str(mail_dir),
+        "LEADHUB_TEST_EMAIL_BACKEND": f"{__name__}.MailServerDownAtFirst",
+        "LEADHUB_EMAIL_RETRY_BACKOFF_SECONDS": "1",
     }
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
@@ -78,8 +96,10 @@ def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrer
     assert set(Lead.objects.filter(pk__in=[lead.pk for lead in overdue]).values_list("status", flat=True)) == {
         Status.EXPIRED}
     assert Lead.objects.get(pk=fresh.pk).status == Status.RECEIVED
-    sent = "".join(path.read_text() for path in Path(mail_dir).iterdir())
+    sent = "".join(path.read_text() for path in mail_dir.iterdir() if not path.name.startswith("."))
     for n in range(3):
-        assert f"To: seller{n}@vendor.example" in sent
+        assert (mail_dir / f".refused-seller{n}@vendor.example").exists()  # the first try failed ...
+        assert sent.count(f"To: seller{n}@vendor.example") == 1  # ... the retry went through the broker, once
     assert sent.count("Subject: Lead expired unanswered") == 3
     assert "fresh@vendor.example" not in sent
+    assert "Retry in 1s: SMTPServerDisconnected" in log_path.read_text()
