@@ -1,15 +1,16 @@
 """The e-mails owed about a lead: who receives which, in which language, built from templates, each sent once."""
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from leads.models import EmailDelivery, EmailKind, Lead, Status
+from leads.models import EmailDelivery, EmailKind, EventAction, Lead, LeadEvent, Status
 from profiles.models import Location, Role
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,14 @@ STATUS_OF_KIND = {
     EmailKind.DECLINE: Status.DECLINED,
     EmailKind.EXPIRE: Status.EXPIRED,
 }
+# The history event after which each e-mail is owed.
+ACTION_OF_KIND = {
+    EmailKind.NEW_LEAD: EventAction.CREATE,
+    EmailKind.DECLINE: EventAction.DECLINE,
+    EmailKind.EXPIRE: EventAction.EXPIRE,
+}
+# A task's own retries take up to an hour; only after that is an e-mail still owed counted as missed.
+MISSED_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -131,3 +140,21 @@ def _send_once(kind: str, lead: Lead, recipient: Recipient) -> bool:
         message.send()
     logger.info("Sent the %s e-mail about lead %s to %s.", kind, lead.pk, recipient.email)
     return True
+
+
+def emails_missed(*, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(kind, lead id) of each e-mail owed for an event between LEADHUB_EMAIL_CATCH_UP_HOURS and an hour ago that
+    nobody received: its task was lost (the broker was down at commit) or gave up (the mail server was down longer
+    than its retries). The lead must still be in the status the e-mail reports."""
+    now = now or timezone.now()
+    since = now - timedelta(hours=settings.LEADHUB_EMAIL_CATCH_UP_HOURS)
+    missed = []
+    for kind, action in ACTION_OF_KIND.items():
+        events = LeadEvent.objects.filter(
+            action=action, at__gte=since, at__lt=now - MISSED_AFTER, lead__status=STATUS_OF_KIND[kind],
+        ).exclude(lead__email_deliveries__kind=kind)
+        if kind == EmailKind.EXPIRE:
+            events = events.exclude(lead__referred_by_email="")
+        lead_ids = events.order_by().values_list("lead_id", flat=True).distinct()
+        missed += [(kind.value, str(lead_id)) for lead_id in lead_ids]
+    return missed

@@ -37,6 +37,15 @@ def lead_notify(*, kind: str, lead_id: str) -> int:
 
 
 @shared_task
+def resend_missed_emails() -> int:
+    """The beat job: queue again each e-mail whose task was lost or gave up, for LEADHUB_EMAIL_CATCH_UP_HOURS."""
+    missed = notifications.emails_missed()
+    for kind, lead_id in missed:
+        lead_notify.delay(kind=kind, lead_id=lead_id)
+    return len(missed)
+
+
+@shared_task
 def leads_expired_notify(*, lead_ids: list[str]) -> int:
     """One expiry batch → one e-mail task per lead, so one slow or failing address holds up no other."""
     for lead_id in lead_ids:

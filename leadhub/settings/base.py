@@ -137,6 +137,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="LeadHub <leads@leadhub.e
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The first wait before a failed e-mail is tried again; each further wait doubles, up to 10 minutes.
 LEADHUB_EMAIL_RETRY_BACKOFF_SECONDS = env.int("LEADHUB_EMAIL_RETRY_BACKOFF_SECONDS", default=15)
+# For this long after a lead's event, an hourly job re-queues its e-mail if nobody has received it yet.
+LEADHUB_EMAIL_CATCH_UP_HOURS = env.int("LEADHUB_EMAIL_CATCH_UP_HOURS", default=48)
 # Where the links in e-mails point.
 LEADHUB_BASE_URL = env("LEADHUB_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -175,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.cool_hot_leads",
         "schedule": LEADHUB_JOB_INTERVAL_SECONDS,
         "options": {"expires": LEADHUB_JOB_INTERVAL_SECONDS},
+    },
+    "resend-missed-emails": {
+        "task": "leads.tasks.resend_missed_emails",
+        "schedule": 3600,
+        "options": {"expires": 3600},
     },
 }
 

@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends import locmem
 from django.db import connection
@@ -14,7 +15,7 @@ from leadhub.celery import app as celery_app
 from leads import services
 from leads.models import EmailDelivery, Status
 from leads.notifications import lead_email_send
-from leads.tasks import expire_overdue_leads, lead_notify
+from leads.tasks import expire_overdue_leads, lead_notify, resend_missed_emails
 from profiles.models import Role
 from tests.factories import (
     BusinessProfileFactory,
@@ -237,3 +238,29 @@ def test_two_tasks_sending_the_same_email_at_once_send_it_once(org, settings):
     assert sorted(sent) == [0, 1]
     assert len(mail.outbox) == 1
     assert EmailDelivery.objects.filter(lead=lead).count() == 1
+
+
+@pytest.mark.django_db
+def test_hourly_catch_up_sends_an_email_whose_task_was_lost_once_and_only_within_its_window(
+    org, partner_admin, celery_eager
+):
+    now = timezone.now()
+
+    def declined_at(moment, email):
+        with time_machine.travel(moment, tick=False):
+            lead = LeadFactory(partner=org, customer=CustomerFactory(email=email, country="US"))
+            # The test's transaction never commits, so the task queued on commit is never sent: it is "lost".
+            services.lead_decline(lead=lead, by=partner_admin, reason="not_a_fit")
+        return lead
+
+    declined_at(now - timedelta(hours=49), "too-old@example.com")
+    declined_at(now - timedelta(hours=2), "lost@example.com")
+    delivered = declined_at(now - timedelta(hours=2), "delivered@example.com")
+    lead_notify.apply(kwargs={"kind": "decline", "lead_id": str(delivered.pk)})
+    declined_at(now - timedelta(minutes=30), "still-retrying@example.com")
+
+    with time_machine.travel(now, tick=False):
+        assert resend_missed_emails() == 1
+        assert resend_missed_emails() == 0
+
+    assert sorted(message.to[0] for message in mail.outbox) == ["delivered@example.com", "lost@example.com"]

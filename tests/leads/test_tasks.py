@@ -34,13 +34,14 @@ class MailServerDownAtFirst(filebased.EmailBackend):
         return super().send_messages(messages)
 
 
-def test_beat_schedule_names_registered_tasks_at_the_configured_interval():
-    schedule = settings.CELERY_BEAT_SCHEDULE
-    assert {entry["task"] for entry in schedule.values()} == {
-        "leads.tasks.expire_overdue_leads", "leads.tasks.cool_hot_leads"}
-    for entry in schedule.values():
-        assert entry["task"] in celery_app.tasks
-        assert entry["schedule"] == settings.LEADHUB_JOB_INTERVAL_SECONDS
+def test_beat_runs_the_jobs_every_interval_and_the_email_catch_up_hourly():
+    every = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert every == {
+        "leads.tasks.expire_overdue_leads": settings.LEADHUB_JOB_INTERVAL_SECONDS,
+        "leads.tasks.cool_hot_leads": settings.LEADHUB_JOB_INTERVAL_SECONDS,
+        "leads.tasks.resend_missed_emails": 3600,
+    }
+    assert all(task in celery_app.tasks for task in every)  # a misspelt name would never run, silently
 
 
 def _test_database_url() -> str:
