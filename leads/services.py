@@ -374,7 +374,8 @@ def _clean_received_at(value, now: datetime) -> datetime:
 
 
 # E-mails are queued after the transaction commits, so a rolled-back write never sends mail. `robust`: once the
-# person's decision is committed, a broker hiccup is logged rather than reported to them as a failure.
+# person's decision is committed, a broker hiccup is logged, not reported to them as a failure; the hourly
+# catch-up job (leads.tasks.resend_missed_emails) sends the e-mail later.
 
 def _after_commit_notify(kind: str, lead: Lead) -> None:
     """Queue the `kind` e-mail about the lead (an EmailKind; other kinds send nothing) once the write commits."""
