@@ -66,9 +66,9 @@ def recipients_for(kind: str, lead: Lead) -> list[Recipient]:
 
 def _partner_alert_recipients(lead: Lead) -> list[Recipient]:
     """The alert contacts of the partner's locations in the customer's country, else the partner admins."""
-    country = lead.customer.country
-    locations = Location.objects.filter(profile__organisation_id=lead.partner_id, country__iexact=country) if country else []
-    recipients = [Recipient(loc.contact_email, loc.contact_name, language_for_country(loc.country)) for loc in locations]
+    # A customer with no country matches no office: every office has one.
+    offices = Location.objects.filter(profile__organisation_id=lead.partner_id, country__iexact=lead.customer.country)
+    recipients = [Recipient(o.contact_email, o.contact_name, language_for_country(o.country)) for o in offices]
     if recipients:
         return recipients
     admins = get_user_model().objects.filter(

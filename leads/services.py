@@ -534,7 +534,6 @@ def lead_create_inquiry(*, partner: Organisation, customer: Mapping, need: str,
             "contact_requested": bool(contact_requested),
             **{field: customer_data[field] for field in ("contact_name", "phone") if customer_data[field]},
         })
-        _after_commit_notify("inquiry_note", open_lead)
         return open_lead, False
     lead = Lead.objects.create(
         partner=partner,

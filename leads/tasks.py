@@ -1,4 +1,4 @@
-"""Celery tasks: the periodic expiry and hot-flag jobs, and the e-mails about leads. Each takes ids and is safe to run twice."""
+"""Celery tasks: the periodic jobs and the e-mails about leads. Each takes ids and is safe to run twice."""
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -21,9 +21,9 @@ def cool_hot_leads() -> int:
     return services.leads_cool_hot()
 
 
-# A mail server (or database) that is down: retry after 15 s, 30 s, … doubling up to 10 min, ten times (56 min in
-# all with the default first wait). The message stays in the broker meanwhile, and each wait stays under the Redis visibility timeout
-# (2 × CELERY_TASK_TIME_LIMIT) so a waiting retry is not delivered a second time.
+# A mail server (or database) that is down: retry after 15 s, 30 s, … doubling up to 10 min, ten times (56 min
+# in all with the default first wait). The message stays in the broker meanwhile, and each wait stays under the
+# Redis visibility timeout (2 × CELERY_TASK_TIME_LIMIT) so a waiting retry is not delivered a second time.
 @shared_task(
     autoretry_for=(SMTPException, OSError, OperationalError),
     retry_backoff=settings.LEADHUB_EMAIL_RETRY_BACKOFF_SECONDS,

@@ -1,4 +1,4 @@
-"""E-mails about leads: who receives which, in which language, sent once however often a task runs, retried on a failing server."""
+"""E-mails about leads: who gets which, in which language, sent once however often a task runs, retried on failure."""
 import smtplib
 import threading
 import time
@@ -31,7 +31,7 @@ CZECH_CUSTOMER = {"company": "Pek√°rna & syn s.r.o.", "contact_name": "Jana Nov√
 
 
 class FlakyMailServer(locmem.EmailBackend):
-    """Stands in for an SMTP server that drops the connection for the first `failures[address]` messages to an address."""
+    """Stands in for an SMTP server that drops the connection for the first `failures[address]` messages to one."""
 
     failures: dict[str, int] = {}
     attempts: list[str] = []

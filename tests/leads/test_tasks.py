@@ -1,4 +1,4 @@
-"""The Celery wiring end to end: a real worker process takes the expiry job from Redis, expires leads and mails referrers."""
+"""Celery end to end: a real worker takes the expiry job from Redis, expires leads and mails the referrers."""
 import os
 import smtplib
 import subprocess
@@ -76,7 +76,8 @@ def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrer
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "leadhub", "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "--hostname", f"jobs-test-{os.getpid()}@%h"],
+             "--without-heartbeat", "--without-gossip", "--without-mingle",
+             "--hostname", f"jobs-test-{os.getpid()}@%h"],
             cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     try:
