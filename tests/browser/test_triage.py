@@ -122,6 +122,7 @@ def test_partner_admin_triages_leads(page: Page, live_server, partner, artifacts
     expect(page.locator("#lead-main .alert-success")).to_contain_text("Lead accepted")
     expect(page.locator(".team-list")).to_contain_text("Eva Team")
     expect(page.locator(".team-list")).to_contain_text("Karel Team")
+    expect(page.locator("#tabs a.tab", has_text="Marketplace leads").locator(".count")).to_have_text("2 waiting")
     assert still_same_page(page)
     lead = Lead.objects.get(pk=leads["hot"].pk)
     assert lead.status == Status.ACCEPTED and lead.team.count() == 2
@@ -179,3 +180,30 @@ def test_referrals_admin_has_no_profile_editor_and_can_switch_to_czech(page: Pag
     expect(page.locator("html")).to_have_attribute("lang", "cs")
     expect(page).to_have_url(re.compile(r"/leads/qualified/$"))
     expect(page.locator("#tabs")).to_contain_text("Kvalifikované leady")
+
+
+def test_everything_works_without_javascript(browser, live_server, org, artifacts):
+    MembershipFactory(user=UserFactory(username="contoso-admin"), organisation=org, role=Role.PARTNER_ADMIN)
+    lead = LeadFactory(partner=org, customer=CustomerFactory(company="Plain Pages Ltd"))
+    LeadFactory(partner=org, customer=CustomerFactory(company="Other Co"))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, live_server, "contoso-admin")
+        page.get_by_label("Search").fill("plain")
+        page.get_by_role("button", name="Apply").click()
+        expect(page).to_have_url(re.compile(r"q=plain"))
+        expect(page.locator("li.lead-row")).to_have_count(1)
+        row(page, "Plain Pages Ltd").locator("button.heart").click()
+        expect(page).to_have_url(re.compile(r"q=plain"))  # back where the user was
+        expect(row(page, "Plain Pages Ltd").locator("button.heart")).to_have_attribute("aria-pressed", "true")
+        page.get_by_role("link", name="Plain Pages Ltd").click()
+        page.locator("#decline summary").click()
+        page.locator("#decline").get_by_label("Reason").select_option("not_a_fit")
+        page.locator("#decline").get_by_role("button", name="Decline lead").click()
+        expect(page.locator(".messages")).to_contain_text("choose another partner")
+        expect(page.locator("[data-alert=archived]")).to_be_visible()
+        assert Lead.objects.get(pk=lead.pk).status == Status.DECLINED
+    finally:
+        context.close()
