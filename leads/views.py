@@ -1,6 +1,5 @@
 """Browser views of the leads app: parse the request, call one selector or service, render a page or its fragment."""
 import re
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -53,7 +52,8 @@ class ListFilterForm(forms.Form):
     sort = forms.ChoiceField(label=gettext_lazy("Sort by"), choices=SORT_CHOICES, required=False)
 
     def values(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # an invalid field is left out of cleaned_data; the valid ones still apply
+        data = self.cleaned_data
         return {"status": data.get("status") or "", "q": (data.get("q") or "").strip(),
                 "sort": data.get("sort") or "newest"}
 
@@ -74,7 +74,6 @@ def lead_list(request, tab: str):
     leads = lead_list_for(request.user, tab=tab, statuses=[wanted["status"]] if wanted["status"] else (),
                           q=wanted["q"], sort=wanted["sort"])
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {key: value for key, value in wanted.items() if value and not (key == "sort" and value == "newest")}
     context = {
         "tab": tab,
         "tab_label": TAB_LABELS[tab],
@@ -83,7 +82,6 @@ def lead_list(request, tab: str):
         "filters": filters,
         "wanted": wanted,
         "page": page,
-        "page_query": urlencode(query),
         "list_url": request.get_full_path(),
     }
     template = "leads/lead_list.html"

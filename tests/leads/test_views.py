@@ -135,6 +135,8 @@ def test_status_filter_takes_a_stage_or_a_status(admin_client, org):
     assert "Gone Co" in declined and "Waiting Co" not in declined
     junk = admin_client.get("/leads/marketplace/", {"status": "nonsense", "sort": "bogus"})
     assert junk.status_code == 200 and "3 leads" in junk.content.decode()
+    searched = admin_client.get("/leads/marketplace/", {"status": "nonsense", "q": "Gone"}).content.decode()
+    assert "1 lead" in searched and "Gone Co" in searched  # a bad filter does not drop the search
 
 
 @pytest.mark.django_db
@@ -498,3 +500,21 @@ def test_the_language_switcher_remembers_the_choice(admin_client):
     response = admin_client.post("/i18n/setlang/", {"language": "cs", "next": "/leads/qualified/"})
     assert response.status_code == 302 and response.url == "/leads/qualified/"
     assert "Kvalifikované leady" in admin_client.get("/leads/qualified/").content.decode()
+
+
+@pytest.mark.django_db
+def test_lead_page_queries_do_not_grow_with_history_or_team(admin_client, org, partner_admin,
+                                                             django_assert_max_num_queries):
+    from leads.services import lead_add_team_member, lead_update_deal
+
+    lead = AcceptedLeadFactory(partner=org)
+    admin_client.get(url("detail", lead))
+    lead_add_team_member(lead=lead, by=partner_admin, name="First", email="first@contoso.example")
+    few = _list_queries(admin_client, url("detail", lead))
+    for index in range(15):
+        lead_add_team_member(lead=lead, by=partner_admin, name=f"M{index}", email=f"m{index}@contoso.example")
+        lead_update_deal(lead=lead, by=partner_admin, notes=f"note {index}")
+    # session, user, the lead, two waiting counts, its history, its team
+    with django_assert_max_num_queries(7):
+        admin_client.get(url("detail", lead))
+    assert _list_queries(admin_client, url("detail", lead)) == few
