@@ -400,3 +400,16 @@ def test_history_lists_every_event(api_as, referrals_admin, lead):
         ("accept", "received", "accepted"), ("win", "accepted", "won")]
     assert events[0]["actor"] == "contoso-referrals" and events[0]["at"].endswith("Z")
     assert events[0]["changes"]["deal_value"] == "12500.50"
+
+
+def test_the_list_costs_the_same_queries_for_one_lead_or_many(api_as, referrals_admin, org,
+                                                             django_assert_max_num_queries):
+    api = api_as(referrals_admin)
+    api.get("/leads")  # the token's first use records last_used_at; measure steady state
+    for _ in range(30):
+        lead = AcceptedLeadFactory(partner=org)
+        lead.team.create(name="Eva", email="eva@contoso.example")
+    # token + user lookup, the page, its team members
+    with django_assert_max_num_queries(3):
+        body = api.get("/leads", {"limit": 25}).json()
+    assert len(body["items"]) == 25 and all(item["team"] for item in body["items"])

@@ -109,3 +109,11 @@ def test_a_decision_refreshes_the_figure_once_committed(org, partner_admin, djan
                     estimated_close_date=(timezone.now() + timedelta(days=9)).date())
     shown.refresh_from_db()
     assert shown.median_response_hours == pytest.approx(15, abs=0.1)
+
+
+def test_directory_page_costs_the_same_queries_for_any_number_of_partners(client, django_assert_max_num_queries):
+    for n in range(15):
+        profile(f"partner-{n}", hours=n)
+    # count, the page of profiles, their locations (+ the session's messages, which need none here)
+    with django_assert_max_num_queries(3):
+        assert len(listed(client, q="cloud")) == 15
