@@ -50,14 +50,19 @@ def _decode(cursor: str, sort: str) -> list:
 
 
 def _after(values: list, keyset) -> Q:
-    """Rows strictly after `values` in the keyset's order: (a, b) > (x, y) spelled out so each direction may differ."""
+    """Rows strictly after `values` in the keyset's order: (a, b) > (x, y) spelled out so each direction may differ.
+
+    The OR alone cannot bound an index scan, so page N would read the N pages before it; the redundant range on
+    the first field (a <= x) lets PostgreSQL start the scan at the cursor, as fast on page 4,000 as on page 2.
+    """
+    first, descending = keyset[0]
     condition = Q()
-    for index, (field, descending) in enumerate(keyset):
-        step = Q(**{f"{field}__{'lt' if descending else 'gt'}": values[index]})
+    for index, (field, field_descending) in enumerate(keyset):
+        step = Q(**{f"{field}__{'lt' if field_descending else 'gt'}": values[index]})
         for earlier in range(index):
             step &= Q(**{keyset[earlier][0]: values[earlier]})
         condition |= step
-    return condition
+    return Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & condition
 
 
 def paginate(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int) -> Page:

@@ -4,6 +4,7 @@ import random
 import time
 import uuid
 from bisect import bisect_right
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import accumulate
 
@@ -242,12 +243,16 @@ def vendor_referrers(password_hash: str) -> list[int]:
     return [user.pk for user in staff]
 
 
-def bulk_load_session(cursor) -> None:
-    """Settings for this transaction only: skip per-row FK and trigger work (the generator keeps the data
-    consistent) and give index maintenance more memory."""
+@contextmanager
+def bulk_load_session(cursor):
+    """While loading, skip per-row FK checks and triggers (the generator keeps the data consistent) and don't wait
+    for each commit's WAL flush; both are back to normal for the rest of the transaction."""
     cursor.execute("SET LOCAL session_replication_role = replica")
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     cursor.execute("SET LOCAL synchronous_commit = off")
+    try:
+        yield
+    finally:
+        cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def seed_overdue_backlog(*, count: int, slug: str, now: datetime, seed: int = 7) -> Organisation:
@@ -257,8 +262,7 @@ def seed_overdue_backlog(*, count: int, slug: str, now: datetime, seed: int = 7)
     with transaction.atomic():
         organisation, users = create_partner(slug, f"Backlog {slug}", users=2, password_hash=password_hash)
         referrers = vendor_referrers(password_hash)
-        with connection.cursor() as cursor:
-            bulk_load_session(cursor)
+        with connection.cursor() as cursor, bulk_load_session(cursor):
             writer = LeadWriter(cursor, rng, now)
             oldest = now - timedelta(days=settings.LEADHUB_RESPONSE_DAYS + 60)
             for index in range(count):
@@ -305,8 +309,7 @@ class Command(BaseCommand):
                 partner_ids.append(organisation.pk)
                 users_of[organisation.pk] = users
             cumulative = list(accumulate(sizes))
-            with connection.cursor() as cursor:
-                bulk_load_session(cursor)
+            with connection.cursor() as cursor, bulk_load_session(cursor):
                 writer = LeadWriter(cursor, rng, now)
                 favorites = CopyWriter(cursor, Favorite._meta.db_table, FAVORITE_COLUMNS)
                 start = now - timedelta(days=DAYS_OF_HISTORY)

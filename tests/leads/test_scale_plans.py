@@ -1,0 +1,98 @@
+"""On a seeded table of 10,000 leads: a realistic data mix, and query plans that walk the indexes meant for them."""
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from leads import services
+from leads.models import Favorite, Lead, LeadEvent
+from leads.pagination import paginate
+from leads.selectors import lead_list_for, lead_waiting_counts
+from profiles.models import Organisation
+
+LEADS = 10_000
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_bulk", leads=LEADS, partners=10, stdout=open("/dev/null", "w"))
+    largest = Organisation.objects.get(slug="bulk-000")
+    return get_user_model().objects.get(username="bulk-000-admin"), largest
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _plans_of(run) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [_plan(query["sql"]) for query in captured.captured_queries
+            if query["sql"].lstrip().upper().startswith(("SELECT", "WITH", "UPDATE"))]
+
+
+def test_seed_bulk_loads_a_realistic_mix(seeded):
+    _user, largest = seeded
+    assert Lead.objects.count() == LEADS
+    per_partner = sorted(Lead.objects.values("partner").annotate(n=Count("pk")).values_list("n", flat=True))
+    assert len(per_partner) == 10
+    assert Lead.objects.filter(partner=largest).count() == per_partner[-1]
+    assert 0.18 * LEADS < per_partner[-1] < 0.22 * LEADS  # one partner holds a fifth of all leads
+    statuses = dict(Lead.objects.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    assert set(statuses) == {"received", "accepted", "won", "lost", "declined", "expired"}
+    assert set(Lead.objects.values_list("lead_type", flat=True)) == {
+        "customer_inquiry", "marketing_qualified", "sales_qualified"}
+    assert Lead.objects.filter(is_hot=True).exists()
+    assert Favorite.objects.exists()
+    # Every lead has its creation and, when archived or accepted, the event that got it there.
+    events = dict(LeadEvent.objects.values("action").annotate(n=Count("pk")).values_list("action", "n"))
+    assert events["create"] == LEADS
+    assert events["expire"] == statuses["expired"]
+    assert events["decline"] == statuses["declined"]
+    assert events["accept"] == statuses["accepted"] + statuses["won"] + statuses["lost"]
+    cutoff = timezone.now() - timedelta(days=14)
+    assert not Lead.objects.filter(status="received", received_at__lt=cutoff).exists()  # the job has kept up
+
+
+def test_tab_list_walks_the_tab_index_in_order(seeded):
+    user, _largest = seeded
+    plan = lead_list_for(user, tab="marketplace")[:25].explain()
+    assert "lead_tab_idx" in plan
+    assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan
+
+
+def test_waiting_filter_and_counts_use_the_partial_index_of_received_leads(seeded):
+    user, _largest = seeded
+    plan = lead_list_for(user, tab="marketplace", statuses=["received"])[:25].explain()
+    # Either index of received leads only; which one wins depends on how many of them there are.
+    assert "lead_waiting_idx" in plan or "lead_received_due_idx" in plan, plan
+    assert "Seq Scan on leads_lead" not in plan, plan
+    (counts_plan,) = _plans_of(lambda: lead_waiting_counts(user))
+    assert "lead_waiting_idx" in counts_plan or "lead_received_due_idx" in counts_plan, counts_plan
+    assert "Seq Scan on leads_lead" not in counts_plan, counts_plan
+
+
+def test_a_deep_keyset_page_starts_its_index_scan_at_the_cursor(seeded):
+    user, _largest = seeded
+    leads = lead_list_for(user, tab="marketplace")
+    cursor = paginate(leads, sort="newest", cursor=None, limit=500).next_cursor  # the 21st page of 25
+    (page_plan,) = _plans_of(lambda: paginate(leads, sort="newest", cursor=cursor, limit=25))
+    index_condition = next(line for line in page_plan.splitlines() if "Index Cond" in line)
+    assert "received_at <=" in index_condition, page_plan
+
+
+def test_expiry_and_hot_jobs_scan_their_partial_indexes(seeded):
+    now = timezone.now()
+    expire_plans = _plans_of(lambda: services.leads_expire_overdue(now=now))
+    assert any("lead_received_due_idx" in plan for plan in expire_plans)
+    assert not any("Seq Scan on leads_lead" in plan for plan in expire_plans)
+    cool_plans = _plans_of(lambda: services.leads_cool_hot(now=now))
+    assert any("lead_hot_idx" in plan for plan in cool_plans)
+    assert not any("Seq Scan on leads_lead" in plan for plan in cool_plans)
