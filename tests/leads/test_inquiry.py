@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from leads.models import EventAction, Lead, LeadEvent, LeadType, Status
-from tests.factories import BusinessProfileFactory
+from tests.factories import BusinessProfileFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,23 @@ def test_the_same_customer_writing_to_another_partner_gets_a_new_lead(customer_c
     send(customer_client)
     send(customer_client, slug="fabrikam")
     assert sorted(Lead.objects.values_list("partner__slug", flat=True)) == ["contoso", "fabrikam"]
+
+
+@pytest.fixture
+def celery_eager():
+    from leadhub.celery import app as celery_app
+
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(task_always_eager=False, task_eager_propagates=False)
+
+
+def test_the_partner_is_alerted_once_the_inquiry_is_saved(
+    customer_client, org, celery_eager, django_capture_on_commit_callbacks, mailoutbox
+):
+    LocationFactory(profile=BusinessProfileFactory(organisation=org), country="CZ",
+                    contact_email="praha@contoso.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        send(customer_client, contact_requested="on")
+    [alert] = mailoutbox
+    assert alert.to == ["praha@contoso.example"] and "Acme s.r.o." in alert.body
