@@ -1,8 +1,10 @@
 """The public directory: listing, filters, ranking by keyword match then response speed, and the partner page."""
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from leads.services import lead_accept, lead_decline, profiles_refresh_response_times
@@ -117,3 +119,14 @@ def test_directory_page_costs_the_same_queries_for_any_number_of_partners(client
     # count, the page of profiles, their locations (+ the session's messages, which need none here)
     with django_assert_max_num_queries(3):
         assert len(listed(client, q="cloud")) == 15
+
+
+def test_refresh_response_times_command_updates_every_profile(org):
+    shown = BusinessProfileFactory(organisation=org)
+    now = timezone.now()
+    AcceptedLeadFactory(partner=org, received_at=now - timedelta(hours=7), decided_at=now - timedelta(hours=1))
+    out = StringIO()
+    call_command("refresh_response_times", stdout=out)
+    shown.refresh_from_db()
+    assert shown.median_response_hours == pytest.approx(6)
+    assert "1 profiles refreshed; 1 have decided leads" in out.getvalue()
