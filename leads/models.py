@@ -215,6 +215,7 @@ class Lead(ConcurrentTransitionMixin, models.Model):
                 custom={"label": _("Decline"), "form": "leads.forms.DeclineForm"})
     def decline(self, *, reason: str, reason_notes: str = "") -> None:
         self.decided_at = timezone.now()
+        self.is_hot = False  # an archived lead is never hot, and the hot-flag job may not touch it any more
         self.reason = reason
         self.reason_notes = reason_notes
 
@@ -226,11 +227,12 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.ACCEPTED, target=Status.WON, permission=may_act_on,
                 custom={"label": _("Mark won")})
     def win(self) -> None:
-        pass
+        self.is_hot = False
 
     @transition(field=status, source=Status.ACCEPTED, target=Status.LOST, permission=may_act_on,
                 custom={"label": _("Mark lost"), "form": "leads.forms.LoseForm"})
     def lose(self, *, reason: str, reason_notes: str = "") -> None:
+        self.is_hot = False
         self.reason = reason
         self.reason_notes = reason_notes
 

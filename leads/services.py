@@ -202,7 +202,7 @@ def lead_decline(*, lead: Lead | str, by, reason: str, reason_notes: str = "", i
         "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
     })
     from_status = _run_transition(lead, by, "decline", "declined", **cleaned)
-    _save(lead, ["status", "decided_at", "reason", "reason_notes"])
+    _save(lead, ["status", "decided_at", "is_hot", "reason", "reason_notes"])
     _record(lead, by, EventAction.DECLINE, from_status=from_status, changes=cleaned)
     _after_commit_notify("decline", lead)
     _after_commit_refresh_response_time(lead)
@@ -214,7 +214,7 @@ def lead_win(*, lead: Lead | str, by, if_version: int | None = None) -> Lead:
     """accepted → won."""
     lead = _lock(lead, by, if_version)
     from_status = _run_transition(lead, by, "win", "won")
-    _save(lead, ["status"])
+    _save(lead, ["status", "is_hot"])
     _record(lead, by, EventAction.WIN, from_status=from_status)
     return lead
 
@@ -231,7 +231,7 @@ def lead_lose(*, lead: Lead | str, by, reason: str, reason_notes: str = "", if_v
         "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
     })
     from_status = _run_transition(lead, by, "lose", "lost", **cleaned)
-    _save(lead, ["status", "reason", "reason_notes"])
+    _save(lead, ["status", "is_hot", "reason", "reason_notes"])
     _record(lead, by, EventAction.LOSE, from_status=from_status, changes=cleaned)
     return lead
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from leads import services
 from leads.exceptions import LeadChanged, LeadConflict
-from leads.models import LeadArchived, LeadEvent, Status, TeamMember, HistoryIsImmutable
+from leads.models import HistoryIsImmutable, Lead, LeadArchived, LeadEvent, Status, TeamMember
 from tests.factories import AcceptedLeadFactory, LeadFactory
 
 FUTURE = (timezone.now() + timedelta(days=30)).date().isoformat()
@@ -241,3 +241,14 @@ def test_invalid_creation_names_the_field_and_saves_nothing(org, ops_user, overr
         services.lead_create(by=ops_user, **data)
     assert field in excinfo.value.message_dict
     assert not org.leads.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["decline", "win", "lose"])
+def test_archiving_a_hot_lead_clears_its_flame(org, partner_admin, action):
+    factory = LeadFactory if action == "decline" else AcceptedLeadFactory
+    lead = factory(partner=org, contact_requested=True)
+    Lead.objects.filter(pk=lead.pk).update(is_hot=True)
+    ACTIONS[action][0](lead, partner_admin)
+    lead.refresh_from_db()
+    assert lead.is_archived and not lead.is_hot
