@@ -1,6 +1,4 @@
 """Settings for the test suite: real PostgreSQL and Redis, at local defaults unless the environment says otherwise."""
-import os
-
 from .base import *  # noqa: F403
 from .base import env
 
@@ -11,8 +9,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1200}
 CACHES = {"default": env.cache("CACHE_URL", default=CELERY_BROKER_URL)}
-# A prefix per test run: counters (e.g. the contact form's rate limit) left in Redis by an earlier run never count.
-CACHES["default"]["KEY_PREFIX"] = f"leadhub-test-{os.getpid()}"
+CACHES["default"]["KEY_PREFIX"] = "leadhub-test"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
