@@ -8,7 +8,7 @@ from django_fsm.admin import FSMAdminMixin
 from leads import services
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.forms import QualifiedLeadForm, apply_service_errors
-from leads.models import Customer, Lead, LeadEvent, TeamMember
+from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
 
 TRANSITION_SERVICES = {
     "accept": services.lead_accept,
@@ -176,6 +176,26 @@ class LeadEventAdmin(admin.ModelAdmin):
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ("company", "contact_name", "email", "country", "company_size")
     search_fields = ("company", "contact_name", "email")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """What was e-mailed to whom about which lead: a record for support questions, never edited."""
+
+    list_display = ("sent_at", "kind", "recipient", "language", "subject", "lead")
+    list_filter = ("kind", "language")
+    search_fields = ("recipient", "subject")
+    list_select_related = ("lead__customer",)
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

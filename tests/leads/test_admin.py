@@ -124,3 +124,16 @@ def test_partner_users_cannot_reach_the_admin(client, request, who):
     client.force_login(request.getfixturevalue(who))
     response = client.get(reverse("admin:leads_lead_changelist"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_sent_e_mails_are_listed_read_only(ops_client, org):
+    from leads.models import EmailDelivery
+
+    delivery = EmailDelivery.objects.create(kind="decline", lead=LeadFactory(partner=org),
+                                            recipient="customer@example.com", language="en", subject="Sorry")
+    listing = ops_client.get(reverse("admin:leads_emaildelivery_changelist"), {"q": "customer@example.com"})
+    assert listing.status_code == 200 and "customer@example.com" in listing.content.decode()
+    assert ops_client.post(reverse("admin:leads_emaildelivery_delete", args=[delivery.pk]),
+                           {"post": "yes"}).status_code == 403
+    assert EmailDelivery.objects.filter(pk=delivery.pk).exists()
