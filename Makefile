@@ -24,6 +24,11 @@ check: $(BIN)/.installed
 	  ALLOWED_HOSTS=leadhub.example DATABASE_URL=postgres://postgres@127.0.0.1:5432/leadhub \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# One table: queries per page, tab server time, throughput vs a Fortunes reference, expiry rate. Seeds the
+# leadhub_bench database with 1,000,000 leads the first time (several minutes); BENCH_ARGS="--leads 100000 --fresh" etc.
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 # 50 people triaging for 60 s through gunicorn on 127.0.0.1 (own database leadhub_load); prints a summary.
 loadtest: $(BIN)/.installed
 	$(BIN)/python -m loadtest.run --users 50 --seconds 60
