@@ -136,9 +136,11 @@ def _lead(request, response: HttpResponse, lead_id) -> Lead:
 def list_leads(
     request,
     tab: TabName | None = Query(None, description="One tab; every tab when left out."),
-    status: list[StatusFilter] | None = Query(None, description="Repeatable; a stage name (archived) stands for its statuses."),
+    status: list[StatusFilter] | None = Query(
+        None, description="Repeatable; a stage name (archived) stands for its statuses."),
     q: Text = Query("", max_length=200, description="Search customer, need, deal name and CRM id."),
-    partner: Text | None = Query(None, max_length=80, description="A partner's slug (useful to ops, who see every partner)."),
+    partner: Text | None = Query(
+        None, max_length=80, description="A partner's slug (useful to ops, who see every partner)."),
     sort: SortName = Query("newest"),
     cursor: Text | None = Query(None, max_length=500),
     limit: int = Query(25, ge=1, le=100),
@@ -168,7 +170,8 @@ def update_deal(request, response: HttpResponse, lead_id: str, payload: DealPatc
     return _lead(request, response, lead_id)
 
 
-@api.post("/leads/{lead_id}/accept", response={200: LeadOut, **WRITE}, summary="Accept a received lead", tags=["lifecycle"])
+@api.post("/leads/{lead_id}/accept", response={200: LeadOut, **WRITE}, summary="Accept a received lead",
+          tags=["lifecycle"])
 def accept_lead(request, response: HttpResponse, lead_id: str, payload: AcceptIn, if_match: str | None = IfMatch):
     deal = payload.dict(exclude_none=True)
     team = deal.pop("team", [])
@@ -176,25 +179,29 @@ def accept_lead(request, response: HttpResponse, lead_id: str, payload: AcceptIn
     return _lead(request, response, lead_id)
 
 
-@api.post("/leads/{lead_id}/decline", response={200: LeadOut, **WRITE}, summary="Decline a received lead", tags=["lifecycle"])
+@api.post("/leads/{lead_id}/decline", response={200: LeadOut, **WRITE}, summary="Decline a received lead",
+          tags=["lifecycle"])
 def decline_lead(request, response: HttpResponse, lead_id: str, payload: ReasonIn, if_match: str | None = IfMatch):
     services.lead_decline(lead=lead_id, by=request.auth, if_version=_if_version(if_match), **payload.dict())
     return _lead(request, response, lead_id)
 
 
-@api.post("/leads/{lead_id}/win", response={200: LeadOut, **WRITE}, summary="Mark an accepted lead won", tags=["lifecycle"])
+@api.post("/leads/{lead_id}/win", response={200: LeadOut, **WRITE}, summary="Mark an accepted lead won",
+          tags=["lifecycle"])
 def win_lead(request, response: HttpResponse, lead_id: str, if_match: str | None = IfMatch):
     services.lead_win(lead=lead_id, by=request.auth, if_version=_if_version(if_match))
     return _lead(request, response, lead_id)
 
 
-@api.post("/leads/{lead_id}/lose", response={200: LeadOut, **WRITE}, summary="Mark an accepted lead lost", tags=["lifecycle"])
+@api.post("/leads/{lead_id}/lose", response={200: LeadOut, **WRITE}, summary="Mark an accepted lead lost",
+          tags=["lifecycle"])
 def lose_lead(request, response: HttpResponse, lead_id: str, payload: ReasonIn, if_match: str | None = IfMatch):
     services.lead_lose(lead=lead_id, by=request.auth, if_version=_if_version(if_match), **payload.dict())
     return _lead(request, response, lead_id)
 
 
-@api.post("/leads/{lead_id}/team", response={201: LeadOut, **WRITE}, summary="Add a deal team member", tags=["lifecycle"])
+@api.post("/leads/{lead_id}/team", response={201: LeadOut, **WRITE}, summary="Add a deal team member",
+          tags=["lifecycle"])
 def add_team_member(request, response: HttpResponse, lead_id: str, payload: TeamMemberIn,
                     if_match: str | None = IfMatch):
     services.lead_add_team_member(lead=lead_id, by=request.auth, if_version=_if_version(if_match), **payload.dict())
@@ -207,7 +214,8 @@ def favorite_lead(request, lead_id: str):
     return Status(204, None)
 
 
-@api.delete("/leads/{lead_id}/favorite", response={204: None, **READ}, summary="Unmark as favourite", tags=["favorites"])
+@api.delete("/leads/{lead_id}/favorite", response={204: None, **READ}, summary="Unmark as favourite",
+            tags=["favorites"])
 def unfavorite_lead(request, lead_id: str):
     services.lead_favorite_set(lead=lead_id, by=request.auth, favorite=False)
     return Status(204, None)

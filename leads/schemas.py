@@ -191,4 +191,5 @@ class ConflictOut(Schema):
 
 class InvalidOut(Schema):
     detail: str
-    errors: dict[str, list[str]] = Field(description="Messages per field; nested fields are dotted, e.g. customer.email.")
+    errors: dict[str, list[str]] = Field(
+        description="Messages per field; nested fields are dotted, e.g. customer.email.")

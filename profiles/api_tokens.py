@@ -3,7 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -53,7 +53,8 @@ def _may_manage(by, token: ApiToken) -> bool:
 @transaction.atomic
 def api_token_revoke(*, token_id: int, by) -> ApiToken:
     """Revoke a token of the caller's organisation (partner admin), their own, or any (ops); idempotent."""
-    token = ApiToken.objects.select_for_update(of=("self",)).select_related("user__membership").filter(pk=token_id).first()
+    token = (ApiToken.objects.select_for_update(of=("self",)).select_related("user__membership")
+             .filter(pk=token_id).first())
     if token is None or not _may_manage(by, token):
         raise ApiToken.DoesNotExist("No such token.")
     if token.revoked_at is None:

@@ -14,7 +14,8 @@ MAX_TERMS = 5
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
-    size = forms.ChoiceField(label=_("Your company size"), required=False, choices=[("", _("Any")), *CompanySize.choices])
+    size = forms.ChoiceField(label=_("Your company size"), required=False,
+                             choices=[("", _("Any")), *CompanySize.choices])
     country = forms.CharField(label=_("Country"), required=False, max_length=2,
                               help_text=_("Two-letter code, e.g. CZ."))
 

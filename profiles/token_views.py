@@ -1,4 +1,4 @@
-"""The API tokens page: a partner admin creates tokens for their organisation's members (shown once) and revokes them."""
+"""The API tokens page: a partner admin creates tokens for their organisation's members (shown once), revokes them."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from leads.services import lead_accept, lead_decline, profiles_refresh_response_times
 from profiles.models import BusinessProfile
-from tests.factories import AcceptedLeadFactory, BusinessProfileFactory, LeadFactory, LocationFactory, OrganisationFactory
+from tests.factories import (
+    AcceptedLeadFactory,
+    BusinessProfileFactory,
+    LeadFactory,
+    LocationFactory,
+    OrganisationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""In real Chromium, under the strict CSP: a customer finds a partner, sends the contact form, and the API docs render."""
+"""Real Chromium under the strict CSP: a customer finds a partner and sends the contact form; the API docs render."""
 import os
 import re
 

@@ -7,7 +7,7 @@ from profiles.api_tokens import api_token_issue
 
 
 class Command(BaseCommand):
-    help = "Create an API token for USERNAME and print it as the last line. It is stored hashed and cannot be shown again."
+    help = "Create an API token for USERNAME and print it as the last line; it is stored hashed, never shown again."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
