@@ -4,7 +4,7 @@ import random
 import time
 import uuid
 from bisect import bisect_right
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from itertools import accumulate
 
@@ -255,6 +255,27 @@ def bulk_load_session(cursor):
         cursor.execute("SET LOCAL session_replication_role = origin")
 
 
+@contextmanager
+def indexes_built_after(cursor, tables: list[str]):
+    """Into empty tables, load first and build their secondary indexes after: one sort per index instead of a
+    random insert per row. Indexes that back a constraint (primary keys, unique) stay; all in one transaction."""
+    cursor.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.indexname))::regclass)
+        """,
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+
+
 def seed_overdue_backlog(*, count: int, slug: str, now: datetime, seed: int = 7) -> Organisation:
     """`count` leads of a new partner `slug`, all still received and past their answer deadline at `now`."""
     rng = random.Random(seed)
@@ -309,7 +330,11 @@ class Command(BaseCommand):
                 partner_ids.append(organisation.pk)
                 users_of[organisation.pk] = users
             cumulative = list(accumulate(sizes))
-            with connection.cursor() as cursor, bulk_load_session(cursor):
+            empty = not Lead.objects.exists()
+            with connection.cursor() as cursor, bulk_load_session(cursor), (
+                indexes_built_after(cursor, [Lead._meta.db_table, LeadEvent._meta.db_table]) if empty
+                else nullcontext()
+            ):
                 writer = LeadWriter(cursor, rng, now)
                 favorites = CopyWriter(cursor, Favorite._meta.db_table, FAVORITE_COLUMNS)
                 start = now - timedelta(days=DAYS_OF_HISTORY)
