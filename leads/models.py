@@ -154,7 +154,9 @@ class Lead(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["partner", "tab", "status", "-received_at", "-id"], name="lead_tab_status_idx"),
             models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_tab_idx"),
             models.Index(fields=["received_at"], name="lead_received_due_idx", condition=Q(status="received")),
-            models.Index(fields=["received_at"], name="lead_hot_idx", condition=Q(is_hot=True)),
+            # What the hot-flag job scans: archived leads keep their flag (they are read-only), so they stay out.
+            models.Index(fields=["received_at"], name="lead_hot_idx",
+                         condition=Q(is_hot=True, status__in=["received", "accepted"])),
             # The tab counts and the "waiting" filter read only received leads: a small index, cheap to count.
             models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_waiting_idx",
                          condition=Q(status="received")),

@@ -61,6 +61,11 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RemoveIndex(model_name='lead', name='lead_hot_idx'),
+        migrations.AddIndex(
+            model_name='lead',
+            index=models.Index(condition=models.Q(('is_hot', True), ('status__in', ['received', 'accepted'])), fields=['received_at'], name='lead_hot_idx'),
+        ),
         migrations.AddIndex(
             model_name='lead',
             index=models.Index(condition=models.Q(('status', 'received')), fields=['partner', 'tab', '-received_at', '-id'], name='lead_waiting_idx'),
