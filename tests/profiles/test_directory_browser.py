@@ -8,10 +8,16 @@ from playwright.sync_api import expect
 from leads.models import Lead
 from tests.factories import BusinessProfileFactory, LocationFactory, OrganisationFactory
 
-# Playwright's sync API runs an event loop in this thread; the tests still need the ORM to set up data.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; these tests still use the ORM to set up data.
+    Set for this module only, so no later test (or subprocess it starts) inherits it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
