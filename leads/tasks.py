@@ -21,6 +21,12 @@ def cool_hot_leads() -> int:
     return services.leads_cool_hot()
 
 
+@shared_task
+def refresh_response_times() -> int:
+    """The nightly job: every directory profile's median response time, so the 90-day window keeps moving."""
+    return len(services.profiles_refresh_response_times())
+
+
 # A mail server (or database) that is down: retry after 15 s, 30 s, … doubling up to 10 min, ten times (56 min
 # in all with the default first wait). The message stays in the broker meanwhile, and each wait stays under the
 # Redis visibility timeout (2 × CELERY_TASK_TIME_LIMIT) so a waiting retry is not delivered a second time.

@@ -1,7 +1,8 @@
 """Django admin for vendor ops staff: organisations, memberships, business profiles and their locations."""
 from django.contrib import admin
 
-from profiles.models import BusinessProfile, Location, Membership, Organisation
+from profiles.api_tokens import api_token_revoke
+from profiles.models import ApiToken, BusinessProfile, Location, Membership, Organisation
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,3 +38,29 @@ class BusinessProfileAdmin(admin.ModelAdmin):
     search_fields = ("organisation__name", "description")
     readonly_fields = ("median_response_hours",)
     inlines = [LocationInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by partner admins (or `issue_api_token`); ops staff see them and can revoke them."""
+
+    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username")
+    list_select_related = ("user",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke selected tokens", permissions=["view"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token_id=token.pk, by=request.user)
+        self.message_user(request, f"Revoked {queryset.count()} token(s).")

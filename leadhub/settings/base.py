@@ -183,6 +183,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
         "options": {"expires": 3600},
     },
+    # Deciding a lead refreshes its partner's figure at once; this moves the 90-day window for everyone.
+    "refresh-response-times": {
+        "task": "leads.tasks.refresh_response_times",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
 }
 
 # The lead lifecycle's clocks (DESIGN §3).

@@ -518,3 +518,16 @@ def test_lead_page_queries_do_not_grow_with_history_or_team(admin_client, org, p
     with django_assert_max_num_queries(7):
         admin_client.get(url("detail", lead))
     assert _list_queries(admin_client, url("detail", lead)) == few
+
+
+@pytest.mark.django_db
+def test_the_list_offers_a_csv_export_of_what_it_shows(admin_client, org):
+    LeadFactory(partner=org, customer=CustomerFactory(company="Northwind"))
+    page = admin_client.get(reverse("leads:qualified"), {"status": "received", "q": "north", "page": "2"})
+    link = '/leads/qualified/export.csv?status=received&amp;q=north"'
+    assert link in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_partner_admins_find_the_api_tokens_from_their_profile(admin_client):
+    assert reverse("tokens:list") in admin_client.get(reverse("profiles:profile")).content.decode()

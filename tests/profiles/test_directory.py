@@ -136,3 +136,23 @@ def test_refresh_response_times_command_updates_every_profile(org):
     shown.refresh_from_db()
     assert shown.median_response_hours == pytest.approx(6)
     assert "1 profiles refreshed; 1 have decided leads" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_nightly_task_moves_the_response_time_window(org, partner_admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leads import services
+    from leads.tasks import refresh_response_times
+    from profiles.models import BusinessProfile
+    from tests.factories import BusinessProfileFactory, LeadFactory
+
+    BusinessProfileFactory(organisation=org)
+    lead = LeadFactory(partner=org, received_at=timezone.now() - timedelta(hours=10))
+    services.lead_decline(lead=lead, by=partner_admin, reason="other")
+    BusinessProfile.objects.filter(organisation=org).update(median_response_hours=None)
+    assert refresh_response_times.apply().get() >= 1
+    hours = BusinessProfile.objects.get(organisation=org).median_response_hours
+    assert hours is not None and 9.9 < hours < 10.1

@@ -92,3 +92,19 @@ def test_issue_api_token_prints_the_token_as_its_last_line(referrals_admin):
 def test_issue_api_token_for_an_unknown_user_fails_clearly(db):
     with pytest.raises(CommandError, match="No user named 'ghost'"):
         call_command("issue_api_token", "ghost", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_ops_staff_revoke_tokens_in_the_admin(client, ops_user, partner_admin):
+    from django.urls import reverse
+
+    from profiles.api_tokens import api_token_issue
+
+    token, _ = api_token_issue(user=partner_admin, name="CRM")
+    client.force_login(ops_user)
+    listing = client.get(reverse("admin:profiles_apitoken_changelist"))
+    assert listing.status_code == 200 and token.prefix in listing.content.decode()
+    client.post(reverse("admin:profiles_apitoken_changelist"),
+                {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None

@@ -14,13 +14,18 @@ from profiles.models import Membership, Organisation
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def production_environment(**overrides) -> dict:
+    """This process's environment less what the browser tests set for themselves, plus production's variables."""
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return inherited | {"DJANGO_SETTINGS_MODULE": "leadhub.settings.production"} | overrides
+
+
 def test_check_deploy_is_clean_with_production_settings():
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "leadhub.settings.production",
+    env = production_environment(**{
         "SECRET_KEY": "x7#k2!pQ9v$Lr4@Wm8&Zt1^Yc6*Hn3%Bd5(Fg0)Js-Ua_Ie+Ox=Eq",
         "ALLOWED_HOSTS": "leadhub.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/leadhub",
-    }
+    })
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -28,8 +33,8 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_settings_keep_database_connections_open():
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "leadhub.settings.production", "SECRET_KEY": "s" * 50,
-                        "ALLOWED_HOSTS": "leadhub.example", "DATABASE_URL": "postgres://postgres@127.0.0.1/leadhub"}
+    env = production_environment(SECRET_KEY="s" * 50, ALLOWED_HOSTS="leadhub.example",
+                                 DATABASE_URL="postgres://postgres@127.0.0.1/leadhub")
     code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert int(result.stdout.strip()) >= 60, result.stderr
