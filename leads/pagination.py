@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 # the last one (the primary key) is unique, so the position of a row is exact.
 KEYSETS = {
     "newest": (("received_at", True), ("id", True)),
-    "time_left": (("respond_by", False), ("id", False)),
+    "time_left": (("received_at", False), ("id", False)),  # the same order as respond_by (see selectors.SORTS)
 }
 
 

@@ -55,7 +55,9 @@ def lead_history(lead: Lead) -> QuerySet[LeadEvent]:
 LIST_TABS = ("marketplace", "qualified", "favorites")
 SORTS = {
     "newest": ("-received_at", "-id"),
-    "time_left": ("respond_by", "id"),
+    # respond_by is always received_at + LEADHUB_RESPONSE_DAYS, so the oldest lead has the least time left: this
+    # order walks the tab's (received_at, id) index backwards instead of sorting every lead of the tab.
+    "time_left": ("received_at", "id"),
     "deal_value": (F("deal_value").desc(nulls_last=True), "-received_at", "-id"),
 }
 
