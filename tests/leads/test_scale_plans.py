@@ -61,11 +61,12 @@ def test_seed_bulk_loads_a_realistic_mix(seeded):
     assert not Lead.objects.filter(status="received", received_at__lt=cutoff).exists()  # the job has kept up
 
 
-def test_tab_list_walks_the_tab_index_in_order(seeded):
+@pytest.mark.parametrize("sort", ["newest", "time_left"])
+def test_tab_list_walks_the_tab_index_in_order(seeded, sort):
     user, _largest = seeded
-    plan = lead_list_for(user, tab="marketplace")[:25].explain()
-    assert "lead_tab_idx" in plan
-    assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan
+    plan = lead_list_for(user, tab="marketplace", sort=sort)[:25].explain()
+    assert "lead_tab_idx" in plan, plan
+    assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan, plan
 
 
 def test_waiting_filter_and_counts_use_the_partial_index_of_received_leads(seeded):
