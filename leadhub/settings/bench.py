@@ -1,6 +1,11 @@
 """Settings for `make bench`: production's choices (no DEBUG, persistent connections) over plain HTTP on loopback."""
+import warnings
+
 from .base import *  # noqa: F403
 from .base import MIDDLEWARE, env
+
+# The bench serves no static files (the pages are measured without their CSS and JS), so none are collected.
+warnings.filterwarnings("ignore", message="No directory at")
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
