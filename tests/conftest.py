@@ -1,8 +1,38 @@
-"""Shared fixtures: two partner organisations with both roles, vendor ops staff, and leads."""
+"""Shared fixtures: two partner organisations with both roles, vendor ops staff, leads, and real Chromium."""
+import os
+from pathlib import Path
+
 import pytest
 
 from profiles.models import Role
 from tests.factories import LeadFactory, MembershipFactory, OpsUserFactory, OrganisationFactory, UserFactory
+
+# Playwright's sync API leaves an event loop running in this thread for the rest of the session, and Django
+# refuses ORM calls beside a running loop. Browser tests set up data through the ORM, and every test after the
+# first browser test runs beside that loop, so the whole test process allows it (never a deployed one:
+# tests/project/test_deploy.py runs `check --deploy` without it).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # A missing or broken Chromium makes the launch raise, so browser tests fail (never skip) without a browser.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests leave screenshots for a person to look at (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Real Chromium under the strict CSP: a customer finds a partner and sends the contact form; the API docs render."""
-import os
 import re
 
 import pytest
@@ -9,25 +8,6 @@ from leads.models import Lead
 from tests.factories import BusinessProfileFactory, LocationFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread; these tests still use the ORM to set up data.
-    Set for this module only, so no later test (or subprocess it starts) inherits it."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
-    }
 
 
 @pytest.fixture
