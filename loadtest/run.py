@@ -200,9 +200,9 @@ def start_gunicorn(*, port: int, env: dict, workers: int = 2, threads: int = 8) 
     raise RuntimeError("gunicorn did not answer within 30 s")
 
 
-def server_env(database_url: str) -> dict:
+def server_env(database_url: str, settings_module: str = "leadhub.settings.test") -> dict:
     return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "leadhub.settings.test",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LEADHUB_LOGIN_MAX_FAILURES": "1000",
@@ -215,10 +215,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8170)
     parser.add_argument("--database", default="leadhub_load")
+    parser.add_argument("--settings", default="leadhub.settings.bench",
+                        help="settings of the server under load (default: production's choices over plain HTTP)")
     args = parser.parse_args()
 
     database_url = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    os.environ.update(server_env(database_url))
+    os.environ.update(server_env(database_url, args.settings))
     import django
     import psycopg
 
@@ -232,7 +234,7 @@ def main() -> int:
     organisations = max(1, args.users // 10)
     usernames = seed(organisations=organisations, users_per_org=-(-args.users // organisations), leads_per_org=600)
     usernames = usernames[: args.users]
-    server = start_gunicorn(port=args.port, env=server_env(database_url))
+    server = start_gunicorn(port=args.port, env=server_env(database_url, args.settings))
     try:
         results, wall = run_users(f"http://127.0.0.1:{args.port}", usernames, seconds=args.seconds)
     finally:
