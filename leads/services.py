@@ -32,22 +32,10 @@ from leads.models import (
 )
 from leads.selectors import lead_get_for
 from profiles.models import BusinessProfile, CompanySize, Organisation
+from profiles.validators import clean_country, collect
 
 DEAL_FIELDS = ("deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id")
 QUALIFIED_TYPES = (LeadType.MARKETING_QUALIFIED, LeadType.SALES_QUALIFIED)
-
-
-def _collect(cleaners: Mapping[str, callable]) -> dict:
-    """Run each field's cleaner; raise one ValidationError naming every bad field, or return the clean values."""
-    cleaned, errors = {}, {}
-    for field, clean in cleaners.items():
-        try:
-            cleaned[field] = clean()
-        except ValidationError as exc:
-            errors[field] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
 
 
 def _deal_cleaners(data: Mapping, *, accepting: bool) -> dict:
@@ -77,7 +65,7 @@ def _deal_cleaners(data: Mapping, *, accepting: bool) -> dict:
 
 
 def _clean_team_member(member: Mapping) -> dict:
-    return _collect({
+    return collect({
         "name": lambda: v.clean_text(member.get("name"), max_length=200, required=True),
         "email": lambda: v.clean_email(member.get("email")),
         "phone": lambda: v.clean_text(member.get("phone"), max_length=40),
@@ -168,7 +156,7 @@ def lead_accept(*, lead: Lead | str, by, if_version: int | None = None, team: It
         raise ValidationError({field: ["Unknown field."] for field in sorted(unknown)})
     errors = {}
     try:
-        cleaned = _collect(_deal_cleaners(deal, accepting=True))
+        cleaned = collect(_deal_cleaners(deal, accepting=True))
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -197,7 +185,7 @@ def lead_decline(*, lead: Lead | str, by, reason: str, reason_notes: str = "", i
     if not can_proceed(lead.decline):
         raise _conflict(lead, "declined")
     _require_partner_side(lead, by)
-    cleaned = _collect({
+    cleaned = collect({
         "reason": lambda: v.clean_choice(reason, DeclineReason, label="reason"),
         "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
     })
@@ -226,7 +214,7 @@ def lead_lose(*, lead: Lead | str, by, reason: str, reason_notes: str = "", if_v
     if not can_proceed(lead.lose):
         raise _conflict(lead, "lost")
     _require_partner_side(lead, by)
-    cleaned = _collect({
+    cleaned = collect({
         "reason": lambda: v.clean_choice(reason, LostReason, label="reason"),
         "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
     })
@@ -250,7 +238,7 @@ def lead_update_deal(*, lead: Lead | str, by, if_version: int | None = None, **d
     unknown = set(deal) - set(DEAL_FIELDS)
     if unknown:
         raise ValidationError({field: ["This field cannot be edited."] for field in sorted(unknown)})
-    cleaned = _collect(_deal_cleaners(deal, accepting=False))
+    cleaned = collect(_deal_cleaners(deal, accepting=False))
     changes = {}
     for field, value in cleaned.items():
         old = getattr(lead, field)
@@ -291,7 +279,7 @@ def lead_favorite_set(*, lead: Lead | str, by, favorite: bool) -> bool:
 
 def _clean_customer(customer: Mapping) -> dict:
     customer = customer or {}
-    return _collect({
+    return collect({
         "company": lambda: v.clean_text(customer.get("company"), max_length=200, required=True),
         "contact_name": lambda: v.clean_text(customer.get("contact_name"), max_length=200, required=True),
         "email": lambda: v.clean_email(customer.get("email")),
@@ -300,16 +288,9 @@ def _clean_customer(customer: Mapping) -> dict:
             v.clean_choice(customer["company_size"], CompanySize, label="company size")
             if customer.get("company_size") else ""
         ),
-        "country": lambda: _clean_country(customer.get("country")),
+        "country": lambda: clean_country(customer.get("country")),
         "city": lambda: v.clean_text(customer.get("city"), max_length=120),
     })
-
-
-def _clean_country(value) -> str:
-    code = v.clean_text(value, max_length=2).upper()
-    if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
-        raise ValidationError("Enter a two-letter ISO country code, e.g. CZ.", code="invalid")
-    return code
 
 
 @transaction.atomic
@@ -321,7 +302,7 @@ def lead_create(*, by, partner: Organisation | str, lead_type: str, customer: Ma
     if not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
         raise PermissionDenied("Only vendor staff may create leads.")
     now = timezone.now()
-    cleaned = _collect({
+    cleaned = collect({
         "lead_type": lambda: v.clean_choice(lead_type, LeadType, label="lead type"),
         "need": lambda: v.clean_text(need, max_length=10000, required=True),
         "referred_by_email": lambda: v.clean_email(referred_by_email or by.email, required=False),
@@ -512,7 +493,7 @@ def lead_create_inquiry(*, partner: Organisation, customer: Mapping, need: str,
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        cleaned = _collect({"need": lambda: v.clean_text(need, max_length=10000, required=True)})
+        cleaned = collect({"need": lambda: v.clean_text(need, max_length=10000, required=True)})
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:

@@ -3,11 +3,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.currencies import CURRENCIES
+from profiles.validators import clean_email, clean_text  # noqa: F401 - the lifecycle's rules use them too
 
 MAX_DEAL_VALUE = Decimal("999999999999.99")
 
@@ -57,24 +57,3 @@ def clean_choice(value, choices, *, label: str) -> str:
         raise ValidationError(_("Choose a %(label)s from: %(allowed)s.") % {"label": label, "allowed": allowed},
                               code="invalid_choice")
     return value
-
-
-def clean_text(value, *, max_length: int, required: bool = False, label: str = "") -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise ValidationError(_("This field is required."), code="required")
-    if len(text) > max_length:
-        raise ValidationError(_("Use at most %(n)d characters.") % {"n": max_length}, code="max_length")
-    if "\x00" in text:
-        raise ValidationError(_("Null characters are not allowed."), code="null_characters_not_allowed")
-    return text
-
-
-def clean_email(value, *, required: bool = True) -> str:
-    text = clean_text(value, max_length=254, required=required)
-    if text:
-        try:
-            validate_email(text)
-        except ValidationError:
-            raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
-    return text

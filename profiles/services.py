@@ -2,11 +2,11 @@
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from profiles.models import BusinessProfile, CompanySize, Location, Organisation
+from profiles.validators import clean_country, clean_email, clean_text, collect
 
 MAX_TERMS = 30
 MAX_TERM_LENGTH = 60
@@ -19,22 +19,11 @@ def _require_partner_admin(organisation: Organisation, by) -> None:
         raise PermissionDenied(_("Only partner admins may edit the business profile."))
 
 
-def _clean_text(value, *, max_length: int, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise ValidationError(_("This field is required."), code="required")
-    if len(text) > max_length:
-        raise ValidationError(_("Use at most %(n)d characters.") % {"n": max_length}, code="max_length")
-    if "\x00" in text:
-        raise ValidationError(_("Null characters are not allowed."), code="null_characters_not_allowed")
-    return text
-
-
 def _clean_terms(values: Iterable[str]) -> list[str]:
     """Keywords or industries: trimmed, without blanks or case-insensitive repeats, in the order given."""
     terms, seen = [], set()
     for value in values or ():
-        term = _clean_text(value, max_length=MAX_TERM_LENGTH)
+        term = clean_text(value, max_length=MAX_TERM_LENGTH)
         if term and term.casefold() not in seen:
             seen.add(term.casefold())
             terms.append(term)
@@ -53,38 +42,13 @@ def _clean_sizes(values: Iterable[str]) -> list[str]:
 
 
 def _clean_location(location: Mapping) -> dict:
-    cleaned, errors = {}, {}
-    cleaners = {
-        "country": lambda: _clean_country(location.get("country")),
-        "city": lambda: _clean_text(location.get("city"), max_length=120, required=True),
-        "contact_name": lambda: _clean_text(location.get("contact_name"), max_length=200, required=True),
-        "contact_email": lambda: _clean_email(location.get("contact_email")),
-        "contact_phone": lambda: _clean_text(location.get("contact_phone"), max_length=40),
-    }
-    for field, clean in cleaners.items():
-        try:
-            cleaned[field] = clean()
-        except ValidationError as exc:
-            errors[field] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _clean_country(value) -> str:
-    code = _clean_text(value, max_length=2, required=True).upper()
-    if not (len(code) == 2 and code.isascii() and code.isalpha()):
-        raise ValidationError(_("Enter a two-letter ISO country code, e.g. CZ."), code="invalid")
-    return code
-
-
-def _clean_email(value) -> str:
-    text = _clean_text(value, max_length=254, required=True)
-    try:
-        validate_email(text)
-    except ValidationError:
-        raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
-    return text
+    return collect({
+        "country": lambda: clean_country(location.get("country"), required=True),
+        "city": lambda: clean_text(location.get("city"), max_length=120, required=True),
+        "contact_name": lambda: clean_text(location.get("contact_name"), max_length=200, required=True),
+        "contact_email": lambda: clean_email(location.get("contact_email")),
+        "contact_phone": lambda: clean_text(location.get("contact_phone"), max_length=40),
+    })
 
 
 @transaction.atomic
@@ -97,16 +61,15 @@ def profile_update(*, organisation: Organisation, by, description: str, keywords
     """
     _require_partner_admin(organisation, by)
     cleaned, errors = {}, {}
-    for field, clean in {
-        "description": lambda: _clean_text(description, max_length=5000),
-        "keywords": lambda: _clean_terms(keywords),
-        "company_sizes": lambda: _clean_sizes(company_sizes),
-        "industries": lambda: _clean_terms(industries),
-    }.items():
-        try:
-            cleaned[field] = clean()
-        except ValidationError as exc:
-            errors[field] = exc.messages
+    try:
+        cleaned = collect({
+            "description": lambda: clean_text(description, max_length=5000),
+            "keywords": lambda: _clean_terms(keywords),
+            "company_sizes": lambda: _clean_sizes(company_sizes),
+            "industries": lambda: _clean_terms(industries),
+        })
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     locations = list(locations or ())
     new_locations = []
     if not locations:

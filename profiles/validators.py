@@ -1,0 +1,48 @@
+"""Input cleaners both apps share (leads imports profiles, never the reverse): text, e-mail, country, collection."""
+from collections.abc import Callable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+
+def collect(cleaners: Mapping[str, Callable]) -> dict:
+    """Run each field's cleaner; raise one ValidationError naming every bad field, or return the clean values."""
+    cleaned, errors = {}, {}
+    for field, clean in cleaners.items():
+        try:
+            cleaned[field] = clean()
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def clean_text(value, *, max_length: int, required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise ValidationError(_("This field is required."), code="required")
+    if len(text) > max_length:
+        raise ValidationError(_("Use at most %(n)d characters.") % {"n": max_length}, code="max_length")
+    if "\x00" in text:
+        raise ValidationError(_("Null characters are not allowed."), code="null_characters_not_allowed")
+    return text
+
+
+def clean_email(value, *, required: bool = True) -> str:
+    text = clean_text(value, max_length=254, required=required)
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
+    return text
+
+
+def clean_country(value, *, required: bool = False) -> str:
+    """A two-letter ISO 3166-1 code, upper-cased."""
+    code = clean_text(value, max_length=2, required=required).upper()
+    if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+        raise ValidationError(_("Enter a two-letter ISO country code, e.g. CZ."), code="invalid")
+    return code
