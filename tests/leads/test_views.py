@@ -1,5 +1,7 @@
 """The triage pages: tabs, list filters, the lead page and every action, as full pages and as HTMX fragments."""
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -153,17 +155,34 @@ def test_sort_by_deal_value_and_time_left(admin_client, org):
     assert html.index("Due Soon") < html.index("Just In")
 
 
+def _link(html_text, rel):
+    match = re.search(rf'rel="{rel}" href="([^"]+)"', html_text)
+    return unescape(match.group(1)) if match else None
+
+
 @pytest.mark.django_db
 def test_pagination_keeps_filters_and_pages_through(admin_client, org):
     for index in range(30):
         LeadFactory(partner=org, customer=CustomerFactory(company=f"Paged {index:02d}"),
                     received_at=timezone.now() - timedelta(minutes=index))
     first = admin_client.get("/leads/marketplace/", {"q": "Paged"}).content.decode()
-    assert "Page 1 of 2" in first and "Paged 00" in first and "Paged 29" not in first
-    assert 'href="/leads/marketplace/?q=Paged&amp;page=2"' in first
-    second = admin_client.get("/leads/marketplace/", {"q": "Paged", "page": 2}, HTTP_HX_TARGET="lead-results", **HX)
-    assert "Paged 29" in second.content.decode() and "Page 2 of 2" in second.content.decode()
-    assert admin_client.get("/leads/marketplace/", {"page": "999"}).status_code == 200
+    assert "Page 1" in first and "Paged 00" in first and "Paged 29" not in first
+    assert "result-count\">30 leads" not in first  # newest first pages by cursor: the tab is never counted
+    following = _link(first, "next")
+    assert following.startswith("/leads/marketplace/?q=Paged&cursor=")
+    second = admin_client.get(following, HTTP_HX_TARGET="lead-results", **HX).content.decode()
+    assert "Paged 29" in second and "Paged 00" not in second and _link(second, "next") is None
+    assert 'href="/leads/marketplace/?q=Paged"' in second and "First page" in second
+    # A page number still works for the first pages, and links back; a stale cursor starts over.
+    numbered = admin_client.get("/leads/marketplace/", {"q": "Paged", "page": 2}).content.decode()
+    assert "Paged 29" in numbered and "Paged 00" not in numbered and _link(numbered, "prev") == "/leads/marketplace/?q=Paged"
+    stale = admin_client.get("/leads/marketplace/", {"q": "Paged", "cursor": "bm90LWEtY3Vyc29y"}).content.decode()
+    assert "Paged 00" in stale and "Paged 29" not in stale
+    assert "Paged 00" in admin_client.get("/leads/marketplace/", {"q": "Paged", "page": "999"}).content.decode()
+    # Deal value has no keyset: numbered pages with the total.
+    by_value = admin_client.get("/leads/marketplace/", {"q": "Paged", "sort": "deal_value"}).content.decode()
+    assert "result-count\">30 leads" in by_value and "Page 1 of 2" in by_value
+    assert _link(by_value, "next") == "/leads/marketplace/?q=Paged&sort=deal_value&page=2"
 
 
 @pytest.mark.django_db
@@ -476,9 +495,27 @@ def test_archived_lead_can_still_be_hearted(admin_client, org, partner_admin):
 
 @pytest.mark.django_db
 def test_output_is_escaped(admin_client, org):
-    LeadFactory(partner=org, customer=CustomerFactory(company="<script>alert(1)</script>"))
-    html = admin_client.get("/leads/marketplace/").content.decode()
+    LeadFactory(partner=org, customer=CustomerFactory(company="<script>alert(1)</script>", contact_name='"Eve" <e>'),
+                need="<b>bold</b> & more")
+    html = admin_client.get("/leads/marketplace/", {"q": "<b>"}).content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "&quot;Eve&quot; &lt;e&gt;" in html and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+    assert 'name="next" value="/leads/marketplace/?q=%3Cb%3E"' in html
+
+
+@pytest.mark.django_db
+def test_list_heart_works_without_javascript_under_csrf(partner_admin, org):
+    lead = LeadFactory(partner=org, customer=CustomerFactory(company="Plain Co"))
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(partner_admin)
+    html = browser.get("/leads/marketplace/?status=received").content.decode()
+    form = re.search(r'<form class="heart-form" method="post" action="([^"]+)".*?</form>', html, re.DOTALL)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(0)))
+    assert form.group(1) == url("favorite", lead) and fields["favorite"] == "1"
+    response = browser.post(form.group(1), {key: unescape(value) for key, value in fields.items()})
+    assert response.status_code == 302 and response.url == "/leads/marketplace/?status=received"
+    assert Favorite.objects.filter(user=partner_admin, lead=lead).exists()
+    assert 'aria-pressed="true"' in browser.get(response.url).content.decode()
 
 
 @pytest.mark.django_db
