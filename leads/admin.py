@@ -5,9 +5,10 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django_fsm.admin import FSMAdminMixin
 
+from leadhub.readonly_admin import ReadOnlyModelAdmin
 from leads import services
 from leads.exceptions import LeadChanged, LeadConflict
-from leads.forms import QualifiedLeadForm, apply_service_errors
+from leads.forms import QualifiedLeadForm
 from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
 
 TRANSITION_SERVICES = {
@@ -156,20 +157,11 @@ def _message(exc: Exception) -> str:
 
 
 @admin.register(LeadEvent)
-class LeadEventAdmin(admin.ModelAdmin):
+class LeadEventAdmin(ReadOnlyModelAdmin):
     list_display = ("lead", "at", "actor", "action", "from_status", "to_status")
     list_filter = ("action",)
     list_select_related = ("lead__customer", "actor")
     readonly_fields = ("lead", "at", "actor", "action", "from_status", "to_status", "changes")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)
@@ -182,7 +174,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailDelivery)
-class EmailDeliveryAdmin(admin.ModelAdmin):
+class EmailDeliveryAdmin(ReadOnlyModelAdmin):
     """What was e-mailed to whom about which lead: a record for support questions, never edited."""
 
     list_display = ("sent_at", "kind", "recipient", "language", "subject", "lead")
@@ -190,12 +182,3 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
     search_fields = ("recipient", "subject")
     list_select_related = ("lead__customer",)
     date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

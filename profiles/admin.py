@@ -1,6 +1,8 @@
 """Django admin for vendor ops staff: organisations, memberships, business profiles and their locations."""
 from django.contrib import admin
 
+from leadhub.readonly_admin import ReadOnlyModelAdmin
+
 from profiles.api_tokens import api_token_revoke
 from profiles.models import ApiToken, BusinessProfile, Location, Membership, Organisation
 
@@ -41,7 +43,7 @@ class BusinessProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyModelAdmin):
     """Tokens are issued by partner admins (or `issue_api_token`); ops staff see them and can revoke them."""
 
     list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
@@ -49,15 +51,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix", "user__username")
     list_select_related = ("user",)
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Revoke selected tokens", permissions=["view"])
     def revoke(self, request, queryset):

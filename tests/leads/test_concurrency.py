@@ -4,13 +4,14 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from leads import services
 from leads.exceptions import LeadConflict
 from leads.models import Lead, LeadEvent, Status
 from tests.factories import LeadFactory
+from tests.db import wait_until_another_connection_waits_for_a_lock
 
 FUTURE = (timezone.now() + timedelta(days=30)).date()
 
@@ -21,22 +22,6 @@ def accept(lead_id, user):
 
 def decline(lead_id, user):
     return services.lead_decline(lead=lead_id, by=user, reason="not_a_fit")
-
-
-def wait_until_someone_waits_for_a_lock(timeout=10.0):
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            # Statistics views are snapshotted per transaction; drop the snapshot to see the present.
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the second connection never waited for the row lock")
 
 
 def in_thread(target, results, key):
@@ -61,7 +46,7 @@ def test_accept_and_decline_at_the_same_moment_one_wins_the_other_is_told(org, p
         with transaction.atomic():
             accept(lead.pk, partner_admin)
             # Keep the row locked until the other person's decline is really waiting for it.
-            wait_until_someone_waits_for_a_lock()
+            wait_until_another_connection_waits_for_a_lock(who="the second connection")
 
     first_thread = in_thread(first, results, "accept")
     time.sleep(0.2)

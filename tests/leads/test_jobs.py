@@ -19,6 +19,7 @@ from leads.exceptions import LeadConflict
 from leads.models import EventAction, Lead, LeadEvent, Status
 from leads.tasks import cool_hot_leads, expire_overdue_leads
 from tests.factories import AcceptedLeadFactory, LeadFactory
+from tests.db import wait_until_another_connection_waits_for_a_lock
 
 RECEIVED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 FUTURE = (timezone.now() + timedelta(days=30)).date()
@@ -195,21 +196,6 @@ def test_job_skips_a_lead_a_person_is_accepting_and_their_decision_stands(org, p
     assert [m["lead_ids"] for m in queued_kwargs("leads.tasks.leads_expired_notify")] == [[str(forgotten.pk)]]
 
 
-def wait_until_someone_waits_for_a_lock(timeout=10.0):
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # statistics views are snapshotted per transaction
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the person's accept never waited for the job's row lock")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_person_accepting_while_the_job_expires_the_lead_is_told_it_already_expired(org, partner_admin):
     lead = LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=15))
@@ -241,7 +227,7 @@ def test_a_person_accepting_while_the_job_expires_the_lead_is_told_it_already_ex
     person = threading.Thread(target=person_accepts)
     person.start()
     try:
-        wait_until_someone_waits_for_a_lock()
+        wait_until_another_connection_waits_for_a_lock(who="the person's accept")
     finally:
         job_commit.set()
         job.join(timeout=10)
