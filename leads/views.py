@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from leads import services
@@ -67,9 +67,11 @@ class ListFilterForm(forms.Form):
 
 
 def _tabs(user) -> list[dict]:
-    """The three tabs of the header, each with how many of its leads still wait for an answer."""
+    """The three tabs of the header, each with how many of its leads still wait for an answer (and saying so)."""
     counts = lead_waiting_counts(user)
-    return [{"name": name, "label": label, "url": reverse(f"leads:{name}"), "waiting": counts[name]}
+    return [{"name": name, "label": label, "url": reverse(f"leads:{name}"), "waiting": counts[name],
+             "title": ngettext("%(n)s lead waiting for an answer", "%(n)s leads waiting for an answer",
+                               counts[name]) % {"n": counts[name]}}
             for name, label in TAB_LABELS.items()]
 
 
@@ -83,6 +85,9 @@ def lead_list(request, tab: str):
     """
     filters = ListFilterForm(request.GET)
     wanted = filters.values()
+    template = "leads/lead_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#lead-results" if request.htmx.target == "lead-results" else "#lead-panel"
     leads = lead_list_for(request.user, tab=tab, statuses=[wanted["status"]] if wanted["status"] else (),
                           q=wanted["q"], sort=wanted["sort"])
     # Only what a row shows, as named tuples: building model instances would cost more than rendering the rows.
@@ -94,19 +99,23 @@ def lead_list(request, tab: str):
     context = {
         "tab": tab,
         "tab_label": TAB_LABELS[tab],
-        "tabs": _tabs(request.user),
+        # The results fragment (search, filters, paging) leaves the tabs as they are: no need to count.
+        "tabs": [] if template.endswith("#lead-results") else _tabs(request.user),
         "panel": True,
-        "filters": filters,
         "wanted": wanted,
+        "status_options": _options(STATUS_FILTER_CHOICES, wanted["status"]),
+        "sort_options": _options(SORT_CHOICES, wanted["sort"]),
         "rows": LeadRows(token=str(get_token(request)), next_url=request.get_full_path()).render(items),
         "total": total,
         "nav": nav,
         "export_url": _link(request, reverse("leads:export", kwargs={"tab": tab}), page=None, cursor=None),
     }
-    template = "leads/lead_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#lead-results" if request.htmx.target == "lead-results" else "#lead-panel"
     return _varies_on_htmx(render(request, template, context))
+
+
+def _options(choices, selected: str) -> list[tuple[str, str, bool]]:
+    """A select's options as (value, label, selected), so the template does no comparing per option."""
+    return [(value, str(label), value == selected) for value, label in choices]
 
 
 def _link(request, path: str, **changes) -> str:
