@@ -186,6 +186,20 @@ def test_pagination_keeps_filters_and_pages_through(admin_client, org):
 
 
 @pytest.mark.django_db
+def test_keyset_pages_never_count_the_tab_and_fragments_skip_the_tab_counts(admin_client, org):
+    for index in range(30):
+        LeadFactory(partner=org, received_at=timezone.now() - timedelta(minutes=index))
+    admin_client.get("/leads/marketplace/")
+    with CaptureQueriesContext(connection) as full:
+        assert admin_client.get("/leads/marketplace/").status_code == 200
+    assert not [query for query in full.captured_queries if "COUNT(*)" in query["sql"]]
+    with CaptureQueriesContext(connection) as fragment:
+        html = admin_client.get("/leads/marketplace/?page=2", HTTP_HX_TARGET="lead-results", **HX).content.decode()
+    assert html.count("data-lead=") == 5
+    assert len(fragment) == len(full) - 1  # the same, less the tab counts the fragment does not show
+
+
+@pytest.mark.django_db
 def test_row_shows_countdown_red_under_48_hours_and_flame_for_hot_leads(admin_client, org):
     LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=13), customer=CustomerFactory(company="Late Co"))
     LeadFactory(partner=org, contact_requested=True, customer=CustomerFactory(company="Hot Co"))
