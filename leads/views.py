@@ -298,19 +298,25 @@ def lead_accept(request, lead_id):
     return _act(request, lead_id, "accept", run, _("Lead accepted. Good luck with the deal!"))
 
 
+def _form_action(request, form_class, bound_key: str, call):
+    """`run(lead)` for an action whose input is one form: bad input, or a service's errors, go back beside the fields."""
+    def run(lead):
+        form = form_class(request.POST)
+        if not form.is_valid():
+            raise _Invalid({bound_key: form})
+        try:
+            call(lead, form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors(exc, form)
+            raise _Invalid({bound_key: form})
+    return run
+
+
 @require_POST
 @login_required
 def lead_decline(request, lead_id):
-    def run(lead):
-        form = DeclineForm(request.POST)
-        if not form.is_valid():
-            raise _Invalid({"decline_form": form})
-        try:
-            services.lead_decline(lead=lead, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _service_errors(exc, form)
-            raise _Invalid({"decline_form": form})
-
+    run = _form_action(request, DeclineForm, "decline_form",
+                       lambda lead, data: services.lead_decline(lead=lead, by=request.user, **data))
     return _act(request, lead_id, "decline", run,
                 _("Lead declined. The customer will be told to choose another partner."))
 
@@ -318,34 +324,18 @@ def lead_decline(request, lead_id):
 @require_POST
 @login_required
 def lead_edit(request, lead_id):
-    def run(lead):
-        form = DealForm(request.POST)
-        if not form.is_valid():
-            raise _Invalid({"edit_form": form})
-        version = request.POST.get("version", "")
-        try:
-            services.lead_update_deal(lead=lead, by=request.user,
-                                      if_version=int(version) if version.isdigit() else None, **form.cleaned_data)
-        except ValidationError as exc:
-            _service_errors(exc, form)
-            raise _Invalid({"edit_form": form})
-
+    version = request.POST.get("version", "")
+    if_version = int(version) if version.isdigit() else None
+    run = _form_action(request, DealForm, "edit_form", lambda lead, data: services.lead_update_deal(
+        lead=lead, by=request.user, if_version=if_version, **data))
     return _act(request, lead_id, "edit", run, _("Deal saved."))
 
 
 @require_POST
 @login_required
 def lead_team(request, lead_id):
-    def run(lead):
-        form = TeamMemberForm(request.POST)
-        if not form.is_valid():
-            raise _Invalid({"member_form": form})
-        try:
-            services.lead_add_team_member(lead=lead, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _service_errors(exc, form)
-            raise _Invalid({"member_form": form})
-
+    run = _form_action(request, TeamMemberForm, "member_form",
+                       lambda lead, data: services.lead_add_team_member(lead=lead, by=request.user, **data))
     return _act(request, lead_id, "team", run, _("Team member added."))
 
 
@@ -359,16 +349,8 @@ def lead_win(request, lead_id):
 @require_POST
 @login_required
 def lead_lose(request, lead_id):
-    def run(lead):
-        form = LoseForm(request.POST)
-        if not form.is_valid():
-            raise _Invalid({"lose_form": form})
-        try:
-            services.lead_lose(lead=lead, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _service_errors(exc, form)
-            raise _Invalid({"lose_form": form})
-
+    run = _form_action(request, LoseForm, "lose_form",
+                       lambda lead, data: services.lead_lose(lead=lead, by=request.user, **data))
     return _act(request, lead_id, "lose", run, _("The lead is marked lost and archived."))
 
 
