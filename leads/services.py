@@ -32,7 +32,7 @@ from leads.models import (
 )
 from leads.selectors import lead_get_for
 from profiles.models import BusinessProfile, CompanySize, Organisation
-from profiles.validators import clean_country, collect
+from profiles.validators import clean_country, collect, collect_each
 
 DEAL_FIELDS = ("deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id")
 QUALIFIED_TYPES = (LeadType.MARKETING_QUALIFIED, LeadType.SALES_QUALIFIED)
@@ -73,15 +73,7 @@ def _clean_team_member(member: Mapping) -> dict:
 
 
 def _clean_team(team: Iterable[Mapping]) -> list[dict]:
-    members, errors = [], {}
-    for index, member in enumerate(team or ()):
-        try:
-            members.append(_clean_team_member(member))
-        except ValidationError as exc:
-            errors.update({f"team.{index}.{field}": messages for field, messages in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
-    return members
+    return collect_each("team", team, _clean_team_member)
 
 
 def _conflict(lead: Lead, action: str) -> LeadConflict:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from profiles.models import BusinessProfile, CompanySize, Location, Organisation
-from profiles.validators import clean_country, clean_email, clean_text, collect
+from profiles.validators import clean_country, clean_email, clean_text, collect, collect_each
 
 MAX_TERMS = 30
 MAX_TERM_LENGTH = 60
@@ -76,11 +76,10 @@ def profile_update(*, organisation: Organisation, by, description: str, keywords
         errors["locations"] = [_("Add at least one location with the contact who receives new-lead alerts.")]
     elif len(locations) > MAX_LOCATIONS:
         errors["locations"] = [_("Use at most %(n)d locations.") % {"n": MAX_LOCATIONS}]
-    for index, location in enumerate(locations):
-        try:
-            new_locations.append(_clean_location(location))
-        except ValidationError as exc:
-            errors.update({f"locations.{index}.{field}": messages for field, messages in exc.message_dict.items()})
+    try:
+        new_locations = collect_each("locations", locations, _clean_location)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 

@@ -46,3 +46,16 @@ def clean_country(value, *, required: bool = False) -> str:
     if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
         raise ValidationError(_("Enter a two-letter ISO country code, e.g. CZ."), code="invalid")
     return code
+
+
+def collect_each(prefix: str, items, clean: Callable) -> list:
+    """Clean every item of a list; errors are keyed `<prefix>.<position>.<field>` so each lands beside its input."""
+    cleaned, errors = [], {}
+    for index, item in enumerate(items or ()):
+        try:
+            cleaned.append(clean(item))
+        except ValidationError as exc:
+            errors.update({f"{prefix}.{index}.{field}": messages for field, messages in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
