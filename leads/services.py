@@ -35,7 +35,6 @@ from profiles.models import BusinessProfile, CompanySize, Organisation
 from profiles.validators import clean_country, collect, collect_each
 
 DEAL_FIELDS = ("deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id")
-QUALIFIED_TYPES = (LeadType.MARKETING_QUALIFIED, LeadType.SALES_QUALIFIED)
 
 
 def _deal_cleaners(data: Mapping, *, accepting: bool) -> dict:

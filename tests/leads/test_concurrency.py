@@ -70,9 +70,9 @@ def test_racing_connections_started_together_yield_exactly_one_winner(org, partn
         barrier = threading.Barrier(2)
         results = {}
 
-        def go(action, user):
+        def go(action, user, lead_id=lead.pk, barrier=barrier):
             barrier.wait(5)
-            return action(lead.pk, user)
+            return action(lead_id, user)
 
         threads = [in_thread(lambda: go(accept, partner_admin), results, "a"),
                    in_thread(lambda: go(second, referrals_admin), results, "b")]
