@@ -1,22 +1,34 @@
 """Reads of leads. The tenant gate lives here: every lead a user can reach comes through `lead_queryset_for`."""
 import uuid
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from leads.exceptions import LeadNotFound
-from leads.models import STAGE_STATUSES, Favorite, Lead, LeadEvent
+from leads.models import STAGE_STATUSES, Favorite, Lead, LeadEvent, Status, Tab
+
+
+ALL_PARTNERS = object()
+
+
+def _partner_scope(user):
+    """Whose leads `user` may see: ALL_PARTNERS (vendor ops staff), one organisation id (a partner member) or None."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_staff:
+        return ALL_PARTNERS
+    membership = getattr(user, "membership", None)
+    return None if membership is None else membership.organisation_id
 
 
 def lead_queryset_for(user) -> QuerySet[Lead]:
     """Every lead `user` may see: all for vendor ops staff, their organisation's for a partner member, else none."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    scope = _partner_scope(user)
+    if scope is None:
         return Lead.objects.none()
-    if user.is_staff:
+    if scope is ALL_PARTNERS:
         return Lead.objects.all()
-    membership = getattr(user, "membership", None)
-    if membership is None:
-        return Lead.objects.none()
-    return Lead.objects.filter(partner_id=membership.organisation_id)
+    return Lead.objects.filter(partner_id=scope)
 
 
 def parse_lead_id(value) -> uuid.UUID:
@@ -95,11 +107,24 @@ def lead_waiting_counts(user) -> dict[str, int]:
     """How many leads still wait for an answer (status received) in each tab, for the tab headers.
 
     One query over the received leads only (the partial index `lead_waiting_idx`), so it stays cheap for a
-    partner with hundreds of thousands of leads: only the last few days' leads are still waiting.
+    partner with hundreds of thousands of leads: only the last few days' leads are still waiting. Every page
+    shows these counts, so the statement is written out: building it with the ORM cost ten times its run time.
     """
-    counts = lead_queryset_for(user).filter(status="received").aggregate(
-        marketplace=Count("pk", filter=Q(tab="marketplace")),
-        qualified=Count("pk", filter=Q(tab="qualified")),
-        favorites=Count("pk", filter=Q(pk__in=Favorite.objects.filter(user_id=user.pk).values("lead_id"))),
-    )
-    return {tab: counts.get(tab) or 0 for tab in LIST_TABS}
+    scope = _partner_scope(user)
+    if scope is None:
+        return dict.fromkeys(LIST_TABS, 0)
+    lead, favorite = Lead._meta.db_table, Favorite._meta.db_table
+    where, params = "status = %s", [Status.RECEIVED.value]
+    if scope is not ALL_PARTNERS:
+        where, params = f"partner_id = %s AND {where}", [scope, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(CASE WHEN tab = %s THEN 1 END), count(CASE WHEN tab = %s THEN 1 END),
+                   count(CASE WHEN id IN (SELECT lead_id FROM {favorite} WHERE user_id = %s) THEN 1 END)
+            FROM {lead} WHERE {where}
+            """,
+            [Tab.MARKETPLACE.value, Tab.QUALIFIED.value, user.pk, *params],
+        )
+        counts = cursor.fetchone()
+    return dict(zip(LIST_TABS, counts))

@@ -102,6 +102,18 @@ def test_waiting_counts_are_one_query_and_count_only_received_leads(org, other_o
     assert counts == {"marketplace": 3, "qualified": 1, "favorites": 1}
 
 
+@pytest.mark.django_db
+def test_waiting_counts_follow_the_tenant_gate(org, other_org, ops_user, outsider, django_user_model):
+    LeadFactory.create_batch(2, partner=org)
+    LeadFactory(partner=other_org, lead_type=LeadType.MARKETING_QUALIFIED)
+    LeadFactory(partner=other_org, status=Status.DECLINED)
+    inactive = django_user_model.objects.create_user("gone", is_staff=True, is_active=False)
+
+    assert lead_waiting_counts(ops_user) == {"marketplace": 2, "qualified": 1, "favorites": 0}  # every partner's
+    assert lead_waiting_counts(outsider) == {"marketplace": 0, "qualified": 0, "favorites": 0}
+    assert lead_waiting_counts(inactive) == {"marketplace": 0, "qualified": 0, "favorites": 0}
+
+
 def _tied_leads(org, count: int) -> None:
     """Leads in groups of three received at the same instant, so the id must break every tie exactly."""
     now = timezone.now()
