@@ -7,6 +7,6 @@ COPY leads leads
 COPY profiles profiles
 RUN pip install --no-cache-dir .
 COPY . .
-RUN SECRET_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --no-input
+RUN SECRET_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 CACHE_URL=redis://build:6379/1 python manage.py collectstatic --no-input
 EXPOSE 8000
 CMD ["gunicorn", "leadhub.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -22,6 +22,7 @@ test: $(BIN)/.installed
 check: $(BIN)/.installed
 	DJANGO_SETTINGS_MODULE=leadhub.settings.production SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  ALLOWED_HOSTS=leadhub.example DATABASE_URL=postgres://postgres@127.0.0.1:5432/leadhub \
+	  CACHE_URL=redis://127.0.0.1:6379/1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # One table: queries per page, tab server time, throughput vs a Fortunes reference, expiry rate. Seeds the

@@ -72,10 +72,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds rate-limit counters (the public contact form); use Redis (CACHE_URL=redis://…) wherever
-# more than one process serves requests, so every process counts against the same limit.
+# The cache holds rate-limit counters and a copy of each session; use Redis (CACHE_URL=redis://…) wherever
+# more than one process serves requests (production refuses anything else), so every process sees the same.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", "leadhub")
+# Sessions are written to the database and read from the cache: every page needs its session, and a cache read
+# costs a third of a database query. Logging out deletes both copies.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = ["profiles.backends.MembershipBackend"]
 AUTH_PASSWORD_VALIDATORS = [

@@ -18,6 +18,9 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/6")
+# As in production: a cache all gunicorn workers share (sessions are read from it).
+CACHES = {"default": env.cache("BENCH_CACHE_URL", default="redis://127.0.0.1:6379/7")}
+CACHES["default"]["KEY_PREFIX"] = "leadhub-bench"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1200}
 # The Fortunes-style reference view and the timing/query-count headers exist only under these settings.
 ROOT_URLCONF = "leadhub.bench_urls"

@@ -1,4 +1,6 @@
 """Production settings: PostgreSQL, Redis, SMTP, HTTPS only; every secret from the environment."""
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -9,6 +11,12 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 # Opening a PostgreSQL connection costs more than rendering a small page: keep them open.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Several processes serve requests: a per-process cache would let a logged-out session live on in another
+# worker's copy and multiply every rate limit, so only a shared cache will do.
+CACHES = {"default": env.cache("CACHE_URL")}
+CACHES["default"].setdefault("KEY_PREFIX", "leadhub")
+if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in {"LocMemCache", "DummyCache", "FileBasedCache"}:
+    raise ImproperlyConfigured("CACHE_URL must name a cache that every process shares, such as redis://host:6379/1.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

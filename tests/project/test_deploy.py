@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def production_environment(**overrides) -> dict:
     """This process's environment less what the browser tests set for themselves, plus production's variables."""
     inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return inherited | {"DJANGO_SETTINGS_MODULE": "leadhub.settings.production"} | overrides
+    return inherited | {"DJANGO_SETTINGS_MODULE": "leadhub.settings.production",
+                        "CACHE_URL": "redis://127.0.0.1:6379/1"} | overrides
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -38,6 +39,19 @@ def test_production_settings_keep_database_connections_open():
     code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert int(result.stdout.strip()) >= 60, result.stderr
+
+
+@pytest.mark.parametrize("cache_url", ["locmemcache://", "dummycache://", None])
+def test_production_settings_refuse_a_cache_each_process_keeps_to_itself(cache_url):
+    """Sessions are read from the cache: a per-process copy would outlive a logout in another worker."""
+    env = production_environment(SECRET_KEY="s" * 50, ALLOWED_HOSTS="leadhub.example",
+                                 DATABASE_URL="postgres://postgres@127.0.0.1/leadhub", CACHE_URL=cache_url or "")
+    if cache_url is None:
+        del env["CACHE_URL"]
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "CACHE_URL" in result.stderr
 
 
 @pytest.mark.django_db
