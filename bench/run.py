@@ -389,7 +389,10 @@ def expiry(args, seeded_at: datetime) -> dict:
     others = expired - args.backlog
     drop_backlog()
     _purge_broker(args.broker_url)
+    from django.conf import settings
+
     return {"expired": expired, "events": events, "left": left, "others": others, "seconds": elapsed,
+            "workers": settings.LEADHUB_JOB_WORKERS,
             "rate": expired / elapsed if elapsed else 0.0, "batches": len(batches),
             "batch_max_ms": max((seconds for seconds, _n in batches), default=0.0) * 1000,
             "batch_size": max((n for _seconds, n in batches), default=0)}
@@ -432,7 +435,8 @@ def report(args, partners, queries, times, rates, expiry_result) -> str:
                  f"{rates['tab']:.0f} / {rates['fortunes']:.0f} req/s = {ratio:.2f}", verdict(ratio >= t["ratio"])))
     e = expiry_result
     consistent = e["events"] == e["expired"] == args.backlog and e["left"] == 0 and e["others"] == 0
-    rows.append((f"Expiry of {args.backlog:,} overdue leads with history events", f"≥{t['expiry_rate']:,}/s, <{t['expiry_seconds']:.0f} s",
+    rows.append((f"Expiry of {args.backlog:,} overdue leads with history events ({e['workers']} connections)",
+                 f"≥{t['expiry_rate']:,}/s, <{t['expiry_seconds']:.0f} s",
                  f"{e['rate']:,.0f} rows/s, {e['seconds']:.2f} s, {e['events']:,} events",
                  verdict(consistent and e["rate"] >= t["expiry_rate"] and e["seconds"] < t["expiry_seconds"])))
     rows.append((f"Longest expiry batch transaction ({e['batches']} batches of ≤{e['batch_size']:,})",

@@ -200,6 +200,8 @@ LEADHUB_HOT_HOURS = env.int("LEADHUB_HOT_HOURS", default=72)
 # Rows per job transaction: small enough that a batch holds its row locks well under 250 ms on a busy 2-core
 # machine, large enough that per-batch overhead stays a few percent (make bench measures both).
 LEADHUB_JOB_BATCH_SIZE = env.int("LEADHUB_JOB_BATCH_SIZE", default=1000)
+# Connections the expiry job drains a backlog with (PostgreSQL): two keep both cores of a small database busy.
+LEADHUB_JOB_WORKERS = env.int("LEADHUB_JOB_WORKERS", default=2)
 LEADHUB_DEMO_PASSWORD = env("LEADHUB_DEMO_PASSWORD", default="leadhub-demo")
 # The public contact form: inquiries accepted per client address per hour.
 LEADHUB_INQUIRY_RATE_PER_HOUR = env.int("LEADHUB_INQUIRY_RATE_PER_HOUR", default=5)

@@ -158,6 +158,47 @@ def test_two_expiry_runs_at_once_expire_each_lead_exactly_once(org, empty_queue)
 
 
 @pytest.mark.django_db(transaction=True)
+def test_expiry_drains_a_backlog_on_several_connections_each_lead_once(org, empty_queue, monkeypatch):
+    leads = LeadFactory.create_batch(45, partner=org, received_at=timezone.now() - timedelta(days=15))
+    fresh = LeadFactory(partner=org)
+    original, workers_seen = services._expire_batch, set()
+
+    def slow_batch(**kwargs):
+        workers_seen.add((threading.current_thread().name, connection.connection.info.backend_pid))
+        ids = original(**kwargs)
+        time.sleep(0.02)  # hold the rows a moment, so the other connections must work beside this one
+        return ids
+
+    monkeypatch.setattr(services, "_expire_batch", slow_batch)
+    assert services.leads_expire_overdue(batch_size=4, workers=3) == 45
+
+    assert len({name for name, _pid in workers_seen}) == 3 and len({pid for _name, pid in workers_seen}) == 3
+    assert Lead.objects.filter(status=Status.EXPIRED).count() == 45 and status_of(fresh) == Status.RECEIVED
+    per_lead = LeadEvent.objects.filter(action=EventAction.EXPIRE).values("lead").annotate(n=Count("id"))
+    assert sorted(row["n"] for row in per_lead) == [1] * 45
+    notified = [lead_id for message in queued_kwargs("leads.tasks.leads_expired_notify")
+                for lead_id in message["lead_ids"]]
+    assert sorted(notified) == sorted(str(lead.pk) for lead in leads)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_helper_connection_fails_the_job_and_keeps_what_committed(org, monkeypatch):
+    LeadFactory.create_batch(12, partner=org, received_at=timezone.now() - timedelta(days=15))
+    original = services._expire_batch
+
+    def failing_helper(**kwargs):
+        if threading.current_thread().name != "MainThread":
+            raise RuntimeError("connection lost")
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "_expire_batch", failing_helper)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        services.leads_expire_overdue(batch_size=5, workers=2)
+    assert Lead.objects.filter(status=Status.EXPIRED).count() == 12  # the calling thread still drained it all
+    assert LeadEvent.objects.filter(action=EventAction.EXPIRE).count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
 def test_job_skips_a_lead_a_person_is_accepting_and_their_decision_stands(org, partner_admin, empty_queue):
     being_accepted = LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=15))
     forgotten = LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=15))
