@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -153,6 +153,9 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["partner", "tab", "status", "-received_at", "-id"], name="lead_tab_status_idx"),
             models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_tab_idx"),
+            # The "highest deal value" order (selectors.SORTS), walked in order instead of sorting a whole tab.
+            models.Index("partner", "tab", F("deal_value").desc(nulls_last=True), F("received_at").desc(),
+                         F("id").desc(), name="lead_tab_deal_value_idx"),
             models.Index(fields=["received_at"], name="lead_received_due_idx", condition=Q(status="received")),
             # What the hot-flag job scans: archived leads keep their flag (they are read-only), so they stay out.
             models.Index(fields=["received_at"], name="lead_hot_idx",

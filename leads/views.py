@@ -88,14 +88,14 @@ def lead_list(request, tab: str):
     template = "leads/lead_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#lead-results" if request.htmx.target == "lead-results" else "#lead-panel"
-    leads = lead_list_for(request.user, tab=tab, statuses=[wanted["status"]] if wanted["status"] else (),
-                          q=wanted["q"], sort=wanted["sort"])
+    listing = lead_list_for(request.user, tab=tab, statuses=[wanted["status"]] if wanted["status"] else (),
+                            q=wanted["q"], sort=wanted["sort"])
     # Only what a row shows, as named tuples: building model instances would cost more than rendering the rows.
-    leads = leads.values_list(*ROW_FIELDS, named=True)
+    leads = listing.values_list(*ROW_FIELDS, named=True)
     if wanted["sort"] in KEYSETS:
         items, total, nav = _keyset_page(request, leads, wanted["sort"])
     else:
-        items, total, nav = _numbered_page(request, leads)
+        items, total, nav = _numbered_page(request, leads, counted=listing)
     context = {
         "tab": tab,
         "tab_label": TAB_LABELS[tab],
@@ -163,8 +163,11 @@ def _keyset_page(request, leads, sort: str):
     return page.items, total, nav
 
 
-def _numbered_page(request, leads):
-    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+def _numbered_page(request, leads, *, counted):
+    paginator = Paginator(leads, PAGE_SIZE)
+    # Counted on the model query: the rows' customer columns would make the count join every customer of the tab.
+    paginator.count = counted.count()
+    page = paginator.get_page(request.GET.get("page"))
     path = request.path
     nav = {
         "first": None,

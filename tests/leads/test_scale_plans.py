@@ -70,6 +70,21 @@ def test_tab_list_walks_the_tab_index_in_order(seeded, sort):
     assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan, plan
 
 
+def test_deal_value_page_walks_its_index_and_counts_without_joining_customers(seeded, client):
+    user, _largest = seeded
+    plan = lead_list_for(user, tab="marketplace", sort="deal_value")[:25].explain()
+    assert "lead_tab_deal_value_idx" in plan, plan
+    assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan, plan
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/leads/marketplace/", {"sort": "deal_value", "page": "2"})
+    assert response.status_code == 200 and response.content.decode().count("data-lead=") == 25
+    (count_sql,) = [query["sql"] for query in captured.captured_queries if '"__count"' in query["sql"]]  # the page count
+    assert "leads_customer" not in count_sql, count_sql
+    assert "Seq Scan on leads_lead" not in _plan(count_sql)
+
+
 def test_waiting_filter_and_counts_use_the_partial_index_of_received_leads(seeded):
     user, _largest = seeded
     plan = lead_list_for(user, tab="marketplace", statuses=["received"])[:25].explain()
