@@ -6,9 +6,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from leadhub.client_address import client_address
+
 
 def _keys(request, username: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "unknown") if request else "unknown"
+    address = client_address(request) if request else "unknown"
     return [f"login-failures:user:{username.strip().lower()}", f"login-failures:addr:{address}"]
 
 

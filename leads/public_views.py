@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leadhub.client_address import client_address
 from leads.forms import apply_service_errors
 from leads.services import lead_create_inquiry
 from profiles.directory import ContactForm, partner_profile, render_partner_page
@@ -16,7 +17,7 @@ RATE_WINDOW_SECONDS = 3600
 
 def _over_rate_limit(request) -> bool:
     """Count this submission against the client address's hourly allowance; True once it is used up."""
-    key = f"inquiry-rate:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"inquiry-rate:{client_address(request)}"
     cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
     try:
         count = cache.incr(key)

@@ -77,13 +77,15 @@ def _statement(alias: str):
         converted = []
         for field in fields:
             column = field.get_col(table_alias)
-            converted.append((column, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]))
+            converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+            converted.append((column, converters))
         parts.append((model, [field.attname for field in fields], converted))
+    user_pk = quote(User._meta.pk.column)
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(User._meta.db_table)} u"
-        f" LEFT JOIN {quote(Membership._meta.db_table)} m ON m.{quote(Membership.user.field.column)} = u.{quote(User._meta.pk.column)}"
+        f" LEFT JOIN {quote(Membership._meta.db_table)} m ON m.{quote(Membership.user.field.column)} = u.{user_pk}"
         f" LEFT JOIN {quote(Organisation._meta.db_table)} o"
         f" ON o.{quote(Organisation._meta.pk.column)} = m.{quote(Membership.organisation.field.column)}"
-        f" WHERE u.{quote(User._meta.pk.column)} = %s"
+        f" WHERE u.{user_pk} = %s"
     )
     return sql, parts

@@ -205,6 +205,9 @@ LEADHUB_JOB_WORKERS = env.int("LEADHUB_JOB_WORKERS", default=2)
 LEADHUB_DEMO_PASSWORD = env("LEADHUB_DEMO_PASSWORD", default="leadhub-demo")
 # The public contact form: inquiries accepted per client address per hour.
 LEADHUB_INQUIRY_RATE_PER_HOUR = env.int("LEADHUB_INQUIRY_RATE_PER_HOUR", default=5)
+# Proxies in front of the app that append to X-Forwarded-For (rate limits count per client address). 0: none,
+# REMOTE_ADDR is the client. Never more than there really are: a client could then choose its own address.
+LEADHUB_TRUSTED_PROXIES = env.int("LEADHUB_TRUSTED_PROXIES", default=0)
 
 LOGGING = {
     "version": 1,

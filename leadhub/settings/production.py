@@ -18,6 +18,9 @@ CACHES["default"].setdefault("KEY_PREFIX", "leadhub")
 if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in {"LocMemCache", "DummyCache", "FileBasedCache"}:
     raise ImproperlyConfigured("CACHE_URL must name a cache that every process shares, such as redis://host:6379/1.")
 
+# Production runs behind one TLS-terminating proxy, whose X-Forwarded-Proto and X-Forwarded-For are trusted;
+# set LEADHUB_TRUSTED_PROXIES=0 where clients reach gunicorn directly.
+LEADHUB_TRUSTED_PROXIES = env.int("LEADHUB_TRUSTED_PROXIES", default=1)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

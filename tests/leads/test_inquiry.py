@@ -99,6 +99,18 @@ def test_the_rate_limit_per_address_answers_with_a_clear_message(customer_client
     assert send(Client(REMOTE_ADDR=f"test-{uuid.uuid4()}"), email="other@acme.example").status_code == 302
 
 
+def test_behind_a_proxy_each_customer_has_their_own_allowance(partner, settings):
+    settings.LEADHUB_INQUIRY_RATE_PER_HOUR = 1
+    settings.LEADHUB_TRUSTED_PROXIES = 1
+    proxy = f"proxy-{uuid.uuid4()}"
+    first, second = f"198.51.100.{uuid.uuid4().int % 250}", f"203.0.113.{uuid.uuid4().int % 250}"
+    assert send(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=first), email="a@acme.example").status_code == 302
+    assert send(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=second), email="b@acme.example").status_code == 302
+    again = send(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"{second}, {first}"), email="c@acme.example")
+    assert again.status_code == 429  # the proxy saw `first` again, whatever the client put in front of it
+    assert Lead.objects.count() == 2
+
+
 def test_a_second_inquiry_within_30_days_is_a_note_on_the_open_lead(customer_client, partner):
     send(customer_client)
     response = send(customer_client, email="PETR@acme.example", need="Any news? We are in a hurry.",

@@ -36,6 +36,37 @@ def test_too_many_failed_logins_lock_the_account_with_a_clear_message(client, pa
 
 
 @pytest.mark.django_db
+def test_behind_a_proxy_one_office_s_failures_do_not_lock_out_another(client, partner_admin, fresh_address, settings):
+    """All requests come from the proxy's address; the client is the address the proxy appended."""
+    settings.LEADHUB_TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": fresh_address}
+    attacker, colleague = "198.51.100.7", "203.0.113.9"
+    for index in range(settings.LEADHUB_LOGIN_MAX_FAILURES * 4):  # the per-address limit, usernames never used
+        response = client.post(LOGIN, {"username": f"nobody-{fresh_address}-{index}", "password": "wrong"},
+                               HTTP_X_FORWARDED_FOR=f"{colleague}, {attacker}", **proxy)  # spoofs the colleague
+        assert response.status_code == 200
+    assert client.post(LOGIN, {"username": f"nobody-{fresh_address}", "password": "wrong"},
+                       HTTP_X_FORWARDED_FOR=attacker, **proxy).status_code == 429
+    response = client.post(LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"},
+                           HTTP_X_FORWARDED_FOR=colleague, **proxy)
+    assert response.status_code == 302
+    for address in (attacker, colleague):
+        cache.delete(f"login-failures:addr:{address}")
+
+
+@pytest.mark.django_db
+def test_without_trusted_proxies_a_forwarded_for_header_changes_nothing(client, partner_admin, fresh_address,
+                                                                        settings):
+    settings.LEADHUB_TRUSTED_PROXIES = 0
+    for index in range(settings.LEADHUB_LOGIN_MAX_FAILURES * 4):
+        client.post(LOGIN, {"username": f"nobody-{fresh_address}-{index}", "password": "wrong"},
+                    REMOTE_ADDR=fresh_address, HTTP_X_FORWARDED_FOR=f"192.0.2.{index}")  # made up, new each time
+    response = client.post(LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"},
+                           REMOTE_ADDR=fresh_address, HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
 def test_login_rotates_the_session_and_resets_failures(client, partner_admin, fresh_address):
     cache.delete("login-failures:user:contoso-admin")
     client.post(LOGIN, {"username": "contoso-admin", "password": "wrong"}, REMOTE_ADDR=fresh_address)
