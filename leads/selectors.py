@@ -1,4 +1,5 @@
-"""Reads of leads. The tenant gate lives here: every lead a user can reach comes through `lead_queryset_for`."""
+"""Reads of leads. The tenant gate lives here: whose leads a user may reach is decided in `_partner_scope`, and
+every read goes through it (querysets through `lead_queryset_for`)."""
 import uuid
 
 from django.db import connection
@@ -8,7 +9,7 @@ from leads.exceptions import LeadNotFound
 from leads.models import STAGE_STATUSES, Favorite, Lead, LeadEvent, Status, Tab
 
 
-ALL_PARTNERS = object()
+ALL_PARTNERS = object()  # vendor ops staff see every partner's leads
 
 
 def _partner_scope(user):
