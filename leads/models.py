@@ -346,16 +346,21 @@ class LeadEvent(models.Model):
 
 class EmailKind(models.TextChoices):
     NEW_LEAD = "new_lead", _("New lead alert to the partner")
+    FOLLOW_UP = "follow_up", _("Follow-up alert: the customer wrote again")
     DECLINE = "decline", _("Declined: the customer may choose another partner")
     EXPIRE = "expire", _("Expired: the referrer is told")
 
 
 class EmailDelivery(models.Model):
     """One e-mail sent about a lead. The row is written in the transaction that sends the message,
-    so its unique key lets a retried or duplicated task see what was already sent and skip it."""
+    so its unique key lets a retried or duplicated task see what was already sent and skip it.
+
+    Most kinds are sent once per lead; a follow-up alert once per follow-up (its history event)."""
 
     kind = models.CharField(max_length=10, choices=EmailKind.choices)
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="email_deliveries")
+    event = models.ForeignKey(LeadEvent, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="email_deliveries")
     recipient = models.EmailField()
     language = models.CharField(max_length=8)
     subject = models.CharField(max_length=255)
@@ -364,7 +369,10 @@ class EmailDelivery(models.Model):
     class Meta:
         ordering = ["-sent_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "lead", "recipient"], name="email_delivery_once"),
+            models.UniqueConstraint(fields=["kind", "lead", "recipient"], condition=Q(event__isnull=True),
+                                    name="email_delivery_once"),
+            models.UniqueConstraint(fields=["kind", "event", "recipient"], condition=Q(event__isnull=False),
+                                    name="email_delivery_once_per_event"),
         ]
         verbose_name_plural = "e-mail deliveries"
 

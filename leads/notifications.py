@@ -18,19 +18,23 @@ logger = logging.getLogger(__name__)
 # Neither leads nor users record a language, so where we know a recipient's country it stands in for one.
 LANGUAGE_BY_COUNTRY = {"CZ": "cs"}
 
-# Each e-mail only makes sense while the lead is still in the status it reports (a new-lead alert for a lead
-# someone already answered would send people looking for nothing).
-STATUS_OF_KIND = {
-    EmailKind.NEW_LEAD: Status.RECEIVED,
-    EmailKind.DECLINE: Status.DECLINED,
-    EmailKind.EXPIRE: Status.EXPIRED,
+# Each e-mail only makes sense while the lead is still in a status it reports (a new-lead alert for a lead
+# someone already answered would send people looking for nothing; a follow-up matters while the lead is open).
+STATUSES_OF_KIND = {
+    EmailKind.NEW_LEAD: {Status.RECEIVED},
+    EmailKind.FOLLOW_UP: {Status.RECEIVED, Status.ACCEPTED},
+    EmailKind.DECLINE: {Status.DECLINED},
+    EmailKind.EXPIRE: {Status.EXPIRED},
 }
 # The history event after which each e-mail is owed.
 ACTION_OF_KIND = {
     EmailKind.NEW_LEAD: EventAction.CREATE,
+    EmailKind.FOLLOW_UP: EventAction.NOTE,
     EmailKind.DECLINE: EventAction.DECLINE,
     EmailKind.EXPIRE: EventAction.EXPIRE,
 }
+# Kinds owed once per event (each follow-up) rather than once per lead.
+PER_EVENT_KINDS = {EmailKind.FOLLOW_UP}
 # A task's own retries take up to an hour; only after that is an e-mail still owed counted as missed.
 MISSED_AFTER = timedelta(hours=1)
 
@@ -49,7 +53,7 @@ def language_for_country(country: str) -> str:
 
 def recipients_for(kind: str, lead: Lead) -> list[Recipient]:
     """Who receives the `kind` e-mail about the lead, without duplicate addresses."""
-    if kind == EmailKind.NEW_LEAD:
+    if kind in (EmailKind.NEW_LEAD, EmailKind.FOLLOW_UP):
         recipients = _partner_alert_recipients(lead)
     elif kind == EmailKind.DECLINE:
         customer = lead.customer
@@ -77,11 +81,14 @@ def _partner_alert_recipients(lead: Lead) -> list[Recipient]:
     return [Recipient(user.email, user.get_full_name() or user.get_username(), "en") for user in admins]
 
 
-def build_message(kind: str, lead: Lead, recipient: Recipient) -> EmailMultiAlternatives:
+def build_message(kind: str, lead: Lead, recipient: Recipient, event: LeadEvent | None = None
+                  ) -> EmailMultiAlternatives:
     """The e-mail in the recipient's language: templates/emails/<kind>/<language>/{subject.txt,body.txt,body.html}."""
     base_url = settings.LEADHUB_BASE_URL.rstrip("/")
     context = {
         "lead": lead,
+        "event": event,
+        "follow_up": event.changes if event is not None else {},
         "customer": lead.customer,
         "partner": lead.partner,
         "recipient": recipient,
@@ -105,8 +112,9 @@ def build_message(kind: str, lead: Lead, recipient: Recipient) -> EmailMultiAlte
     return message
 
 
-def lead_email_send(*, kind: str, lead_id: str) -> int:
-    """Send the `kind` e-mail about the lead to every recipient it has not reached yet; returns how many were sent.
+def lead_email_send(*, kind: str, lead_id: str, event_id: int | None = None) -> int:
+    """Send the `kind` e-mail about the lead (for a follow-up: about its event `event_id`) to every recipient it
+    has not reached yet; returns how many were sent.
 
     Raises what the mail server raises (the task retries); whatever was sent before that stays recorded.
     """
@@ -114,25 +122,31 @@ def lead_email_send(*, kind: str, lead_id: str) -> int:
     if lead is None:
         logger.warning("No %s e-mail: lead %s does not exist.", kind, lead_id)
         return 0
-    if lead.status != STATUS_OF_KIND[kind]:
+    event = None
+    if kind in PER_EVENT_KINDS:
+        event = LeadEvent.objects.filter(pk=event_id, lead=lead, action=ACTION_OF_KIND[kind]).first()
+        if event is None:
+            logger.warning("No %s e-mail: lead %s has no such event %s.", kind, lead_id, event_id)
+            return 0
+    if lead.status not in STATUSES_OF_KIND[kind]:
         logger.info("No %s e-mail: lead %s is %s by now.", kind, lead_id, lead.status)
         return 0
-    return sum(_send_once(kind, lead, recipient) for recipient in recipients_for(kind, lead))
+    return sum(_send_once(kind, lead, recipient, event) for recipient in recipients_for(kind, lead))
 
 
-def _send_once(kind: str, lead: Lead, recipient: Recipient) -> bool:
+def _send_once(kind: str, lead: Lead, recipient: Recipient, event: LeadEvent | None = None) -> bool:
     """Record the delivery and send in one transaction: the row commits only if the server took the message.
 
     A second run finds the row and skips; a run at the same moment waits on the unique key until the first
     commits (then skips) or rolls back (then sends). Only a crash between the server's "ok" and the commit
     can send a message twice.
     """
-    message = build_message(kind, lead, recipient)
+    message = build_message(kind, lead, recipient, event)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 EmailDelivery.objects.create(
-                    kind=kind, lead=lead, recipient=recipient.email, language=recipient.language,
+                    kind=kind, lead=lead, event=event, recipient=recipient.email, language=recipient.language,
                     subject=message.subject[:255],
                 )
         except IntegrityError:
@@ -142,19 +156,25 @@ def _send_once(kind: str, lead: Lead, recipient: Recipient) -> bool:
     return True
 
 
-def emails_missed(*, now: datetime | None = None) -> list[tuple[str, str]]:
-    """(kind, lead id) of each e-mail owed for an event between LEADHUB_EMAIL_CATCH_UP_HOURS and an hour ago that
-    nobody received: its task was lost (the broker was down at commit) or gave up (the mail server was down longer
-    than its retries). The lead must still be in the status the e-mail reports."""
+def emails_missed(*, now: datetime | None = None) -> list[tuple[str, str, int | None]]:
+    """(kind, lead id, event id or None) of each e-mail owed for an event between LEADHUB_EMAIL_CATCH_UP_HOURS and
+    an hour ago that nobody received: its task was lost (the broker was down at commit) or gave up (the mail server
+    was down longer than its retries). The lead must still be in a status the e-mail reports."""
     now = now or timezone.now()
     since = now - timedelta(hours=settings.LEADHUB_EMAIL_CATCH_UP_HOURS)
     missed = []
     for kind, action in ACTION_OF_KIND.items():
         events = LeadEvent.objects.filter(
-            action=action, at__gte=since, at__lt=now - MISSED_AFTER, lead__status=STATUS_OF_KIND[kind],
-        ).exclude(lead__email_deliveries__kind=kind)
+            action=action, at__gte=since, at__lt=now - MISSED_AFTER, lead__status__in=STATUSES_OF_KIND[kind],
+        )
+        if kind in PER_EVENT_KINDS:
+            events = events.exclude(email_deliveries__kind=kind)
+            missed += [(kind.value, str(lead_id), event_id)
+                       for lead_id, event_id in events.order_by("at", "id").values_list("lead_id", "id")]
+            continue
+        events = events.exclude(lead__email_deliveries__kind=kind)
         if kind == EmailKind.EXPIRE:
             events = events.exclude(lead__referred_by_email="")
         lead_ids = events.order_by().values_list("lead_id", flat=True).distinct()
-        missed += [(kind.value, str(lead_id)) for lead_id in lead_ids]
+        missed += [(kind.value, str(lead_id), None) for lead_id in lead_ids]
     return missed

@@ -350,14 +350,17 @@ def _clean_received_at(value, now: datetime) -> datetime:
 # person's decision is committed, a broker hiccup is logged, not reported to them as a failure; the hourly
 # catch-up job (leads.tasks.resend_missed_emails) sends the e-mail later.
 
-def _after_commit_notify(kind: str, lead: Lead) -> None:
-    """Queue the `kind` e-mail about the lead (an EmailKind; other kinds send nothing) once the write commits."""
+def _after_commit_notify(kind: str, lead: Lead, event: LeadEvent | None = None) -> None:
+    """Queue the `kind` e-mail about the lead (an EmailKind; other kinds send nothing) once the write commits.
+
+    A follow-up alert is about one event, so it passes the event's id too.
+    """
     from leads.tasks import lead_notify  # leads.tasks calls into this module, so import it when first needed
 
     if kind not in EmailKind.values:
         return
-    lead_id = str(lead.pk)
-    transaction.on_commit(lambda: lead_notify.delay(kind=kind, lead_id=lead_id), robust=True)
+    lead_id, event_id = str(lead.pk), event.pk if event is not None else None
+    transaction.on_commit(lambda: lead_notify.delay(kind=kind, lead_id=lead_id, event_id=event_id), robust=True)
 
 
 # The periodic jobs. Each batch is one UPDATE (with its history rows) in its own short transaction;
@@ -544,11 +547,12 @@ def lead_create_inquiry(*, partner: Organisation, customer: Mapping, need: str,
     )
     if open_lead is not None:
         _save(open_lead, [])
-        _record(open_lead, None, EventAction.NOTE, from_status=open_lead.status, changes={
+        note = _record(open_lead, None, EventAction.NOTE, from_status=open_lead.status, changes={
             "need": cleaned["need"],
             "contact_requested": bool(contact_requested),
             **{field: customer_data[field] for field in ("contact_name", "phone") if customer_data[field]},
         })
+        _after_commit_notify("follow_up", open_lead, note)
         return open_lead, False
     lead = Lead.objects.create(
         partner=partner,

@@ -37,17 +37,17 @@ def refresh_response_times() -> int:
     retry_jitter=False,
     max_retries=10,
 )
-def lead_notify(*, kind: str, lead_id: str) -> int:
-    """Send the `kind` e-mail (an EmailKind) about one lead to whoever has not received it yet."""
-    return notifications.lead_email_send(kind=kind, lead_id=lead_id)
+def lead_notify(*, kind: str, lead_id: str, event_id: int | None = None) -> int:
+    """Send the `kind` e-mail (an EmailKind) about one lead (a follow-up: one event) to whoever has not had it."""
+    return notifications.lead_email_send(kind=kind, lead_id=lead_id, event_id=event_id)
 
 
 @shared_task
 def resend_missed_emails() -> int:
     """The beat job: queue again each e-mail whose task was lost or gave up, for LEADHUB_EMAIL_CATCH_UP_HOURS."""
     missed = notifications.emails_missed()
-    for kind, lead_id in missed:
-        lead_notify.delay(kind=kind, lead_id=lead_id)
+    for kind, lead_id, event_id in missed:
+        lead_notify.delay(kind=kind, lead_id=lead_id, event_id=event_id)
     return len(missed)
 
 

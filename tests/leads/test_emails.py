@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from leadhub.celery import app as celery_app
 from leads import services
-from leads.models import EmailDelivery, Status
+from leads.models import EmailDelivery, EventAction, LeadEvent, Status
 from leads.notifications import lead_email_send
 from leads.tasks import expire_overdue_leads, lead_notify, resend_missed_emails
 from profiles.models import Role
@@ -170,6 +170,57 @@ def test_no_new_lead_alert_once_someone_already_answered_the_lead(org, partner_a
     assert mail.outbox == []
 
 
+def test_each_follow_up_inquiry_alerts_the_office_with_the_customer_s_new_message(
+    org, offices, celery_eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        lead, created = services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER,
+                                                     need="Potřebujeme přesun serverů do cloudu.")
+    assert created
+    with django_capture_on_commit_callbacks(execute=True):
+        again, created = services.lead_create_inquiry(
+            partner=org, customer={**CZECH_CUSTOMER, "phone": "+420 777 123 456"},
+            need="Termín se posunul: potřebujeme to do konce měsíce.", contact_requested=True)
+    assert (again, created) == (lead, False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER, need="Ještě jedna otázka k ceně.")
+
+    new_lead, first, second = mail.outbox
+    assert new_lead.subject.startswith("Nový lead")
+    assert first.to == second.to == ["praha@contoso.example"]
+    assert first.subject == "Pekárna & syn s.r.o. napsal(a) znovu a žádá o přímý kontakt (Contoso Consulting)"
+    assert "Termín se posunul: potřebujeme to do konce měsíce." in first.body
+    assert "+420 777 123 456" in first.body and "Zákazník žádá o přímý kontakt." in first.body
+    assert f"/leads/{lead.pk}/" in first.body
+    assert "Pekárna &amp; syn s.r.o." in first.alternatives[0][0]
+    assert second.subject == "Pekárna & syn s.r.o. napsal(a) znovu (Contoso Consulting)"
+    assert "Ještě jedna otázka k ceně." in second.body and "přímý kontakt" not in second.body
+    deliveries = EmailDelivery.objects.filter(kind="follow_up").order_by("sent_at", "id")
+    assert [d.event.changes["need"] for d in deliveries] == [
+        "Termín se posunul: potřebujeme to do konce měsíce.", "Ještě jedna otázka k ceně."]
+
+
+@pytest.mark.django_db
+def test_a_follow_up_alert_is_sent_once_and_only_while_the_lead_is_open(org, partner_admin):
+    lead, _created = services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER, need="Cloud.")
+    _same, _created = services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER, need="Any news?")
+    note = LeadEvent.objects.get(lead=lead, action=EventAction.NOTE)
+    other_lead = LeadFactory(partner=org)
+
+    lead_notify.apply(kwargs={"kind": "follow_up", "lead_id": str(other_lead.pk), "event_id": note.pk})
+    assert mail.outbox == []  # an event of another lead is no reason to write about this one
+    for _ in range(2):
+        lead_notify.apply(kwargs={"kind": "follow_up", "lead_id": str(lead.pk), "event_id": note.pk})
+    assert [message.to for message in mail.outbox] == [[partner_admin.email]]
+    assert "Any news?" in mail.outbox[0].body and "a lead still waiting for your answer" in mail.outbox[0].body
+
+    services.lead_decline(lead=lead, by=partner_admin, reason="not_a_fit")
+    later = LeadEvent.objects.create(lead=lead, action=EventAction.NOTE, changes={"need": "Hello?"})
+    mail.outbox.clear()
+    lead_notify.apply(kwargs={"kind": "follow_up", "lead_id": str(lead.pk), "event_id": later.pk})
+    assert mail.outbox == []  # declined meanwhile: nobody is sent looking for it
+
+
 @pytest.mark.django_db
 def test_failing_mail_server_is_retried_and_nobody_gets_a_message_twice(org, partner_admin, flaky_mail_server):
     MembershipFactory(user=UserFactory(username="contoso-admin-2", email="second@contoso.example"),
@@ -264,3 +315,22 @@ def test_hourly_catch_up_sends_an_email_whose_task_was_lost_once_and_only_within
         assert resend_missed_emails() == 0
 
     assert sorted(message.to[0] for message in mail.outbox) == ["delivered@example.com", "lost@example.com"]
+
+
+@pytest.mark.django_db
+def test_hourly_catch_up_sends_each_lost_follow_up_alert_once(org, partner_admin, celery_eager):
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(hours=3), tick=False):
+        lead, _created = services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER, need="Cloud.")
+    with time_machine.travel(now - timedelta(hours=2), tick=False):  # both tasks are lost: nothing commits
+        services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER, need="First follow-up.")
+        services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER, need="Second follow-up.")
+
+    with time_machine.travel(now, tick=False):
+        assert resend_missed_emails() == 3  # the new-lead alert and both follow-ups
+        assert resend_missed_emails() == 0
+
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert len(subjects) == 3 and sum("wrote again" in subject for subject in subjects) == 2
+    assert {body for message in mail.outbox for body in ("First follow-up.", "Second follow-up.")
+            if body in message.body} == {"First follow-up.", "Second follow-up."}
