@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"expires": 3600},
     },
+    "clear-expired-sessions": {
+        "task": "leadhub.clear_expired_sessions",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
 }
 
 # The lead lifecycle's clocks (DESIGN §3).

@@ -1,12 +1,16 @@
 """Accounts: login rate limiting, session rotation, idle timeout, deactivated users, and security headers."""
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
+from leadhub.celery import clear_expired_sessions
 from leadhub.middleware import LAST_SEEN
 
 LOGIN = "/accounts/login/"
@@ -135,3 +139,15 @@ def test_htmx_is_configured_for_the_policy(client, partner_admin):
     assert '"allowEval":false' in config.group(1).replace(" ", "")
     assert '"includeIndicatorStyles":false' in config.group(1).replace(" ", "")
     assert '"historyCacheSize":0' in config.group(1).replace(" ", "")
+
+
+@pytest.mark.django_db
+def test_the_nightly_job_deletes_expired_sessions_and_keeps_live_ones(client, partner_admin):
+    client.force_login(partner_admin)
+    live = client.session.session_key
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(seconds=1))
+
+    clear_expired_sessions.apply()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]
+    assert client.get(reverse("leads:marketplace")).status_code == 200
