@@ -153,6 +153,8 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["partner", "tab", "status", "-received_at", "-id"], name="lead_tab_status_idx"),
             models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_tab_idx"),
+            # Every partner's leads newest first, for vendor ops staff (the admin's list, a tab across partners).
+            models.Index(fields=["-received_at", "-id"], name="lead_received_idx"),
             # The "highest deal value" order (selectors.SORTS), walked in order instead of sorting a whole tab.
             models.Index("partner", "tab", F("deal_value").desc(nulls_last=True), F("received_at").desc(),
                          F("id").desc(), name="lead_tab_deal_value_idx"),

@@ -86,6 +86,22 @@ def test_deal_value_page_walks_its_index_and_counts_without_joining_customers(se
     assert "Seq Scan on leads_lead" not in _plan(count_sql)
 
 
+def test_ops_staff_lists_across_partners_walk_the_received_index(seeded, admin_client):
+    ops = get_user_model().objects.create_user("ops-plans", is_staff=True)
+    plan = lead_list_for(ops, tab="marketplace")[:25].explain()
+    assert "lead_received_idx" in plan, plan
+    assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan, plan
+
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get("/admin/leads/lead/")
+    assert response.status_code == 200
+    (rows_sql,) = [query["sql"] for query in captured.captured_queries
+                   if query["sql"].startswith('SELECT "leads_lead"."id"') and "LIMIT 100" in query["sql"]]
+    rows_plan = _plan(rows_sql)
+    assert "lead_received_idx" in rows_plan and "Sort" not in rows_plan, rows_plan
+    assert not any("DATE_TRUNC" in query["sql"] for query in captured.captured_queries)  # no date hierarchy
+
+
 def test_waiting_filter_and_counts_use_the_partial_index_of_received_leads(seeded):
     user, _largest = seeded
     plan = lead_list_for(user, tab="marketplace", statuses=["received"])[:25].explain()
