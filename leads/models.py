@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -155,9 +155,8 @@ class Lead(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_tab_idx"),
             # Every partner's leads newest first, for vendor ops staff (the admin's list, a tab across partners).
             models.Index(fields=["-received_at", "-id"], name="lead_received_idx"),
-            # The "highest deal value" order (selectors.SORTS), walked in order instead of sorting a whole tab.
-            models.Index("partner", "tab", F("deal_value").desc(nulls_last=True), F("received_at").desc(),
-                         F("id").desc(), name="lead_tab_deal_value_idx"),
+            # The "highest deal value" order (selectors.SORTS) has lead_tab_deal_value_idx, made on PostgreSQL by
+            # migration 0005: SQLite cannot index NULLS LAST, and would fail rebuilding this table if it were here.
             models.Index(fields=["received_at"], name="lead_received_due_idx", condition=Q(status="received")),
             # What the hot-flag job scans: archived leads keep their flag (they are read-only), so they stay out.
             models.Index(fields=["received_at"], name="lead_hot_idx",

@@ -1,16 +1,33 @@
-"""An index for the "highest deal value" order, so that list is as quick for 200,000 leads as for 200."""
-from django.db import migrations, models
+"""An index for the "highest deal value" order, so that list is as quick for 200,000 leads as for 200.
+
+PostgreSQL only, and unknown to the model's state: SQLite (the development database) cannot index NULLS LAST,
+and Django would try to whenever it rebuilt the table there.
+"""
+from django.db import migrations
+
+CREATE = """
+CREATE INDEX CONCURRENTLY IF NOT EXISTS lead_tab_deal_value_idx
+    ON leads_lead (partner_id, tab, deal_value DESC NULLS LAST, received_at DESC, id DESC)
+"""
+DROP = "DROP INDEX CONCURRENTLY IF EXISTS lead_tab_deal_value_idx"
+
+
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def backward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY (writes go on while it builds) cannot run inside a transaction.
+    atomic = False
 
     dependencies = [
         ('leads', '0004_scale_indexes'),
     ]
 
-    operations = [
-        migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(models.F('partner'), models.F('tab'), models.OrderBy(models.F('deal_value'), descending=True, nulls_last=True), models.OrderBy(models.F('received_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='lead_tab_deal_value_idx'),
-        ),
-    ]
+    operations = [migrations.RunPython(forward, backward)]
