@@ -365,7 +365,7 @@ def drop_backlog() -> None:
 
 def expiry(args, seeded_at: datetime) -> dict:
     """Expire a backlog of overdue leads with the real job and time it, batch by batch, commit included."""
-    from django.db import connection, transaction
+    from django.db import DatabaseError, connection, transaction
     from django.db.models import Q
 
     from leads import services
@@ -376,8 +376,14 @@ def expiry(args, seeded_at: datetime) -> dict:
     log(f"creating a backlog of {args.backlog:,} overdue leads")
     # The job runs as of the seeding time: only the backlog is overdue then, so the seeded data stays as it was.
     partner = seed_overdue_backlog(count=args.backlog, slug=BACKLOG_SLUG, now=seeded_at)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE leads_lead")
+    # Real overdue leads waited 14 days, long enough for autovacuum to have visited them and for their pages to
+    # reach disk: vacuum the backlog and write it out, so the timing is the job's and not the bulk load's.
+    vacuum()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError as error:  # CHECKPOINT needs a superuser or pg_checkpoint: measure without it
+        log(f"no CHECKPOINT before the expiry ({error}); its figure includes writing out the backlog")
     batches = []
     original = services._expire_batch
 
@@ -450,7 +456,8 @@ def report(args, partners, queries, times, rates, expiry_result) -> str:
                  f"{rates['tab']:.0f} / {rates['fortunes']:.0f} req/s = {ratio:.2f}", verdict(ratio >= t["ratio"])))
     e = expiry_result
     consistent = e["events"] == e["expired"] == args.backlog and e["left"] == 0 and e["others"] == 0
-    rows.append((f"Expiry of {args.backlog:,} overdue leads with history events ({e['workers']} connections)",
+    connections = f"{e['workers']} connection{'s' if e['workers'] > 1 else ''}"
+    rows.append((f"Expiry of {args.backlog:,} overdue leads with history events ({connections})",
                  f"≥{t['expiry_rate']:,}/s, <{t['expiry_seconds']:.0f} s",
                  f"{e['rate']:,.0f} rows/s, {e['seconds']:.2f} s, {e['events']:,} events",
                  verdict(consistent and e["rate"] >= t["expiry_rate"] and e["seconds"] < t["expiry_seconds"])))
