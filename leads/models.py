@@ -115,7 +115,9 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         output_field=models.CharField(max_length=12, choices=Tab.choices),
         db_persist=True,
     )
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads")
+    # No index of its own: nothing reads leads by customer (each lead has its own customer row) and customers are
+    # never deleted, while an index would cost every lead write (the expiry job's most of all).
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads", db_index=False)
     need = models.TextField(max_length=10000)
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
