@@ -365,6 +365,7 @@ def drop_backlog() -> None:
 
 def expiry(args, seeded_at: datetime) -> dict:
     """Expire a backlog of overdue leads with the real job and time it, batch by batch, commit included."""
+    from django.conf import settings
     from django.db import DatabaseError, connection, transaction
     from django.db.models import Q
 
@@ -410,8 +411,6 @@ def expiry(args, seeded_at: datetime) -> dict:
     others = expired - args.backlog
     drop_backlog()
     _purge_broker(args.broker_url)
-    from django.conf import settings
-
     return {"expired": expired, "events": events, "left": left, "others": others, "seconds": elapsed,
             "workers": settings.LEADHUB_JOB_WORKERS,
             "rate": expired / elapsed if elapsed else 0.0, "batches": len(batches),
