@@ -2,7 +2,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -12,10 +12,10 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Several processes serve requests: a per-process cache would let a logged-out session live on in another
-# worker's copy and multiply every rate limit, so only a shared cache will do.
-CACHES = {"default": env.cache("CACHE_URL")}
-CACHES["default"].setdefault("KEY_PREFIX", "leadhub")
-if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in {"LocMemCache", "DummyCache", "FileBasedCache"}:
+# worker's copy and multiply every rate limit, so only a shared cache will do (base.py reads CACHE_URL).
+if not env("CACHE_URL", default="") or (
+    CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in {"LocMemCache", "DummyCache", "FileBasedCache"}
+):
     raise ImproperlyConfigured("CACHE_URL must name a cache that every process shares, such as redis://host:6379/1.")
 
 # Production runs behind one TLS-terminating proxy, whose X-Forwarded-Proto and X-Forwarded-For are trusted;
