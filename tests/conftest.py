@@ -28,6 +28,29 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fresh_test_cache():
+    """Every run starts with none of an earlier run's keys in the test cache (Redis outlives a run).
+
+    Rate-limit and login-failure counters last an hour; a run repeated within the hour, on the same Redis,
+    would otherwise find an address it chose at random already over its limit. Only the test prefix is
+    removed, never anything else in the database (the Celery broker shares it).
+    """
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    stale = list(client.scan_iter(match=cache.make_key("*").replace(":1:", ":*:", 1), count=1000))
+    if stale:
+        client.delete(*stale)
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Browser tests open the live server's full addresses. This replaces pytest-playwright's fallback fixture,
+    which pytest 9 warns about (it is defined on a class instance)."""
+    return None
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """Where browser tests leave screenshots for a person to look at (git-ignored)."""

@@ -34,6 +34,12 @@ def customer_client():
     return Client(REMOTE_ADDR=f"test-{uuid.uuid4()}")
 
 
+def documentation_address() -> str:
+    """A made-up client address (IPv6 documentation range) that no earlier test or run has used."""
+    part = uuid.uuid4().hex
+    return f"2001:db8:{part[:4]}:{part[4:8]}::{part[8:12]}"
+
+
 def send(client, slug="contoso", **changes):
     return client.post(f"/partners/{slug}/contact/", {**FORM, **changes})
 
@@ -103,7 +109,7 @@ def test_behind_a_proxy_each_customer_has_their_own_allowance(partner, settings)
     settings.LEADHUB_INQUIRY_RATE_PER_HOUR = 1
     settings.LEADHUB_TRUSTED_PROXIES = 1
     proxy = f"proxy-{uuid.uuid4()}"
-    first, second = f"198.51.100.{uuid.uuid4().int % 250}", f"203.0.113.{uuid.uuid4().int % 250}"
+    first, second = documentation_address(), documentation_address()  # new in every run
     assert send(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=first), email="a@acme.example").status_code == 302
     assert send(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=second), email="b@acme.example").status_code == 302
     again = send(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"{second}, {first}"), email="c@acme.example")
