@@ -5,6 +5,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from statistics import median
 
 from django.conf import settings
@@ -26,10 +27,13 @@ from leads.models import (
     Favorite,
     Lead,
     LeadEvent,
+    LeadSearch,
     LeadType,
     LostReason,
+    SEARCHED_FIELDS,
     Status,
     TeamMember,
+    search_text,
 )
 from leads.selectors import lead_get_for
 from profiles.models import BusinessProfile, CompanySize, Organisation
@@ -106,8 +110,33 @@ def _run_transition(lead: Lead, by, name: str, past_tense: str, **kwargs) -> str
 
 
 def _save(lead: Lead, fields: Iterable[str]) -> None:
+    fields = [*fields]
     lead.version += 1
     lead.save(update_fields=[*fields, "version", "updated_at"])
+    if SEARCHED_LEAD_FIELDS.intersection(fields):
+        leads_search_index([lead])
+
+
+# The searched fields that are the lead's own (the others are its customer's).
+SEARCHED_LEAD_FIELDS = frozenset(field for field in SEARCHED_FIELDS if "__" not in field)
+_searched_values = attrgetter(*(field.replace("__", ".") for field in SEARCHED_FIELDS))
+
+
+def leads_search_index(leads: Iterable[Lead]) -> None:
+    """Write what a search finds these leads by, from the fields in memory (customers loaded, or fetched one by
+    one), in one statement. Whatever writes a searched field must call this or `leads_search_refresh`."""
+    LeadSearch.objects.bulk_create(
+        [LeadSearch(lead_id=lead.pk, text=search_text(*_searched_values(lead))) for lead in leads],
+        update_conflicts=True, unique_fields=["lead"], update_fields=["text"],
+    )
+
+
+def leads_search_refresh(lead_ids: Iterable) -> int:
+    """Rewrite the search rows of these leads from their current fields, e.g. after their customer changed."""
+    leads = list(Lead.objects.filter(pk__in=list(lead_ids)).select_related("customer"))
+    if leads:
+        leads_search_index(leads)
+    return len(leads)
 
 
 def _record(lead: Lead, by, action: str, *, from_status: str = "", changes: dict | None = None) -> LeadEvent:
@@ -308,6 +337,7 @@ def lead_create(*, by, partner: Organisation | str, lead_type: str, customer: Ma
         referred_by=by,
         **cleaned,
     )
+    leads_search_index([lead])
     _record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type})
     _after_commit_notify("new_lead", lead)
     return lead
@@ -562,6 +592,7 @@ def lead_create_inquiry(*, partner: Organisation, customer: Mapping, need: str,
         received_at=now,
         **cleaned,
     )
+    leads_search_index([lead])
     _record(lead, None, EventAction.CREATE, changes={"lead_type": lead.lead_type})
     _after_commit_notify("new_lead", lead)
     return lead, True

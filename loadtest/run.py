@@ -32,6 +32,7 @@ def seed(*, organisations: int, users_per_org: int, leads_per_org: int) -> list[
     from django.utils import timezone
 
     from leads.models import Customer, Lead
+    from leads.services import leads_search_index
     from profiles.models import Membership, Organisation, Role
 
     User = get_user_model()
@@ -52,12 +53,12 @@ def seed(*, organisations: int, users_per_org: int, leads_per_org: int) -> list[
             Customer(company=f"Load Customer {o}-{i}", contact_name="Load Contact", email=f"c{o}-{i}@load.example")
             for i in range(leads_per_org)
         )
-        Lead.objects.bulk_create(
+        leads_search_index(Lead.objects.bulk_create(
             Lead(partner=org, customer=customer, lead_type="customer_inquiry" if i % 2 else "sales_qualified",
                  need="Load test need", received_at=now - timedelta(minutes=i),
                  respond_by=now + timedelta(days=13), referred_by_email="seller@vendor.example")
             for i, customer in enumerate(customers)
-        )
+        ))
     return usernames
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from leads.models import Customer, Lead, LeadType, Status
+from leads.services import leads_search_index
 from profiles.models import BusinessProfile, Location, Membership, Organisation, Role
 
 
@@ -97,6 +98,11 @@ class LeadFactory(factory.django.DjangoModelFactory):
     received_at = factory.LazyFunction(timezone.now)
     status = Status.RECEIVED
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        lead = super()._create(model_class, *args, **kwargs)
+        leads_search_index([lead])  # as the services do, so that searches find it
+        return lead
 
 class AcceptedLeadFactory(LeadFactory):
     status = Status.ACCEPTED

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leads import services
-from leads.models import Favorite, Lead, LeadEvent
+from leads.models import SEARCHED_FIELDS, Favorite, Lead, LeadEvent, LeadSearch, search_text
 from leads.pagination import paginate
 from leads.selectors import lead_list_for, lead_waiting_counts
 from profiles.models import Organisation
@@ -60,6 +60,24 @@ def test_seed_bulk_loads_a_realistic_mix(seeded):
     assert events["accept"] == statuses["accepted"] + statuses["won"] + statuses["lost"]
     cutoff = timezone.now() - timedelta(days=14)
     assert not Lead.objects.filter(status="received", received_at__lt=cutoff).exists()  # the job has kept up
+
+
+def test_seed_bulk_writes_every_lead_s_search_row_as_the_services_would(seeded):
+    user, largest = seeded
+    written = dict(LeadSearch.objects.values_list("lead_id", "text"))
+    expected = {lead_id: search_text(*values) for lead_id, *values in Lead.objects.values_list("pk", *SEARCHED_FIELDS)}
+    assert written == expected
+    lead = Lead.objects.filter(partner=largest).select_related("customer").first()
+    assert list(lead_list_for(user, q=lead.customer.email.upper()).values_list("pk", flat=True)) == [lead.pk]
+
+
+def test_a_rare_search_term_is_looked_up_in_the_trigram_index(seeded):
+    """Among 10,000 leads a term that one lead has is found through the index, not by reading every lead."""
+    user, largest = seeded
+    email = Lead.objects.filter(partner=largest).select_related("customer").first().customer.email
+    plan = lead_list_for(user, tab=None, q=email)[:25].explain()
+    assert "lead_search_trgm_idx" in plan, plan
+    assert "Seq Scan on leads_lead " not in plan and "Seq Scan on leads_leadsearch" not in plan, plan
 
 
 @pytest.mark.parametrize("sort", ["newest", "time_left"])

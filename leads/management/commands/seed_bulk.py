@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from leads.models import Customer, Favorite, Lead, LeadEvent
+from leads.models import Customer, Favorite, Lead, LeadEvent, LeadSearch, search_text
 from profiles.models import BusinessProfile, Membership, Organisation, Role
 
 DAYS_OF_HISTORY = 730
@@ -65,6 +65,7 @@ CUSTOMER_COLUMNS = ("id", "company", "contact_name", "email", "phone", "company_
                     "created_at")
 EVENT_COLUMNS = ("lead_id", "at", "actor_id", "action", "from_status", "to_status", "changes")
 FAVORITE_COLUMNS = ("user_id", "lead_id", "created_at")
+SEARCH_COLUMNS = ("lead_id", "text")
 NULL = "\\N"
 
 
@@ -74,6 +75,11 @@ def _uuid(rng: random.Random) -> str:
 
 def _ts(value: datetime) -> str:
     return value.isoformat()
+
+
+def _copy_text(value: str) -> str:
+    """`value` as a column of COPY's text format, where a backslash, tab or line break must be escaped."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class CopyWriter:
@@ -121,7 +127,7 @@ def _sync_identity(cursor, table: str) -> None:
 
 
 class LeadWriter:
-    """Generates leads with their customer and history events and streams all three tables."""
+    """Generates leads with their customer, history events and search row, and streams the four tables."""
 
     def __init__(self, cursor, rng: random.Random, now: datetime):
         self.rng = rng
@@ -130,21 +136,24 @@ class LeadWriter:
         self.customers = CopyWriter(cursor, Customer._meta.db_table, CUSTOMER_COLUMNS)
         self.leads = CopyWriter(cursor, Lead._meta.db_table, LEAD_COLUMNS)
         self.events = CopyWriter(cursor, LeadEvent._meta.db_table, EVENT_COLUMNS)
+        self.search = CopyWriter(cursor, LeadSearch._meta.db_table, SEARCH_COLUMNS)
         self.response = timedelta(days=settings.LEADHUB_RESPONSE_DAYS)
         self.hot_hours = timedelta(hours=settings.LEADHUB_HOT_HOURS)
 
-    def _customer(self, received_at: datetime) -> int:
+    def _customer(self, received_at: datetime) -> tuple[int, tuple[str, str, str]]:
+        """A new customer row: its id, and its company, contact name and e-mail (searched)."""
         rng = self.rng
         customer_id = self.customer_id
         self.customer_id += 1
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         country, city = rng.choice(PLACES)
+        searched = (f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)} {customer_id}", f"{first} {last}",
+                    f"contact{customer_id}@customer.example")
         self.customers.add(
-            str(customer_id), f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)} {customer_id}",
-            f"{first} {last}", f"contact{customer_id}@customer.example", f"+420 7{customer_id % 100000000:08d}",
+            str(customer_id), *searched, f"+420 7{customer_id % 100000000:08d}",
             rng.choice(SIZES), country, city, _ts(received_at),
         )
-        return customer_id
+        return customer_id, searched
 
     def add(self, *, partner_id: int, received_at: datetime, status: str | None = None,
             referrers: list[int], partner_users: list[int]) -> str:
@@ -184,9 +193,10 @@ class LeadWriter:
         elif status == "expired":
             events.append((received_at + self.response, NULL, "expire", "received", "expired", "{}"))
         updated_at = events[-1][0]
+        customer_id, customer_searched = self._customer(received_at)
+        need = rng.choice(NEEDS).format(n=rng.randint(2, 400))
         self.leads.add(
-            lead_id, str(partner_id), lead_type, str(self._customer(received_at)),
-            rng.choice(NEEDS).format(n=rng.randint(2, 400)), referrer, NULL,
+            lead_id, str(partner_id), lead_type, str(customer_id), need, referrer, NULL,
             "seller@vendor.example" if referrer != NULL else "",
             _ts(received_at), _ts(received_at + self.response),
             "t" if contact_requested else "f",
@@ -197,10 +207,11 @@ class LeadWriter:
         )
         for at, event_actor, action, from_status, to_status, changes in events:
             self.events.add(lead_id, _ts(at), event_actor, action, from_status, to_status, changes)
+        self.search.add(lead_id, _copy_text(search_text(*customer_searched, need, deal_name, crm)))
         return lead_id
 
     def close(self) -> None:
-        for writer in (self.customers, self.leads, self.events):
+        for writer in (self.customers, self.leads, self.events, self.search):
             writer.close()
 
 
@@ -331,9 +342,9 @@ class Command(BaseCommand):
                 users_of[organisation.pk] = users
             cumulative = list(accumulate(sizes))
             empty = not Lead.objects.exists()
+            loaded = [Lead._meta.db_table, LeadEvent._meta.db_table, LeadSearch._meta.db_table]
             with connection.cursor() as cursor, bulk_load_session(cursor), (
-                indexes_built_after(cursor, [Lead._meta.db_table, LeadEvent._meta.db_table]) if empty
-                else nullcontext()
+                indexes_built_after(cursor, loaded) if empty else nullcontext()
             ):
                 writer = LeadWriter(cursor, rng, now)
                 favorites = CopyWriter(cursor, Favorite._meta.db_table, FAVORITE_COLUMNS)
@@ -355,7 +366,7 @@ class Command(BaseCommand):
                                   f"{writer.events.rows} history events, {favorites.rows} favourites; committing…")
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Lead._meta.db_table}, {LeadEvent._meta.db_table}, "
-                           f"{Customer._meta.db_table}, {Favorite._meta.db_table}")
+                           f"{Customer._meta.db_table}, {Favorite._meta.db_table}, {LeadSearch._meta.db_table}")
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {leads} leads for {partners} partners (largest '{prefix}-000': {sizes[0]}) "
             f"in {time.monotonic() - started:.1f} s. Users '<slug>-admin' log in with the demo password."
