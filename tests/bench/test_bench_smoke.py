@@ -14,6 +14,7 @@ ROWS = [
     "Queries per list page, 100 rows: full / HTMX fragment",
     "Marketplace tab server time, typical partner",
     "Marketplace tab server time, largest partner",
+    "Search of that tab for one customer's e-mail",
     "Logged-in tab at 16 connections / Fortunes reference",
     "Expiry of 400 overdue leads with history events",
     "Longest expiry batch transaction",

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from leads.models import Customer, Favorite, Lead, LeadEvent, LeadSearch, search_text
 from profiles.models import BusinessProfile, Membership, Organisation, Role
@@ -30,6 +31,8 @@ FIRST_NAMES = ["Jana", "Petr", "Eva", "Tomáš", "Lucie", "Martin", "Anna", "Jak
                "Olga", "Pavel", "Tereza", "David", "Sofia", "Lukas", "Emma", "Noah"]
 LAST_NAMES = ["Nováková", "Dvořák", "Svobodová", "Horák", "Schmidt", "Müller", "Lee", "Ito", "Baker", "Černá",
               "Procházka", "Kučera", "Novak", "Weber", "Smith", "Garcia", "Rossi", "Kowalski"]
+# E-mail addresses are ASCII: a person's at their company's own domain, as business inquiries come in.
+EMAIL_NAME = {name: slugify(name).replace("-", "") for name in [*FIRST_NAMES, *LAST_NAMES, *COMPANY_WORDS]}
 PLACES = [("CZ", "Praha"), ("CZ", "Brno"), ("CZ", "Ostrava"), ("CZ", "Plzeň"), ("SK", "Bratislava"),
           ("DE", "Berlin"), ("DE", "Hamburg"), ("AT", "Wien"), ("PL", "Kraków"), ("US", "Seattle"),
           ("US", "Austin"), ("GB", "London")]
@@ -145,10 +148,10 @@ class LeadWriter:
         rng = self.rng
         customer_id = self.customer_id
         self.customer_id += 1
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        first, last, word = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.choice(COMPANY_WORDS)
         country, city = rng.choice(PLACES)
-        searched = (f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)} {customer_id}", f"{first} {last}",
-                    f"contact{customer_id}@customer.example")
+        searched = (f"{word} {rng.choice(COMPANY_SUFFIXES)} {customer_id}", f"{first} {last}",
+                    f"{EMAIL_NAME[first]}.{EMAIL_NAME[last]}@{EMAIL_NAME[word]}{customer_id}.example")
         self.customers.add(
             str(customer_id), *searched, f"+420 7{customer_id % 100000000:08d}",
             rng.choice(SIZES), country, city, _ts(received_at),
