@@ -139,7 +139,7 @@ def vacuum() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) leads_lead, leads_leadevent, leads_customer, leads_favorite")
+        cursor.execute("VACUUM (ANALYZE) leads_lead, leads_leadevent, leads_customer, leads_favorite, leads_leadsearch")
 
 
 # The partial indexes of received leads, which each run's 100,000-lead expiry backlog passes in and out of: a
@@ -366,10 +366,17 @@ def drop_backlog() -> None:
             return
         cursor.execute("SET LOCAL session_replication_role = replica")
         partner = row[0]
-        cursor.execute("DELETE FROM leads_leadevent WHERE lead_id IN (SELECT id FROM leads_lead WHERE partner_id = %s)",
-                       [partner])
-        cursor.execute("DELETE FROM leads_favorite WHERE lead_id IN (SELECT id FROM leads_lead WHERE partner_id = %s)",
-                       [partner])
+        # Every row that points at one of its leads (history, favourites, search rows, ...), whatever the table.
+        cursor.execute(
+            """
+            SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            WHERE c.contype = 'f' AND c.confrelid = 'leads_lead'::regclass
+            """
+        )
+        for table, column in cursor.fetchall():
+            cursor.execute(f'DELETE FROM {table} WHERE "{column}" IN (SELECT id FROM leads_lead WHERE partner_id = %s)',
+                           [partner])
         cursor.execute("DELETE FROM leads_lead WHERE partner_id = %s RETURNING customer_id", [partner])
         customers = [customer for (customer,) in cursor.fetchall()]
         cursor.execute("DELETE FROM leads_customer WHERE id = ANY(%s)", [customers])
