@@ -259,7 +259,8 @@ class LeadSearch(models.Model):
 
     A table of its own rather than a column of the lead: status changes (the expiry job updates thousands of
     leads a second) then never rewrite the trigram index, and one index covers fields of two tables. Written by
-    the services whenever a searched field changes (`leads.services.leads_search_index` and `_refresh`).
+    the services whenever a searched field changes (`leads.services.leads_search_index`,
+    `leads.services.leads_search_refresh`).
     """
 
     lead = models.OneToOneField(Lead, on_delete=models.CASCADE, primary_key=True, related_name="search")

@@ -20,6 +20,7 @@ from leads import validators as v
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.models import (
     ARCHIVED_STATUSES,
+    SEARCHED_FIELDS,
     Customer,
     DeclineReason,
     EmailKind,
@@ -30,7 +31,6 @@ from leads.models import (
     LeadSearch,
     LeadType,
     LostReason,
-    SEARCHED_FIELDS,
     Status,
     TeamMember,
     search_text,
