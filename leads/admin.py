@@ -77,8 +77,9 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         for word in smart_split(search_term):
             if len(word) > 1 and word[0] in "\"'" and word[-1] == word[0]:
                 word = unescape_string_literal(word)
-            if word.strip():
-                queryset = queryset.filter(pk__in=lead_search_matches(word.strip()))
+            word = word.strip()
+            if word:
+                queryset = queryset.filter(pk__in=lead_search_matches(word))
         return queryset, False
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -39,7 +39,7 @@ def fresh_test_cache():
     from django.core.cache import cache
 
     client = cache._cache.get_client(write=True)
-    stale = list(client.scan_iter(match=cache.make_key("*").replace(":1:", ":*:", 1), count=1000))
+    stale = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
     if stale:
         client.delete(*stale)
 

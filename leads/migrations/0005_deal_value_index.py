@@ -5,21 +5,13 @@ and Django would try to whenever it rebuilt the table there.
 """
 from django.db import migrations
 
+from leads.migration_operations import RunSQLOnPostgreSQL
+
 CREATE = """
 CREATE INDEX CONCURRENTLY IF NOT EXISTS lead_tab_deal_value_idx
     ON leads_lead (partner_id, tab, deal_value DESC NULLS LAST, received_at DESC, id DESC)
 """
 DROP = "DROP INDEX CONCURRENTLY IF EXISTS lead_tab_deal_value_idx"
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):
@@ -30,4 +22,4 @@ class Migration(migrations.Migration):
         ('leads', '0004_scale_indexes'),
     ]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [RunSQLOnPostgreSQL(CREATE, reverse_sql=DROP)]

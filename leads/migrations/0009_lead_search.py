@@ -7,6 +7,8 @@ the model's state, since SQLite (the development database) has no trigram indexe
 import django.db.models.deletion
 from django.db import migrations, models
 
+from leads.migration_operations import RunSQLOnPostgreSQL
+
 FILL_POSTGRESQL = r"""
 INSERT INTO leads_leadsearch (lead_id, text)
 SELECT lead.id,
@@ -23,11 +25,9 @@ DROP_INDEX = "DROP INDEX CONCURRENTLY IF EXISTS lead_search_trgm_idx"
 BATCH = 2000
 
 
-def forward(apps, schema_editor):
+def fill(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(FILL_POSTGRESQL)
-        schema_editor.execute(CREATE_INDEX)
         return
     # Elsewhere (SQLite) in Python, as the services write them: lower case, one field per line.
     Lead, LeadSearch = apps.get_model("leads", "Lead"), apps.get_model("leads", "LeadSearch")
@@ -41,11 +41,6 @@ def forward(apps, schema_editor):
             LeadSearch.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     LeadSearch.objects.bulk_create(batch, ignore_conflicts=True)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_INDEX)
 
 
 class Migration(migrations.Migration):
@@ -65,5 +60,7 @@ class Migration(migrations.Migration):
                 ("text", models.TextField()),
             ],
         ),
-        migrations.RunPython(forward, backward),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+        RunSQLOnPostgreSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop),
+        RunSQLOnPostgreSQL(CREATE_INDEX, reverse_sql=DROP_INDEX),
     ]
