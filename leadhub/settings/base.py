@@ -161,6 +161,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Where the exchanges are recorded; kombu's default is ./control, in whatever directory the process runs.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # Redis re-delivers an unacknowledged task after this long: keep it above the longest task.
