@@ -8,6 +8,9 @@ from leadhub.accounts import LoginView
 from leadhub.views import healthz
 from leads.api import api
 from leads.public_views import partner_contact
+from routing.api import router as routing_router
+
+api.add_router("", routing_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
