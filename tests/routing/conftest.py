@@ -2,6 +2,7 @@
 import pytest
 
 from routing import snapshot
+from tests.api.conftest import anonymous_api, api_as  # noqa: F401  (the API tests' token clients)
 
 
 @pytest.fixture(autouse=True)
