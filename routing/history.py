@@ -144,12 +144,15 @@ def _sigmoid(x: float) -> float:
 
 
 def _combined(overall: float, similar: list[tuple[str, float]]) -> float:
-    """Each similar-lead rate moves the overall one in log-odds; keywords overlap, so they move it once, on average."""
+    """Similar-lead rates move the overall one in log-odds, once for the lead's attributes (type, size, country) and
+    once for its topic (keywords), each by its dimensions' average shift: they describe the same leads, so summing
+    them would count one decline three times."""
     base = _logit(overall)
-    keyword_shifts = [_logit(rate) - base for dim, rate in similar if dim == "keyword"]
-    shift = sum(_logit(rate) - base for dim, rate in similar if dim != "keyword")
-    if keyword_shifts:
-        shift += sum(keyword_shifts) / len(keyword_shifts)
+    shift = 0.0
+    for topical in (True, False):
+        shifts = [_logit(rate) - base for dim, rate in similar if (dim == "keyword") == topical]
+        if shifts:
+            shift += sum(shifts) / len(shifts)
     return _sigmoid(base + shift)
 
 

@@ -21,7 +21,7 @@ HistoryLookup = Callable[[list[int], list[Dimension]], Mapping[int, Mapping[Dime
 # partner ids → {partner id: qualified leads received this month}
 UsedLookup = Callable[[list[int]], Mapping[int, int]]
 
-BATCH = 64
+FIRST_BATCH = 48  # partners whose statistics are read first (one query); each further batch is twice as large
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,9 @@ class Index:
         return scoring.prepare(request, self.vocabulary)
 
 
-def _eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int],
-                   used: UsedLookup) -> tuple[set[int], dict[int, Candidate]]:
-    """The ids scoring.ineligibility lets through, and the capacity-limited candidates with this month's count."""
+def eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int],
+                  used: UsedLookup) -> tuple[set[int], dict[int, int]]:
+    """The ids scoring.ineligibility lets through, and this month's count of each capacity-limited one."""
     pool = set(index.accepting)
     size = prepared.request.company_size
     if size:
@@ -86,22 +86,20 @@ def _eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection
         pool.difference_update(index.excluded_owners.get(term, ()))
     pool.difference_update(exclude)
     limited = sorted(pool & index.limited)
-    counted = used(limited) if limited else {}
-    updated = {}
+    counted = dict(used(limited)) if limited else {}
     for pid in limited:
-        candidate = replace(index.candidates[pid], used_this_month=counted.get(pid, 0))
-        if candidate.is_full:
+        counted.setdefault(pid, 0)
+        if counted[pid] >= index.candidates[pid].capacity:
             pool.discard(pid)
-        else:
-            updated[pid] = candidate
-    return pool, updated
+            del counted[pid]
+    return pool, counted
 
 
 def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: UsedLookup,
          exclude: Collection[int] = (), limit: int = 10) -> list[Match]:
     """The best `limit` eligible partners for the request, best first, each with its score and reasons."""
     prepared = index.prepare(request)
-    pool, updated = _eligible_pool(index, prepared, exclude, used)
+    pool, counted = eligible_pool(index, prepared, exclude, used)
     if not pool or limit < 1:
         return []
     keyword_hits: dict[int, int] = {}
@@ -113,20 +111,26 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
     same_city = WEIGHTS["location"] * scoring.SAME_CITY
     keyword_part = [WEIGHTS["keywords"] * scoring.keyword_value(n) for n in range(len(prepared.terms) + 1)]
 
+    static = dict(index.static)
+    for pid, received in counted.items():
+        candidate = index.candidates[pid]
+        static[pid] = (WEIGHTS["responsiveness"] * scoring.responsiveness_value(candidate.median_response_hours)
+                       + WEIGHTS["capacity"] * scoring.capacity_value(candidate.capacity, received))
     partial = {}
     for pid in pool:
-        static = scoring.static_value(updated[pid]) if pid in updated else index.static[pid]
-        partial[pid] = (static + keyword_part[keyword_hits.get(pid, 0)]
+        partial[pid] = (static[pid] + keyword_part[keyword_hits.get(pid, 0)]
                         + (same_city if pid in city_ids else location))
     order = sorted(pool, key=lambda pid: (-partial[pid], pid))
 
     dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
                            country=prepared.country, terms=prepared.terms)
     best: list[tuple[float, int, hist.Estimate]] = []
-    for start in range(0, len(order), BATCH):
+    start, size = 0, max(FIRST_BATCH, 4 * limit)
+    while start < len(order):
         if len(best) >= limit and partial[order[start]] + WEIGHTS["history"] <= best[limit - 1][0]:
             break  # sorted: nobody further down can overtake the current top, even with a perfect history
-        batch = order[start:start + BATCH]
+        batch = order[start:start + size]
+        start, size = start + size, 2 * size
         records = history(batch, dims)
         for pid in batch:
             estimate = hist.estimate(records.get(pid, {}), dims)
@@ -136,7 +140,9 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
 
     matches = []
     for _total, pid, estimate in best:
-        candidate = updated.get(pid) or index.candidates[pid]
+        candidate = index.candidates[pid]
+        if pid in counted:
+            candidate = replace(candidate, used_this_month=counted[pid])
         value, reasons = scoring.score(prepared, candidate, estimate)
         matches.append(Match(pid, candidate.slug, candidate.name, value, reasons))
     return matches

@@ -1,7 +1,7 @@
 """Reads of routing: the partners that may get a lead, best first, each with its score and reasons."""
 from collections.abc import Collection, Mapping
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from routing import history as hist
@@ -15,22 +15,32 @@ __all__ = ["LeadRequest", "Match", "partners_match"]
 MAX_LIMIT = 50
 
 
+# Both lookups run on every match, so they are one plain statement each, without the ORM's per-query building
+# (which costs more than the query itself here). The unique (partner, dimension, value) index serves the first.
 def _history(partner_ids: list[int], dims: list[tuple[str, str]]) -> Mapping[int, Mapping]:
-    wanted = Q()
-    for dimension, value in dims:
-        wanted |= Q(dimension=dimension, value=value)
+    table = connection.ops.quote_name(PartnerStat._meta.db_table)
+    counters = ", ".join(connection.ops.quote_name(name) for name in hist.COUNTERS)
+    placeholders = ", ".join(["(%s, %s)"] * len(dims))
+    wanted = set(dims)
     records: dict[int, dict] = {}
-    rows = PartnerStat.objects.filter(wanted, partner_id__in=partner_ids).values_list(
-        "partner_id", "dimension", "value", *hist.COUNTERS)
-    for pid, dimension, value, *counters in rows:
-        records.setdefault(pid, {})[(dimension, value)] = hist.Counts(*counters)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT partner_id, dimension, value, {counters} FROM {table} "
+            f"WHERE partner_id IN ({', '.join(['%s'] * len(partner_ids))}) AND (dimension, value) IN ({placeholders})",
+            [*partner_ids, *(part for dim in dims for part in dim)])
+        for pid, dimension, value, *numbers in cursor.fetchall():
+            if (dimension, value) in wanted:
+                records.setdefault(pid, {})[(dimension, value)] = hist.Counts(*numbers)
     return records
 
 
 def _used_this_month(partner_ids: list[int]) -> Mapping[int, int]:
-    month = hist.month_of(timezone.now())
-    return dict(PartnerMonth.objects.filter(month=month, partner_id__in=partner_ids)
-                .values_list("partner_id", "received"))
+    table = connection.ops.quote_name(PartnerMonth._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT partner_id, received FROM {table} WHERE month = %s "
+                       f"AND partner_id IN ({', '.join(['%s'] * len(partner_ids))})",
+                       [hist.month_of(timezone.now()), *partner_ids])
+        return dict(cursor.fetchall())
 
 
 def partners_match(request: LeadRequest, *, exclude: Collection[int] = (), limit: int = 10) -> list[Match]:

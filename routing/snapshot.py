@@ -18,9 +18,10 @@ from routing.scoring import Candidate
 
 VERSION_KEY = "routing:partners-version"
 MAX_AGE = 300.0
+VERSION_CHECK_SECONDS = 1.0  # another process's change shows here within this time; this process's at once
 
 _lock = threading.Lock()
-_state: dict = {"version": None, "built_at": 0.0, "index": None}
+_state: dict = {"version": None, "built_at": 0.0, "checked_at": 0.0, "index": None}
 
 
 def _bump() -> None:
@@ -37,6 +38,7 @@ def partners_changed() -> None:
     that another process built from the data before the commit.
     """
     _bump()
+    forget()
     transaction.on_commit(_bump)
 
 
@@ -63,18 +65,19 @@ def load_candidates() -> list[Candidate]:
 
 def current_index() -> Index:
     """The Index for the current version of the partners' data, building it when this process has none."""
-    version = cache.get(VERSION_KEY)
-    state = _state
-    if state["index"] is not None and state["version"] == version and time.monotonic() - state["built_at"] < MAX_AGE:
+    state, now = _state, time.monotonic()
+    if state["index"] is not None and now - state["checked_at"] < VERSION_CHECK_SECONDS:
         return state["index"]
+    version = cache.get(VERSION_KEY)
     with _lock:
-        if state["index"] is None or state["version"] != version or time.monotonic() - state["built_at"] >= MAX_AGE:
+        if state["index"] is None or state["version"] != version or now - state["built_at"] >= MAX_AGE:
             index = Index(load_candidates())
             state.update(version=version, built_at=time.monotonic(), index=index)
+        state["checked_at"] = now
         return state["index"]
 
 
 def forget() -> None:
-    """Drop this process's snapshot (tests: each one starts from its own data)."""
+    """Drop this process's snapshot: its next match reads the partners again."""
     with _lock:
-        _state.update(version=None, built_at=0.0, index=None)
+        _state.update(version=None, built_at=0.0, checked_at=0.0, index=None)
