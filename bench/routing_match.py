@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from run import ensure_database, log  # noqa: E402  (bench/run.py: the bench's own database helpers)
+from run import ensure_database, log  # bench/run.py: the bench's own database helpers
 
 SLUG_PREFIX = "routed"
 TARGET_P95_MS = 50.0

@@ -182,4 +182,4 @@ def test_the_reasons_say_when_a_signal_has_nothing_to_go_on(language, texts):
         _value, reasons = score(prepared([candidate], country=""), candidate, USUAL)
     details = [reason["detail"] for reason in reasons]
     assert [details[0], details[1], details[2], details[4]] == texts
-    assert details[3].startswith("No similar lead decided yet" if language == "en" else "Podobný lead")
+    assert details[3].startswith("No similar lead decided yet" if language == "en" else "Zatím nebyl rozhodnut žádný podobný lead")
