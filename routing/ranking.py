@@ -73,9 +73,8 @@ class Index:
         return scoring.prepare(request, self.vocabulary)
 
 
-def eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int],
-                  used: UsedLookup) -> tuple[set[int], dict[int, int]]:
-    """The ids scoring.ineligibility lets through, and this month's count of each capacity-limited one."""
+def _open_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int]) -> set[int]:
+    """The ids every rule but capacity lets through (capacity needs this month's counts, read from outside)."""
     pool = set(index.accepting)
     size = prepared.request.company_size
     if size:
@@ -85,21 +84,34 @@ def eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[
     for term in prepared.terms:
         pool.difference_update(index.excluded_owners.get(term, ()))
     pool.difference_update(exclude)
-    limited = sorted(pool & index.limited)
+    return pool
+
+
+def _room(index: Index, ids: list[int], used: UsedLookup) -> dict[int, int]:
+    """This month's count of each capacity-limited partner among `ids` that still has room."""
+    limited = [pid for pid in ids if pid in index.limited]
     counted = dict(used(limited)) if limited else {}
-    for pid in limited:
-        counted.setdefault(pid, 0)
-        if counted[pid] >= index.candidates[pid].capacity:
-            pool.discard(pid)
-            del counted[pid]
-    return pool, counted
+    return {pid: counted.get(pid, 0) for pid in limited if counted.get(pid, 0) < index.candidates[pid].capacity}
+
+
+def eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int],
+                  used: UsedLookup) -> tuple[set[int], dict[int, int]]:
+    """The ids scoring.ineligibility lets through, and this month's count of each capacity-limited one."""
+    pool = _open_pool(index, prepared, exclude)
+    room = _room(index, sorted(pool), used)
+    return {pid for pid in pool if pid not in index.limited or pid in room}, room
 
 
 def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: UsedLookup,
          exclude: Collection[int] = (), limit: int = 10) -> list[Match]:
-    """The best `limit` eligible partners for the request, best first, each with its score and reasons."""
+    """The best `limit` eligible partners for the request, best first, each with its score and reasons.
+
+    Partners are visited in order of an upper bound of their score: the exact lead-independent part assuming
+    no lead received this month, plus keywords and location, plus a perfect history. Each batch then reads the
+    capacity counts and statistics of its partners only, so a request reads a few dozen rows, never thousands.
+    """
     prepared = index.prepare(request)
-    pool, counted = eligible_pool(index, prepared, exclude, used)
+    pool = _open_pool(index, prepared, exclude)
     if not pool or limit < 1:
         return []
     keyword_hits: dict[int, int] = {}
@@ -110,39 +122,41 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
     location = WEIGHTS["location"] * (scoring.SAME_COUNTRY if prepared.country else 0.0)
     same_city = WEIGHTS["location"] * scoring.SAME_CITY
     keyword_part = [WEIGHTS["keywords"] * scoring.keyword_value(n) for n in range(len(prepared.terms) + 1)]
-
-    static = dict(index.static)
-    for pid, received in counted.items():
-        candidate = index.candidates[pid]
-        static[pid] = (WEIGHTS["responsiveness"] * scoring.responsiveness_value(candidate.median_response_hours)
-                       + WEIGHTS["capacity"] * scoring.capacity_value(candidate.capacity, received))
-    partial = {}
-    for pid in pool:
-        partial[pid] = (static[pid] + keyword_part[keyword_hits.get(pid, 0)]
-                        + (same_city if pid in city_ids else location))
-    order = sorted(pool, key=lambda pid: (-partial[pid], pid))
+    static = index.static
+    # The capacity part only falls as leads arrive, so with an empty month this is an upper bound.
+    upper = {pid: static[pid] + keyword_part[keyword_hits.get(pid, 0)] + (same_city if pid in city_ids else location)
+             for pid in pool}
+    order = sorted(pool, key=lambda pid: (-upper[pid], pid))
 
     dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
                            country=prepared.country, terms=prepared.terms)
     best: list[tuple[float, int, hist.Estimate]] = []
+    room: dict[int, int] = {}
     start, size = 0, max(FIRST_BATCH, 4 * limit)
     while start < len(order):
-        if len(best) >= limit and partial[order[start]] + WEIGHTS["history"] <= best[limit - 1][0]:
-            break  # sorted: nobody further down can overtake the current top, even with a perfect history
+        if len(best) >= limit and upper[order[start]] + WEIGHTS["history"] <= best[limit - 1][0]:
+            break  # sorted by bound: nobody further down can overtake the current top
         batch = order[start:start + size]
         start, size = start + size, 2 * size
-        records = history(batch, dims)
+        batch_room = _room(index, batch, used)
+        room.update(batch_room)
+        batch = [pid for pid in batch if pid not in index.limited or pid in batch_room]
+        records = history(batch, dims) if batch else {}
         for pid in batch:
+            partial = upper[pid]
+            if pid in batch_room:
+                capacity = index.candidates[pid].capacity
+                partial -= WEIGHTS["capacity"] * (1.0 - scoring.capacity_value(capacity, batch_room[pid]))
             estimate = hist.estimate(records.get(pid, {}), dims)
-            best.append((partial[pid] + WEIGHTS["history"] * scoring.history_value(estimate), pid, estimate))
+            best.append((partial + WEIGHTS["history"] * scoring.history_value(estimate), pid, estimate))
         best.sort(key=lambda entry: (-entry[0], entry[1]))
         del best[limit:]
 
     matches = []
     for _total, pid, estimate in best:
         candidate = index.candidates[pid]
-        if pid in counted:
-            candidate = replace(candidate, used_this_month=counted[pid])
+        if pid in room:
+            candidate = replace(candidate, used_this_month=room[pid])
         value, reasons = scoring.score(prepared, candidate, estimate)
         matches.append(Match(pid, candidate.slug, candidate.name, value, reasons))
     return matches
