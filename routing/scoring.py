@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from profiles.responsiveness import responsiveness_text
 from routing.history import Estimate
-from routing.text import PhraseIndex, normalise
+from routing.text import PhraseIndex, normalise, normalise_term
 
 # How much each signal counts; they sum to 1, so the score is in [0, 1].
 WEIGHTS = {"keywords": 0.30, "location": 0.10, "responsiveness": 0.15, "history": 0.35, "capacity": 0.10}
@@ -54,11 +54,12 @@ class Candidate:
     def __post_init__(self):
         terms = {}
         for keyword in self.keywords:
-            terms.setdefault(normalise(keyword), keyword)
+            terms.setdefault(normalise_term(keyword), keyword)
         terms.pop("", None)
         object.__setattr__(self, "keyword_terms", terms)
-        object.__setattr__(self, "excluded_terms", frozenset(filter(None, map(normalise, self.excluded_keywords))))
-        object.__setattr__(self, "places", frozenset((country.upper(), normalise(city))
+        object.__setattr__(self, "excluded_terms",
+                           frozenset(filter(None, map(normalise_term, self.excluded_keywords))))
+        object.__setattr__(self, "places", frozenset((country.upper(), normalise_term(city))
                                                      for country, city in self.locations))
 
     @property

@@ -9,16 +9,29 @@ is keyed by the same terms, covers them).
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 WORD = re.compile(r"[^\W_]+")
 MAX_PHRASE_WORDS = 8
+# Combining marks of the Basic Multilingual Plane, removed in one str.translate (a per-character loop costs more
+# than the rest of building the routing snapshot); the rare marks beyond it are removed one by one.
+_DROP_MARKS = {code: None for code in range(0x10000) if unicodedata.combining(chr(code))}
 
 
 def normalise(text: str) -> str:
     """Case-folded words without diacritics, joined by single spaces: "Migrace dat – Power-BI" → "migrace dat power bi"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    return " ".join(WORD.findall(plain))
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_DROP_MARKS)
+        if not text.isascii():
+            text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(WORD.findall(text.casefold()))
+
+
+@lru_cache(maxsize=50_000)
+def normalise_term(term: str) -> str:
+    """normalise() for the short texts that thousands of profiles repeat (keywords, cities)."""
+    return normalise(term)
 
 
 def words(text: str) -> tuple[str, ...]:

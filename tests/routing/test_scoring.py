@@ -1,10 +1,13 @@
 """Eligibility rule by rule, the score's order on hand-made cases, and the reasons in English and Czech."""
+import random
+from dataclasses import replace
+
 import pytest
 from django.utils import translation
 
 from routing import history as hist
 from routing.history import Counts, Estimate
-from routing.ranking import Index, rank
+from routing.ranking import MAX_EXAMINED, Index, rank
 from routing.scoring import Candidate, LeadRequest, eligible, ineligibility, prepare, score, vocabulary_of
 
 USUAL = hist.estimate({}, [hist.ALL])
@@ -116,31 +119,76 @@ def test_the_score_is_in_zero_to_one():
 
 
 def test_ranking_through_the_index_equals_scoring_every_eligible_partner():
-    import random
-
     rng = random.Random(4)
     words = ["cloud", "sap", "power bi", "security", "migrace", "crm", "erp", "dynamics"]
     candidates = [partner(pid, keywords=tuple(rng.sample(words, 2)), excluded_keywords=tuple(rng.sample(words, 1)),
                           sizes=frozenset(rng.sample(["1-9", "10-49", "50-249"], rng.randint(0, 2))),
                           locations=((rng.choice(["CZ", "DE"]), rng.choice(["Praha", "Brno"])),),
                           accepting=rng.random() > 0.1, capacity=rng.choice([None, 2, 5]),
-                          median_response_hours=rng.choice([None, 3.0, 30.0, 200.0])) for pid in range(1, 200)]
+                          median_response_hours=rng.choice([None, 3.0, 30.0, 200.0])) for pid in range(1, 400)]
     used = {c.partner_id: rng.randint(0, 5) for c in candidates}
     index = Index(candidates)
-    for need in ("cloud and power bi for our crm", "SAP migrace", "nothing known here"):
-        request = LeadRequest(need=need, country="CZ", city="Brno", company_size="10-49")
+    requests = [LeadRequest(need="cloud and power bi for our crm", country="CZ", city="Brno", company_size="10-49",
+                            lead_type="sales_qualified"),
+                LeadRequest(need="SAP migrace", country="DE"),
+                LeadRequest(need="nothing known here", lead_type="marketing_qualified")]
+    for request in requests:
         ready = index.prepare(request)
+        dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
+                               country=ready.country, terms=ready.terms)
+        records = {c.partner_id: {dim: Counts(accepted=rng.randint(0, 9), declined_not_fit=rng.randint(0, 9),
+                                              expired=rng.randint(0, 3), won=rng.randint(0, 5), lost=rng.randint(0, 5))
+                                  for dim in dims if rng.random() < 0.7} for c in candidates}
         expected = []
         for candidate in candidates:
-            candidate = Candidate(**{**{f: getattr(candidate, f) for f in (
-                "partner_id", "slug", "name", "keywords", "excluded_keywords", "sizes", "locations", "accepting",
-                "capacity", "median_response_hours")}, "used_this_month": used[candidate.partner_id]})
+            candidate = replace(candidate, used_this_month=used[candidate.partner_id])
             if eligible(ready, candidate, {3}):
-                expected.append((score(ready, candidate, USUAL)[0], candidate.slug))
+                value, _reasons = score(ready, candidate, hist.estimate(records[candidate.partner_id], dims))
+                expected.append((value, candidate.slug))
         expected.sort(key=lambda pair: (-pair[0], int(pair[1][1:])))
-        got = rank(index, request, history=lambda ids, dims: {}, used=lambda ids: {i: used[i] for i in ids},
-                   exclude={3}, limit=15)
+        def history(ids, wanted, records=records):
+            return {pid: records[pid] for pid in ids}
+
+        got = rank(index, request, history=history, used=lambda ids: {i: used[i] for i in ids}, exclude={3},
+                   limit=15)
         assert [(m.score, m.slug) for m in got] == expected[:15]
+
+
+def test_on_realistic_profiles_a_few_hundred_partners_statistics_find_the_best_partners():
+    from routing.fake import fake_profiles, fake_request_fields
+
+    profiles = fake_profiles(3000, seed=3)
+    candidates = [Candidate(partner_id=pid, slug=p.slug, name=p.name, keywords=tuple(p.keywords),
+                            excluded_keywords=tuple(p.excluded_keywords), sizes=frozenset(p.company_sizes),
+                            locations=tuple(p.locations), median_response_hours=p.median_response_hours)
+                  for pid, p in enumerate(profiles, start=1)]
+    index = Index(candidates)
+    rng = random.Random(9)
+    exact = best_found = 0
+    for _ in range(20):
+        fields = fake_request_fields(rng)
+        fields.pop("terms")
+        request = LeadRequest(**fields)
+        ready = index.prepare(request)
+        dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
+                               country=ready.country, terms=ready.terms)
+        records = {c.partner_id: {dim: Counts(accepted=rng.randint(0, 9), declined_not_fit=rng.randint(0, 9),
+                                              won=rng.randint(0, 5), lost=rng.randint(0, 5)) for dim in dims}
+                   for c in candidates}
+        looked_up = []
+
+        def history(ids, wanted, records=records, looked_up=looked_up):
+            looked_up.extend(ids)
+            return {pid: records[pid] for pid in ids}
+
+        got = rank(index, request, history=history, used=lambda ids: {}, limit=10)
+        scored = sorted(((score(ready, c, hist.estimate(records[c.partner_id], dims))[0], c.partner_id)
+                         for c in candidates if eligible(ready, c)), key=lambda pair: (-pair[0], pair[1]))
+        assert len(looked_up) <= MAX_EXAMINED
+        # Scores are rounded to 4 places: partners that tie there may come in either order.
+        exact += [m.score for m in got] == [value for value, _pid in scored[:10]]
+        best_found += bool(got) and got[0].score == scored[0][0]
+    assert exact >= 17 and best_found == 20, (exact, best_found)
 
 
 @pytest.mark.parametrize("language, expected", [
