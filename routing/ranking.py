@@ -25,7 +25,7 @@ HistoryLookup = Callable[[list[int], list[Dimension]], Mapping[int, Mapping[Dime
 # partner ids → {partner id: qualified leads received this month}
 UsedLookup = Callable[[list[int]], Mapping[int, int]]
 
-FIRST_BATCH = 48  # partners whose statistics are read first (one query); each further batch is twice as large
+FIRST_BATCH = 100  # partners whose statistics are read first (one query); each further batch is three times larger
 # Statistics are read for at most this many partners. The search usually stops long before (the bound proves
 # nobody further down can win); when it does not — a need with no known keyword and no country, say — the rest
 # fit the lead so little by keywords, place, speed and room that only a near-perfect record could lift them.
@@ -144,26 +144,34 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
 
     dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
                            country=prepared.country, terms=prepared.terms)
-    best: list[tuple[float, int, hist.Estimate]] = []
+    # The current top `limit` as a min-heap of (score, -id): its root is the entry the next partner must beat.
+    top: list[tuple[float, int, hist.Estimate]] = []
     room: dict[int, int] = {}
-    size, examined = max(FIRST_BATCH, 4 * limit), 0
-    while examined < MAX_EXAMINED and (batch_bounds := list(itertools.islice(order, min(size, MAX_EXAMINED -
-                                                                                       examined)))):
-        if len(best) >= limit and -batch_bounds[0][0] + WEIGHTS["history"] <= best[limit - 1][0]:
-            break  # visited by bound: nobody further down can overtake the current top
-        size, examined = 2 * size, examined + len(batch_bounds)
+    size, examined, done = max(FIRST_BATCH, 5 * limit), 0, False
+    while not done and examined < MAX_EXAMINED:
+        batch_bounds = list(itertools.islice(order, min(size, MAX_EXAMINED - examined)))
+        if not batch_bounds or (len(top) >= limit and -batch_bounds[0][0] + WEIGHTS["history"] <= top[0][0]):
+            break
+        size, examined = 3 * size, examined + len(batch_bounds)
         batch_room = _room(index, [pid for _bound, pid in batch_bounds], used)
         room.update(batch_room)
         batch = [(-bound, pid) for bound, pid in batch_bounds if pid not in index.limited or pid in batch_room]
         records = history([pid for _bound, pid in batch], dims) if batch else {}
         for partial, pid in batch:
+            if len(top) >= limit and partial + WEIGHTS["history"] <= top[0][0]:
+                done = True  # visited by bound: nobody further down can overtake the current top
+                break
             if pid in batch_room:
                 capacity = index.candidates[pid].capacity
                 partial -= WEIGHTS["capacity"] * (1.0 - scoring.capacity_value(capacity, batch_room[pid]))
             estimate = hist.estimate(records.get(pid, {}), dims)
-            best.append((partial + WEIGHTS["history"] * scoring.history_value(estimate), pid, estimate))
-        best.sort(key=lambda entry: (-entry[0], entry[1]))
-        del best[limit:]
+            entry = (partial + WEIGHTS["history"] * scoring.history_value(estimate), -pid, estimate)
+            if len(top) < limit:
+                heapq.heappush(top, entry)
+            elif entry[:2] > top[0][:2]:
+                heapq.heapreplace(top, entry)
+    best = [(total, -negative_pid, estimate) for total, negative_pid, estimate in
+            sorted(top, key=lambda entry: entry[:2], reverse=True)]
 
     matches = []
     for _total, pid, estimate in best:
