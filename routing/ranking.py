@@ -47,24 +47,15 @@ class Index:
     def __init__(self, candidates: Iterable[Candidate]):
         self.candidates: dict[int, Candidate] = {candidate.partner_id: candidate for candidate in candidates}
         self.vocabulary = PhraseIndex(scoring.vocabulary_of(self.candidates.values()))
-        self.accepting: set[int] = set()
         self.limited: set[int] = set()
-        self.any_size: set[int] = set()
-        self.by_size: dict[str, set[int]] = {}
         self.by_country: dict[str, set[int]] = {}
         self.by_place: dict[tuple[str, str], set[int]] = {}
         self.keyword_owners: dict[str, list[int]] = {}
         self.excluded_owners: dict[str, list[int]] = {}
         self.static: dict[int, float] = {}
         for pid, candidate in self.candidates.items():
-            if candidate.accepting:
-                self.accepting.add(pid)
             if candidate.capacity is not None:
                 self.limited.add(pid)
-            if not candidate.sizes:
-                self.any_size.add(pid)
-            for size in candidate.sizes:
-                self.by_size.setdefault(size, set()).add(pid)
             for place in candidate.places:
                 self.by_country.setdefault(place[0], set()).add(pid)
                 self.by_place.setdefault(place, set()).add(pid)
@@ -73,7 +64,12 @@ class Index:
             for term in candidate.excluded_terms:
                 self.excluded_owners.setdefault(term, []).append(pid)
             self.static[pid] = scoring.static_value(candidate)
+        # Everyone, and everyone in each country, best lead-independent part first: the order the search walks.
         self.by_static: list[int] = sorted(self.static, key=lambda pid: (-self.static[pid], pid))
+        self.by_static_in: dict[str, list[int]] = {}
+        for pid in self.by_static:
+            for country in self.candidates[pid].countries:
+                self.by_static_in.setdefault(country, []).append(pid)
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -82,18 +78,25 @@ class Index:
         return scoring.prepare(request, self.vocabulary)
 
 
-def _open_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int]) -> set[int]:
-    """The ids every rule but capacity lets through (capacity needs this month's counts, read from outside)."""
-    pool = set(index.accepting)
-    size = prepared.request.company_size
-    if size:
-        pool &= index.by_size.get(size, set()) | index.any_size
-    if prepared.country:
-        pool &= index.by_country.get(prepared.country, set())
-    for term in prepared.terms:
-        pool.difference_update(index.excluded_owners.get(term, ()))
-    pool.difference_update(exclude)
-    return pool
+class _Gate:
+    """Every rule of scoring.ineligibility but capacity (which needs this month's counts, read from outside),
+    checked per partner, so a search pays only for the partners it visits."""
+
+    def __init__(self, index: Index, prepared: scoring.Prepared, exclude: Collection[int]):
+        self.candidates = index.candidates
+        self.size = prepared.request.company_size
+        self.in_country = index.by_country.get(prepared.country, set()) if prepared.country else None
+        self.banned = set(exclude)
+        for term in prepared.terms:
+            self.banned.update(index.excluded_owners.get(term, ()))
+        # Who to walk: the customer's country, or everyone when the customer gave none.
+        self.walk = index.by_static_in.get(prepared.country, []) if prepared.country else index.by_static
+
+    def __call__(self, pid: int) -> bool:
+        candidate = self.candidates[pid]
+        return (candidate.accepting and pid not in self.banned
+                and (not self.size or not candidate.sizes or self.size in candidate.sizes)
+                and (self.in_country is None or pid in self.in_country))
 
 
 def _room(index: Index, ids: list[int], used: UsedLookup) -> dict[int, int]:
@@ -106,8 +109,9 @@ def _room(index: Index, ids: list[int], used: UsedLookup) -> dict[int, int]:
 def eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int],
                   used: UsedLookup) -> tuple[set[int], dict[int, int]]:
     """The ids scoring.ineligibility lets through, and this month's count of each capacity-limited one."""
-    pool = _open_pool(index, prepared, exclude)
-    room = _room(index, sorted(pool), used)
+    gate = _Gate(index, prepared, exclude)
+    pool = [pid for pid in gate.walk if gate(pid)]
+    room = _room(index, pool, used)
     return {pid for pid in pool if pid not in index.limited or pid in room}, room
 
 
@@ -121,8 +125,8 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
     (at most MAX_EXAMINED partners' worth).
     """
     prepared = index.prepare(request)
-    pool = _open_pool(index, prepared, exclude)
-    if not pool or limit < 1:
+    gate = _Gate(index, prepared, exclude)
+    if limit < 1:
         return []
     keyword_hits: dict[int, int] = {}
     for term in prepared.terms:
@@ -134,12 +138,12 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
     keyword_part = [WEIGHTS["keywords"] * scoring.keyword_value(n) for n in range(len(prepared.terms) + 1)]
     static = index.static
     # With an empty month the capacity part is at its highest, so `upper` bounds each partner's partial score.
-    special = (keyword_hits.keys() | city_ids) & pool
+    special = {pid for pid in keyword_hits.keys() | city_ids if gate(pid)}
     upper = {pid: static[pid] + keyword_part[keyword_hits.get(pid, 0)] + (same_city if pid in city_ids else location)
              for pid in special}
     # Everyone else differs only by the lead-independent part, already sorted in the Index: merging the two
     # orders visits partners best bound first while touching only those the search reaches.
-    others = ((-(static[pid] + location), pid) for pid in index.by_static if pid in pool and pid not in special)
+    others = ((-(static[pid] + location), pid) for pid in gate.walk if pid not in special and gate(pid))
     order = heapq.merge(sorted((-upper[pid], pid) for pid in special), others)
 
     dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
