@@ -50,7 +50,7 @@ class Index:
         self.limited: set[int] = set()
         self.by_country: dict[str, set[int]] = {}
         self.by_place: dict[tuple[str, str], set[int]] = {}
-        self.keyword_owners: dict[str, list[int]] = {}
+        self.keyword_owners: dict[str, set[int]] = {}
         self.excluded_owners: dict[str, list[int]] = {}
         self.static: dict[int, float] = {}
         for pid, candidate in self.candidates.items():
@@ -60,16 +60,22 @@ class Index:
                 self.by_country.setdefault(place[0], set()).add(pid)
                 self.by_place.setdefault(place, set()).add(pid)
             for term in candidate.keyword_terms:
-                self.keyword_owners.setdefault(term, []).append(pid)
+                self.keyword_owners.setdefault(term, set()).add(pid)
             for term in candidate.excluded_terms:
                 self.excluded_owners.setdefault(term, []).append(pid)
             self.static[pid] = scoring.static_value(candidate)
         # Everyone, and everyone in each country, best lead-independent part first: the order the search walks.
         self.by_static: list[int] = sorted(self.static, key=lambda pid: (-self.static[pid], pid))
         self.by_static_in: dict[str, list[int]] = {}
+        # Each keyword's owners in the same order, overall ("") and per country.
+        self.keyword_walk: dict[tuple[str, str], list[int]] = {}
         for pid in self.by_static:
-            for country in self.candidates[pid].countries:
+            candidate = self.candidates[pid]
+            for country in candidate.countries:
                 self.by_static_in.setdefault(country, []).append(pid)
+            for term in candidate.keyword_terms:
+                for country in ("", *candidate.countries):
+                    self.keyword_walk.setdefault((country, term), []).append(pid)
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -128,23 +134,37 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
     gate = _Gate(index, prepared, exclude)
     if limit < 1:
         return []
-    keyword_hits: dict[int, int] = {}
-    for term in prepared.terms:
-        for pid in index.keyword_owners.get(term, ()):
-            keyword_hits[pid] = keyword_hits.get(pid, 0) + 1
+    static = index.static
+    terms = sorted(term for term in prepared.terms if term in index.keyword_owners)
+    owners = [index.keyword_owners[term] for term in terms]
+    anyone = set().union(*owners)
+    several = set()  # partners with two or more of the need's keywords
+    for position, first in enumerate(owners):
+        for second in owners[position + 1:]:
+            several |= first & second
     city_ids = index.by_place.get((prepared.country, prepared.city), set()) if prepared.city else set()
     location = WEIGHTS["location"] * (scoring.SAME_COUNTRY if prepared.country else 0.0)
     same_city = WEIGHTS["location"] * scoring.SAME_CITY
-    keyword_part = [WEIGHTS["keywords"] * scoring.keyword_value(n) for n in range(len(prepared.terms) + 1)]
-    static = index.static
-    # With an empty month the capacity part is at its highest, so `upper` bounds each partner's partial score.
-    special = {pid for pid in keyword_hits.keys() | city_ids if gate(pid)}
-    upper = {pid: static[pid] + keyword_part[keyword_hits.get(pid, 0)] + (same_city if pid in city_ids else location)
-             for pid in special}
-    # Everyone else differs only by the lead-independent part, already sorted in the Index: merging the two
-    # orders visits partners best bound first while touching only those the search reaches.
-    others = ((-(static[pid] + location), pid) for pid in gate.walk if pid not in special and gate(pid))
-    order = heapq.merge(sorted((-upper[pid], pid) for pid in special), others)
+    keyword_part = [WEIGHTS["keywords"] * scoring.keyword_value(n) for n in range(len(terms) + 1)]
+
+    # Partners are visited best bound first (with an empty month the capacity part is at its highest, so the
+    # bound holds) by merging streams that are each already in that order: the few with several keywords or in
+    # the customer's city, scored here; each keyword's other owners and everyone else, walked lazily in the
+    # Index's pre-sorted order, so the search touches only the partners it reaches.
+    explicit = []
+    for pid in several | city_ids:
+        if gate(pid):
+            hits = sum(pid in group for group in owners)
+            explicit.append((-(static[pid] + keyword_part[hits] + (same_city if pid in city_ids else location)), pid))
+    explicit.sort()
+
+    def walk(pids, bonus, skip):
+        return ((-(static[pid] + bonus), pid) for pid in pids if pid not in skip and pid not in city_ids and gate(pid))
+
+    streams = [explicit, *(walk(index.keyword_walk.get((prepared.country, term), ()), keyword_part[1] + location,
+                                several) for term in terms),
+               walk(gate.walk, location, anyone)]
+    order = heapq.merge(*streams)
 
     dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
                            country=prepared.country, terms=prepared.terms)
