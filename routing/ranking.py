@@ -1,13 +1,12 @@
-"""Ranking thousands of partners for one lead in milliseconds: indexes narrow the field before anything is scored.
+"""Ranking thousands of partners for one lead in milliseconds, touching only the partners that could win it.
 
-The rules are routing.scoring's; this module only decides in what order to apply them. Eligibility is set
-arithmetic over inverted indexes (by country, size, keyword, excluded keyword). Eligible partners are then visited
-best first by the part of their score that needs no learnt statistics (the Index keeps everyone pre-sorted by its
-lead-independent part, so only partners the search reaches are touched); statistics are fetched in batches, and
-the search stops as soon as no partner left could overtake the current top `limit` even with a perfect
-history. The result is then the same as scoring every eligible partner (tests/routing/test_scoring.py), with a
-few hundred statistics read instead of tens of thousands; MAX_EXAMINED caps the rare search that the bound
-cannot stop.
+The rules are routing.scoring's; this module only decides in what order to apply them. The Index keeps every
+partner pre-sorted by the part of its score that does not depend on the lead (responsiveness, room), overall, per
+country and per keyword. A match merges those orders into one that visits partners best upper bound first
+(keywords and place added, a perfect history assumed), checks eligibility on each partner it visits, reads this
+month's counts and the learnt statistics for one batch of them at a time, and stops as soon as no partner left
+could overtake the current top `limit`. The result is then exactly that of scoring every eligible partner
+(tests/routing/test_scoring.py); MAX_EXAMINED caps the rare search that the bound cannot stop.
 """
 import heapq
 import itertools
@@ -76,9 +75,6 @@ class Index:
             for term in candidate.keyword_terms:
                 for country in ("", *candidate.countries):
                     self.keyword_walk.setdefault((country, term), []).append(pid)
-
-    def __len__(self) -> int:
-        return len(self.candidates)
 
     def prepare(self, request: LeadRequest) -> scoring.Prepared:
         return scoring.prepare(request, self.vocabulary)
