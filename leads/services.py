@@ -17,13 +17,13 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from leads import validators as v
+from leads.events import Happened, publish
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.models import (
     ARCHIVED_STATUSES,
     SEARCHED_FIELDS,
     Customer,
     DeclineReason,
-    EmailKind,
     EventAction,
     Favorite,
     Lead,
@@ -140,7 +140,8 @@ def leads_search_refresh(lead_ids: Iterable) -> int:
 
 
 def _record(lead: Lead, by, action: str, *, from_status: str = "", changes: dict | None = None) -> LeadEvent:
-    return LeadEvent.objects.create(
+    """Write the history event and publish it (leads.events): the one place a write's side effects start."""
+    event = LeadEvent.objects.create(
         lead=lead,
         actor=by if getattr(by, "is_authenticated", False) else None,
         action=action,
@@ -148,6 +149,8 @@ def _record(lead: Lead, by, action: str, *, from_status: str = "", changes: dict
         to_status=lead.status,
         changes=changes or {},
     )
+    publish([Happened(action, lead.pk, lead.partner_id, event.pk, from_status, lead.status)])
+    return event
 
 
 def _jsonable(value):
@@ -195,7 +198,6 @@ def lead_accept(*, lead: Lead | str, by, if_version: int | None = None, team: It
     if members:
         changes["team"] = [member["name"] for member in members]
     _record(lead, by, EventAction.ACCEPT, from_status=from_status, changes=changes)
-    _after_commit_refresh_response_time(lead)
     return lead
 
 
@@ -213,8 +215,6 @@ def lead_decline(*, lead: Lead | str, by, reason: str, reason_notes: str = "", i
     from_status = _run_transition(lead, by, "decline", "declined", **cleaned)
     _save(lead, ["status", "decided_at", "is_hot", "reason", "reason_notes"])
     _record(lead, by, EventAction.DECLINE, from_status=from_status, changes=cleaned)
-    _after_commit_notify("decline", lead)
-    _after_commit_refresh_response_time(lead)
     return lead
 
 
@@ -339,7 +339,6 @@ def lead_create(*, by, partner: Organisation | str, lead_type: str, customer: Ma
     )
     leads_search_index([lead])
     _record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type})
-    _after_commit_notify("new_lead", lead)
     return lead
 
 
@@ -374,23 +373,6 @@ def _clean_received_at(value, now: datetime) -> datetime:
     if value.year < 2000:
         raise ValidationError("That date is too far in the past.")
     return value
-
-
-# E-mails are queued after the transaction commits, so a rolled-back write never sends mail. `robust`: once the
-# person's decision is committed, a broker hiccup is logged, not reported to them as a failure; the hourly
-# catch-up job (leads.tasks.resend_missed_emails) sends the e-mail later.
-
-def _after_commit_notify(kind: str, lead: Lead, event: LeadEvent | None = None) -> None:
-    """Queue the `kind` e-mail about the lead (an EmailKind; other kinds send nothing) once the write commits.
-
-    A follow-up alert is about one event, so it passes the event's id too.
-    """
-    from leads.tasks import lead_notify  # leads.tasks calls into this module, so import it when first needed
-
-    if kind not in EmailKind.values:
-        return
-    lead_id, event_id = str(lead.pk), event.pk if event is not None else None
-    transaction.on_commit(lambda: lead_notify.delay(kind=kind, lead_id=lead_id, event_id=event_id), robust=True)
 
 
 # The periodic jobs. Each batch is one UPDATE (with its history rows) in its own short transaction;
@@ -446,22 +428,15 @@ def _expire_overdue(*, cutoff: datetime, now: datetime, batch_size: int) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            expired_ids = _expire_batch(cutoff=cutoff, now=now, batch_size=batch_size)
-            if expired_ids:
-                _after_commit_notify_expired([str(lead_id) for lead_id in expired_ids])
-        total += len(expired_ids)
-        if len(expired_ids) < batch_size:
+            expired = _expire_batch(cutoff=cutoff, now=now, batch_size=batch_size)
+            publish(expired)
+        total += len(expired)
+        if len(expired) < batch_size:
             return total
 
 
-def _after_commit_notify_expired(lead_ids: list[str]) -> None:
-    """One task per committed batch tells each expired lead's referrer."""
-    from leads.tasks import leads_expired_notify
-
-    transaction.on_commit(lambda: leads_expired_notify.delay(lead_ids=lead_ids), robust=True)
-
-
-def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list:
+def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list[Happened]:
+    """Expire one batch and record its history events; what happened, for the subscribers."""
     lead_table, event_table = Lead._meta.db_table, LeadEvent._meta.db_table
     if connection.vendor == "postgresql":
         sql = f"""
@@ -477,35 +452,40 @@ def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list:
                 UPDATE {lead_table} AS lead
                 SET status = 'expired', is_hot = false, version = lead.version + 1, updated_at = %(now)s
                 WHERE lead.ctid = ANY(ARRAY(SELECT ctid FROM due)) AND lead.status = 'received'
-                RETURNING lead.id
+                RETURNING lead.id, lead.partner_id
+            ), recorded AS (
+                INSERT INTO {event_table} (lead_id, at, actor_id, action, from_status, to_status, changes)
+                SELECT id, %(now)s, NULL, 'expire', 'received', 'expired', '{{}}'::jsonb FROM expired
+                RETURNING id, lead_id
             )
-            INSERT INTO {event_table} (lead_id, at, actor_id, action, from_status, to_status, changes)
-            SELECT id, %(now)s, NULL, 'expire', 'received', 'expired', '{{}}'::jsonb FROM expired
-            RETURNING lead_id
+            SELECT recorded.lead_id, expired.partner_id, recorded.id FROM recorded JOIN expired ON expired.id = recorded.lead_id
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, {"cutoff": cutoff, "limit": batch_size, "now": now})
-            return [row[0] for row in cursor.fetchall()]
-    # SQLite (the zero-setup development database) serialises writers, so no row locks are needed.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {lead_table} SET status = 'expired', is_hot = false, version = version + 1, updated_at = %s
-            WHERE id IN (
-                SELECT id FROM {lead_table} WHERE status = 'received' AND received_at <= %s
-                ORDER BY received_at LIMIT %s
-            ) AND status = 'received'
-            RETURNING id
-            """,
-            [now, cutoff, batch_size],
+            rows = cursor.fetchall()
+    else:
+        # SQLite (the zero-setup development database) serialises writers, so no row locks are needed.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {lead_table} SET status = 'expired', is_hot = false, version = version + 1, updated_at = %s
+                WHERE id IN (
+                    SELECT id FROM {lead_table} WHERE status = 'received' AND received_at <= %s
+                    ORDER BY received_at LIMIT %s
+                ) AND status = 'received'
+                RETURNING id, partner_id
+                """,
+                [now, cutoff, batch_size],
+            )
+            expired = cursor.fetchall()
+        events = LeadEvent.objects.bulk_create(
+            LeadEvent(lead_id=Lead._meta.pk.to_python(lead_id), at=now, action=EventAction.EXPIRE,
+                      from_status=Status.RECEIVED, to_status=Status.EXPIRED)
+            for lead_id, _partner_id in expired
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    LeadEvent.objects.bulk_create(
-        LeadEvent(lead_id=lead_id, at=now, action=EventAction.EXPIRE,
-                  from_status=Status.RECEIVED, to_status=Status.EXPIRED)
-        for lead_id in ids
-    )
-    return ids
+        rows = [(event.lead_id, partner_id, event.pk) for event, (_lead_id, partner_id) in zip(events, expired)]
+    return [Happened(EventAction.EXPIRE.value, lead_id, partner_id, event_id, Status.RECEIVED.value,
+                     Status.EXPIRED.value) for lead_id, partner_id, event_id in rows]
 
 
 def leads_cool_hot(*, now: datetime | None = None, batch_size: int | None = None) -> int:
@@ -577,12 +557,11 @@ def lead_create_inquiry(*, partner: Organisation, customer: Mapping, need: str,
     )
     if open_lead is not None:
         _save(open_lead, [])
-        note = _record(open_lead, None, EventAction.NOTE, from_status=open_lead.status, changes={
+        _record(open_lead, None, EventAction.NOTE, from_status=open_lead.status, changes={
             "need": cleaned["need"],
             "contact_requested": bool(contact_requested),
             **{field: customer_data[field] for field in ("contact_name", "phone") if customer_data[field]},
         })
-        _after_commit_notify("follow_up", open_lead, note)
         return open_lead, False
     lead = Lead.objects.create(
         partner=partner,
@@ -594,7 +573,6 @@ def lead_create_inquiry(*, partner: Organisation, customer: Mapping, need: str,
     )
     leads_search_index([lead])
     _record(lead, None, EventAction.CREATE, changes={"lead_type": lead.lead_type})
-    _after_commit_notify("new_lead", lead)
     return lead, True
 
 
@@ -635,11 +613,6 @@ class _Median(Aggregate):
     function = "percentile_cont"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
-
-
-def _after_commit_refresh_response_time(lead: Lead) -> None:
-    partner_id = lead.partner_id
-    transaction.on_commit(lambda: profile_refresh_response_time(organisation_id=partner_id))
 
 
 def _median_response_hours(decided) -> dict[int, float]:
