@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from profiles.models import CompanySize
-from profiles.validators import clean_country, clean_text, collect
+from common.validators import clean_country, clean_text, collect
 from routing.history import LEAD_TYPES
 from routing.selectors import MAX_LIMIT, LeadRequest, partners_match
 
