@@ -24,11 +24,11 @@ HistoryLookup = Callable[[list[int], list[Dimension]], Mapping[int, Mapping[Dime
 # partner ids → {partner id: qualified leads received this month}
 UsedLookup = Callable[[list[int]], Mapping[int, int]]
 
-FIRST_BATCH = 100  # partners whose statistics are read first (one query); each further batch is three times larger
+FIRST_BATCH = 60  # partners whose statistics are read first (one query); each further batch is three times larger
 # Statistics are read for at most this many partners. The search usually stops long before (the bound proves
 # nobody further down can win); when it does not — a need with no known keyword and no country, say — the rest
 # fit the lead so little by keywords, place, speed and room that only a near-perfect record could lift them.
-MAX_EXAMINED = 400
+MAX_EXAMINED = 200
 
 
 @dataclass(frozen=True)
