@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check bench install loadtest
+.PHONY: run test check bench install loadtest routing-eval
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ bench: $(BIN)/.installed
 # 50 people triaging for 60 s through gunicorn on 127.0.0.1 (own database leadhub_load); prints a summary.
 loadtest: $(BIN)/.installed
 	$(BIN)/python -m loadtest.run --users 50 --seconds 60
+
+# A seeded synthetic year routed three ways (random, keyword overlap, LeadHub); prints the last quarter's table and
+# fails unless LeadHub beats keyword overlap. EVAL_ARGS="--partners 150 --leads 3000" for a quick run.
+routing-eval: $(BIN)/.installed
+	$(BIN)/python -m routing.eval $(EVAL_ARGS)

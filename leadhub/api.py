@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 from leads.api import router as leads_router
 from leads.exceptions import LeadChanged, LeadConflict
 from profiles.api_tokens import api_token_user
+from routing.api import router as routing_router
 
 
 class TokenAuth(HttpBearer):
@@ -30,6 +31,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("", leads_router)
+api.add_router("", routing_router)
 
 
 def _invalid(request, errors: dict[str, list[str]]) -> HttpResponse:

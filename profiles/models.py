@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from profiles.responsiveness import responsiveness_text
+
 
 class CompanySize(models.TextChoices):
     """Customer company sizes; partners say which they serve, customers say which they are."""
@@ -61,12 +63,23 @@ class BusinessProfile(models.Model):
     company_sizes = models.JSONField(default=list, blank=True, help_text=_("Company sizes served."))
     industries = models.JSONField(default=list, blank=True, help_text=_("List of industries."))
     is_listed = models.BooleanField(default=True, help_text=_("Shown in the public directory."))
+    # Routing preferences (DESIGN §7): a pause switch, a monthly ceiling on qualified leads, terms never wanted.
+    accepting_leads = models.BooleanField(default=True, help_text=_("Receive new qualified leads."))
+    monthly_capacity = models.PositiveIntegerField(null=True, blank=True,
+                                                   help_text=_("Most qualified leads a month; empty = no limit."))
+    excluded_keywords = models.JSONField(default=list, blank=True,
+                                         help_text=_("Terms in a need that the partner never wants."))
     # Kept current by the leads app (dependencies point leads -> profiles): the directory ranks quick responders higher.
     median_response_hours = models.FloatField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Profile of {self.organisation}"
+
+    @property
+    def responsiveness(self) -> str:
+        """How quickly the partner answers, in words a customer reads."""
+        return responsiveness_text(self.median_response_hours)
 
 
 class Location(models.Model):
