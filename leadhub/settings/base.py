@@ -190,6 +190,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
     # Deciding a lead refreshes its partner's figure at once; this moves the 90-day window for everyone.
+    # Each decision updates routing's statistics at once; this rebuilds them from the leads themselves.
+    "rebuild-routing-statistics": {
+        "task": "leads.tasks.rebuild_routing_statistics",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
     "refresh-response-times": {
         "task": "leads.tasks.refresh_response_times",
         "schedule": 24 * 3600,
@@ -213,6 +219,8 @@ LEADHUB_JOB_WORKERS = env.int("LEADHUB_JOB_WORKERS", default=2)
 LEADHUB_DEMO_PASSWORD = env("LEADHUB_DEMO_PASSWORD", default="leadhub-demo")
 # The public contact form: inquiries accepted per client address per hour.
 LEADHUB_INQUIRY_RATE_PER_HOUR = env.int("LEADHUB_INQUIRY_RATE_PER_HOUR", default=5)
+# A qualified lead that is declined (but not as spam) or expires goes on to the next eligible partner by itself.
+LEADHUB_AUTO_REROUTE = env.bool("LEADHUB_AUTO_REROUTE", default=True)
 # Proxies in front of the app that append to X-Forwarded-For (rate limits count per client address). 0: none,
 # REMOTE_ADDR is the client. Never more than there really are: a client could then choose its own address.
 LEADHUB_TRUSTED_PROXIES = env.int("LEADHUB_TRUSTED_PROXIES", default=0)

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from django.utils.translation import get_language
 from pydantic import AfterValidator, ConfigDict
 
 from leads.models import EventAction, Lead, LeadEvent, LeadType, ListTab, Stage, Status, Tab
@@ -53,6 +54,11 @@ class TeamMemberOut(Schema):
     phone: str
 
 
+class ReasonOut(Schema):
+    signal: str = Field(description="keywords, location, responsiveness, history or capacity.")
+    detail: str = Field(description="The reason in words, in the request's language (Accept-Language).")
+
+
 class LeadOut(Schema):
     id: UUID
     partner: str = Field(description="The partner organisation's slug.")
@@ -82,6 +88,9 @@ class LeadOut(Schema):
     created_at: datetime
     updated_at: datetime
     etag: str = Field(description="Send it back in If-Match to write only if nobody changed the lead meanwhile.")
+    match_reasons: list[ReasonOut] = Field(description="Why routing sent the lead to this partner; empty when it "
+                                                       "was addressed by hand.")
+    routed_from: UUID | None = Field(description="The lead of the previous partner in this lead's routing chain.")
 
     @staticmethod
     def resolve_partner(lead: Lead) -> str:
@@ -110,6 +119,14 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_etag(lead: Lead) -> str:
         return etag_for(lead)
+
+    @staticmethod
+    def resolve_match_reasons(lead: Lead) -> list[dict]:
+        return lead.match_reasons_in(get_language() or "en")
+
+    @staticmethod
+    def resolve_routed_from(lead: Lead):
+        return lead.routed_from_id
 
 
 class LeadPage(Schema):
@@ -146,7 +163,9 @@ class CustomerIn(InputSchema):
 
 
 class LeadCreateIn(InputSchema):
-    partner: Text = Field(description="The partner organisation's slug.")
+    partner: Text | None = Field(None, description="The partner organisation's slug; left out, LeadHub routes the "
+                                                   "lead to the partner most likely to win it (422 naming partner "
+                                                   "when none is eligible).")
     lead_type: LeadTypeName
     customer: CustomerIn
     need: Text

@@ -84,3 +84,4 @@ class EmailKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up alert: the customer wrote again")
     DECLINE = "decline", _("Declined: the customer may choose another partner")
     EXPIRE = "expire", _("Expired: the referrer is told")
+    NO_ANSWER = "no_answer", _("Inquiry unanswered: the customer may choose another partner")

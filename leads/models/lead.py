@@ -74,6 +74,12 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     respond_by = models.DateTimeField(editable=False)
     contact_requested = models.BooleanField(default=False, help_text=_("The customer asked to be contacted directly."))
     is_hot = models.BooleanField(default=False, editable=False)
+    # Routing (DESIGN §7): the lead this one was sent on from (declined or expired there), at most one successor
+    # each; and why it was routed to this partner, per language ({"en": [{"signal", "detail"}…], "cs": […]}),
+    # null for a lead addressed by hand.
+    routed_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+                                    related_name="rerouted_to", db_index=False)
+    match_reasons = models.JSONField(null=True, blank=True, editable=False)
 
     status = FSMField(default=Status.RECEIVED, choices=Status.choices, protected=True, max_length=10)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -117,6 +123,10 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(deal_value__gte=0) | Q(deal_value__isnull=True), name="lead_deal_value_gte_0"),
+            # One successor per lead: two reroutes at once create one new lead. Partial, so the many leads that
+            # were never rerouted cost no index entry (the expiry job rewrites thousands of leads a second).
+            models.UniqueConstraint(fields=["routed_from"], condition=Q(routed_from__isnull=False),
+                                    name="lead_routed_once"),
         ]
 
     def __str__(self) -> str:
@@ -150,6 +160,11 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     @property
     def hot_until(self):
         return self.received_at + timedelta(hours=settings.LEADHUB_HOT_HOURS)
+
+    def match_reasons_in(self, language: str) -> list[dict]:
+        """Why this lead was routed here, in `language` (English when that is missing); [] when it was not."""
+        reasons = self.match_reasons or {}
+        return reasons.get(language) or reasons.get("en") or []
 
     @property
     def hot_state(self) -> str:

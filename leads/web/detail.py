@@ -7,7 +7,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from leads import services
@@ -17,6 +19,16 @@ from leads.selectors import lead_get_for, lead_history
 from leads.tenancy import may_act_on
 from leads.transitions import TRANSITIONS
 from leads.web.lists import tabs, varies_on_htmx
+
+
+# The signals routing explains a choice by (DESIGN §7), as the lead page names them.
+SIGNAL_LABELS = {
+    "keywords": gettext_lazy("Keywords"),
+    "location": gettext_lazy("Location"),
+    "responsiveness": gettext_lazy("Quick answers"),
+    "history": gettext_lazy("Your track record"),
+    "capacity": gettext_lazy("Room this month"),
+}
 
 
 @require_GET
@@ -44,6 +56,8 @@ def _detail_context(request, lead, bound: dict) -> dict:
         "team": list(lead.team.all()),
         "may_act": may_act,
         "referrer_name": _referrer_name(lead),
+        "match_reasons": [{"label": SIGNAL_LABELS.get(reason["signal"], reason["signal"]), **reason}
+                          for reason in lead.match_reasons_in(get_language() or "en")],
         "forms": forms,
         "open_form": bound.get("open_form", ""),
     }
