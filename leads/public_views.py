@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from leadhub.client_address import client_address
+from common.client_address import client_address
 from leads.forms import apply_service_errors
 from leads.services import lead_create_inquiry
 from profiles.directory import ContactForm, partner_profile, render_partner_page
