@@ -15,7 +15,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "common.apps.LimitedAdminConfig",  # django.contrib.admin, its site's login limited like every other
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "common",
     "profiles",
     "leads",
     "routing",
@@ -127,6 +128,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 LEADHUB_SESSION_IDLE_MINUTES = env.int("LEADHUB_SESSION_IDLE_MINUTES", default=120)
+# Error pages (DEBUG) and error reports show neither the process environment nor credentials.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "leadhub.error_reports.NoSecretsReporterFilter"
 LEADHUB_LOGIN_MAX_FAILURES = env.int("LEADHUB_LOGIN_MAX_FAILURES", default=5)
 LEADHUB_LOGIN_LOCKOUT_MINUTES = env.int("LEADHUB_LOGIN_LOCKOUT_MINUTES", default=15)
 CSRF_COOKIE_HTTPONLY = True

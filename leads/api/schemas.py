@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from django.utils.translation import get_language
 from pydantic import AfterValidator, ConfigDict
 
+from common.text import unstorable_reason
 from leads.models import EventAction, Lead, LeadEvent, LeadType, ListTab, Stage, Status, Tab
 from leads.pagination import KEYSETS
 from leads.selectors import STATUS_FILTERS
@@ -19,14 +20,16 @@ SortName = Literal[tuple(KEYSETS)]  # the API pages by cursor only
 LeadTypeName = Literal[tuple(LeadType.values)]
 
 
-def _no_null_characters(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
+def _storable(value: str) -> str:
+    reason = unstorable_reason(value)
+    if reason is not None:
+        raise ValueError(str(reason))
     return value
 
 
-# Free text the database must be able to hold; the services apply each field's real rules (lengths, formats).
-Text = Annotated[str, AfterValidator(_no_null_characters)]
+# Free text the database must be able to hold (no null character, no lone surrogate, which JSON can spell as
+# "\ud800"), in bodies and query parameters alike; the services apply each field's real rules (lengths, formats).
+Text = Annotated[str, AfterValidator(_storable)]
 
 
 class InputSchema(Schema):

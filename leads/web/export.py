@@ -24,16 +24,30 @@ COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def _cell(value) -> str:
+    """The text of one cell, neutralised: every cell of every row goes through here, whatever built it."""
     if value.__class__ is str:
-        return "'" + value if value and value[0] in FORMULA_STARTS else value
-    if value is None:
+        text = value
+    elif value is None:
         return ""
-    if value.__class__ is bool:
+    elif value.__class__ is bool:
         return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat().replace("+00:00", "Z")
-    return str(value)
+    elif hasattr(value, "isoformat"):
+        text = value.isoformat().replace("+00:00", "Z")
+    else:
+        text = str(value)
+    return "'" + text if text and text[0] in FORMULA_STARTS else text
+
+
+class _SafeWriter:
+    """A csv.writer that neutralises each cell as the row is written: the one place the CSV-injection guard runs,
+    so a column added or derived later (the stage, the joined team) cannot skip it."""
+
+    def __init__(self, buffer):
+        self._writer = csv.writer(buffer)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([_cell(value) for value in row])
 
 
 # Read as plain tuples, not model instances: building 100,000 models costs more than writing the CSV.
@@ -68,9 +82,9 @@ def _csv(values: list[tuple]) -> str:
     # A deal team exists only from acceptance on, so received, declined and expired leads need no lookup.
     teams = _teams([row[0] for row in values if row[STATUS_INDEX] in TEAM_STATUSES])
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _SafeWriter(buffer)
     for row in values:
-        cells = [_cell(value) for value in row]
+        cells = list(row)
         cells.insert(STATUS_INDEX + 1, _stage(row[STATUS_INDEX]))
         cells.insert(TEAM_INDEX, "; ".join(teams.get(row[0], ())))
         writer.writerow(cells)
@@ -92,7 +106,7 @@ def export_rows(leads) -> Iterator[str]:
 
 def _csv_header() -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(COLUMNS)
+    _SafeWriter(buffer).writerow(COLUMNS)
     return buffer.getvalue()
 
 
