@@ -1,4 +1,5 @@
 """Settings shared by every environment; each value that differs per machine comes from the environment."""
+import os
 from pathlib import Path
 
 import environ
@@ -31,6 +32,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the time it measures includes every other middleware.
+    "leadhub.ops.metrics.RequestMetricsMiddleware",
+    "leadhub.ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -216,9 +220,40 @@ LEADHUB_INQUIRY_RATE_PER_HOUR = env.int("LEADHUB_INQUIRY_RATE_PER_HOUR", default
 # REMOTE_ADDR is the client. Never more than there really are: a client could then choose its own address.
 LEADHUB_TRUSTED_PROXIES = env.int("LEADHUB_TRUSTED_PROXIES", default=0)
 
+# Logs: plain text by default; LOG_FORMAT=json writes one JSON object a line. Either way each line carries the
+# request id (leadhub.ops.request_id), which the Celery tasks a request queued carry too.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "leadhub.ops.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain",
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# /metrics answers only `Authorization: Bearer <this>`; empty (the default) turns it off (404).
+LEADHUB_METRICS_TOKEN = env("LEADHUB_METRICS_TOKEN", default="")
+# prometheus-client's multiprocess mode: every gunicorn and Celery worker process of one deployment writes its
+# counters here and a scrape adds them up. Set before anything imports prometheus_client, whatever command line
+# started the process; one directory per settings module, so the tests never add to a developer's figures.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(
+        VAR_DIR / "metrics" / os.environ.get("DJANGO_SETTINGS_MODULE", "leadhub.settings").rsplit(".", 1)[-1])
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+# Errors to Sentry when SENTRY_DSN is set (web and Celery workers); nothing is sent otherwise.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from leadhub.ops.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
