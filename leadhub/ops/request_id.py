@@ -52,7 +52,9 @@ def on_before_task_publish(headers=None, **kwargs) -> None:
 
 
 def on_task_prerun(task=None, **kwargs) -> None:
-    request_id = getattr(task.request, TASK_HEADER, None) if task is not None else None
+    # A worker has the message's headers as attributes of the request; an eager run keeps them in `headers`.
+    request = task.request if task is not None else None
+    request_id = getattr(request, TASK_HEADER, None) or (getattr(request, "headers", None) or {}).get(TASK_HEADER)
     _current.set(request_id if isinstance(request_id, str) and ACCEPTED.fullmatch(request_id) else NONE)
 
 
