@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "ninja",
     "profiles",
     "leads",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"expires": 3600},
     },
+    # Archived leads older than LEADHUB_RETENTION_DAYS lose their personal data (privacy.retention).
+    "anonymise-old-leads": {
+        "task": "privacy.tasks.anonymise_old_leads",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
     "clear-expired-sessions": {
         "task": "leadhub.clear_expired_sessions",
         "schedule": 24 * 3600,
@@ -208,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
 # The lead lifecycle's clocks (DESIGN §3).
 LEADHUB_RESPONSE_DAYS = env.int("LEADHUB_RESPONSE_DAYS", default=14)
 LEADHUB_HOT_HOURS = env.int("LEADHUB_HOT_HOURS", default=72)
+# Archived leads keep their customer's personal data this long after they were archived (docs/privacy.md).
+LEADHUB_RETENTION_DAYS = env.int("LEADHUB_RETENTION_DAYS", default=730)
 # Rows per job transaction: small enough that a batch holds its row locks well under 250 ms on a busy 2-core
 # machine, large enough that per-batch overhead stays a few percent (make bench measures both).
 LEADHUB_JOB_BATCH_SIZE = env.int("LEADHUB_JOB_BATCH_SIZE", default=1000)
