@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from leads.models import ARCHIVED_STATUSES, STAGE_STATUSES, Stage, Status, TeamMember
 from leads.selectors import SORTS, lead_list_for
+from leads.visibility import CONTACT_FIELDS, contact_visible
 
 CHUNK_SIZE = 2000
 MAX_QUERY_LENGTH = 200
@@ -47,6 +48,7 @@ FIELDS = (
     "is_favorite", "updated_at",
 )
 STATUS_INDEX = FIELDS.index("status")
+CONTACT_INDEXES = [FIELDS.index(f"customer__{field}") for field in CONTACT_FIELDS]
 TEAM_STATUSES = {Status.ACCEPTED, Status.WON, Status.LOST}
 TEAM_INDEX = COLUMNS.index("team")
 
@@ -65,31 +67,35 @@ def _teams(lead_ids: list) -> dict:
     return teams
 
 
-def _csv(values: list[tuple]) -> str:
-    """CSV text for one chunk of FIELDS tuples, with the stage derived and the chunk's team members joined in."""
+def _csv(values: list[tuple], user=None) -> str:
+    """CSV text for one chunk of FIELDS tuples, with the stage derived and the chunk's team members joined in;
+    contacts `user` may not see (leads.visibility) are left empty."""
     # A deal team exists only from acceptance on, so received, declined and expired leads need no lookup.
     teams = _teams([row[0] for row in values if row[STATUS_INDEX] in TEAM_STATUSES])
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in values:
         cells = [_cell(value) for value in row]
+        if not contact_visible(row[STATUS_INDEX], user):
+            for index in CONTACT_INDEXES:
+                cells[index] = ""
         cells.insert(STATUS_INDEX + 1, _stage(row[STATUS_INDEX]))
         cells.insert(TEAM_INDEX, "; ".join(teams.get(row[0], ())))
         writer.writerow(cells)
     return buffer.getvalue()
 
 
-def export_rows(leads) -> Iterator[str]:
+def export_rows(leads, user=None) -> Iterator[str]:
     """The CSV text of `leads` in pieces of CHUNK_SIZE rows, read through a server-side cursor."""
     yield _csv_header()
     chunk = []
     for values in leads.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):
         chunk.append(values)
         if len(chunk) == CHUNK_SIZE:
-            yield _csv(chunk)
+            yield _csv(chunk, user)
             chunk = []
     if chunk:
-        yield _csv(chunk)
+        yield _csv(chunk, user)
 
 
 def _csv_header() -> str:
@@ -106,7 +112,7 @@ def lead_export(request, tab: str):
     q = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY_LENGTH]
     sort = request.GET.get("sort", "newest")
     leads = lead_list_for(request.user, tab=tab, statuses=statuses, q=q, sort=sort if sort in SORTS else "newest")
-    response = StreamingHttpResponse(export_rows(leads), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(export_rows(leads, request.user), content_type="text/csv; charset=utf-8")
     filename = f"leads-{tab}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from leads.models import Lead, LeadEvent
+from leads.visibility import contact_visible, without_contact
 
 TabName = Literal["marketplace", "qualified", "favorites"]
 # A status value, or a stage name standing for its statuses (archived = won, lost, declined, expired).
@@ -36,9 +37,10 @@ def etag_for(lead: Lead) -> str:
 
 class CustomerOut(Schema):
     company: str
-    contact_name: str
-    email: str
-    phone: str
+    # null for partner users once the lead is declined or expired (leads.visibility).
+    contact_name: str | None
+    email: str | None
+    phone: str | None
     company_size: str
     country: str
     city: str
@@ -85,6 +87,11 @@ class LeadOut(Schema):
         return lead.partner.slug
 
     @staticmethod
+    def resolve_customer(lead: Lead, context) -> dict:
+        customer = {field: getattr(lead.customer, field) for field in CustomerOut.model_fields}
+        return customer if contact_visible(lead, context["request"].auth) else without_contact(customer)
+
+    @staticmethod
     def resolve_stage(lead: Lead) -> str:
         return str(lead.stage)
 
@@ -114,7 +121,7 @@ class EventOut(Schema):
     at: datetime
     actor: str | None = Field(description="Username of who acted; null for LeadHub itself (jobs, the contact form).")
     actor_name: str
-    action: Literal["create", "accept", "decline", "expire", "edit", "team", "win", "lose", "note"]
+    action: Literal["create", "accept", "decline", "expire", "edit", "team", "win", "lose", "note", "erase"]
     from_status: str
     to_status: str
     changes: dict
@@ -126,6 +133,12 @@ class EventOut(Schema):
     @staticmethod
     def resolve_actor_name(event: LeadEvent) -> str:
         return event.actor_label
+
+    @staticmethod
+    def resolve_changes(event: LeadEvent, context) -> dict:
+        # A follow-up inquiry records the contact name and phone the customer gave.
+        visible = contact_visible(event.lead, context["request"].auth)
+        return event.changes if visible else without_contact(event.changes)
 
 
 class CustomerIn(InputSchema):

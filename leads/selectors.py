@@ -7,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 
 from leads.exceptions import LeadNotFound
 from leads.models import STAGE_STATUSES, Favorite, Lead, LeadEvent, LeadSearch, Status, Tab
+from leads.visibility import contact_search_rule
 
 
 ALL_PARTNERS = object()  # vendor ops staff see every partner's leads
@@ -95,7 +96,7 @@ def lead_list_for(user, *, tab: str | None = None, statuses=(), q: str = "", sor
         leads = leads.filter(status__in=sorted(wanted))
     q = (q or "").strip()
     if q:
-        leads = leads.filter(pk__in=lead_search_matches(q))
+        leads = leads.filter(contact_search_rule(q, user), pk__in=lead_search_matches(q))
     ordering = SORTS.get(sort, SORTS["newest"])
     return with_favorite_flag(leads.select_related("customer", "partner"), user).order_by(*ordering)
 

@@ -22,6 +22,7 @@ from leads.models import Stage, Status, may_act_on
 from leads.pagination import KEYSETS, paginate
 from leads.selectors import lead_get_for, lead_history, lead_list_for, lead_waiting_counts
 from leads.templatetags.leads_ui import LeadRows
+from leads.visibility import contact_visible
 
 PAGE_SIZE = 25
 # `page=N` skips (N - 1) pages with OFFSET, which reads every row before it: fine for the first pages only.
@@ -105,7 +106,8 @@ def lead_list(request, tab: str):
         "wanted": wanted,
         "status_options": _options(STATUS_FILTER_CHOICES, wanted["status"]),
         "sort_options": _options(SORT_CHOICES, wanted["sort"]),
-        "rows": LeadRows(token=str(get_token(request)), next_url=request.get_full_path()).render(items),
+        "rows": LeadRows(token=str(get_token(request)), next_url=request.get_full_path(),
+                         user=request.user).render(items),
         "total": total,
         "nav": nav,
         "export_url": _link(request, reverse("leads:export", kwargs={"tab": tab}), page=None, cursor=None),
@@ -201,6 +203,7 @@ def _detail_context(request, lead, bound: dict) -> dict:
         "team": list(lead.team.all()),
         "may_act": may_act_on(lead, request.user),
         "referrer_name": _referrer_name(lead),
+        "contact_visible": contact_visible(lead, request.user),
     }
     if context["may_act"] and lead.status == Status.RECEIVED:
         context["accept_form"] = bound.get("accept_form") or AcceptForm()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leads.models import ARCHIVED_STATUSES, Lead, LeadType, Status
+from leads.visibility import contact_visible
 
 register = template.Library()
 
@@ -93,7 +94,8 @@ class LeadRows:
     each row then escapes its own values with `_e` and joins strings, which costs a fraction of format_html.
     """
 
-    def __init__(self, *, token: str, next_url: str):
+    def __init__(self, *, token: str, next_url: str, user=None):
+        self.user = user  # whose rows: a partner user no longer sees declined and expired leads' contacts
         sprite = sprite_url()
         self.now = timezone.now()
         self.icons = {name: icon_html(name, sprite) for name in ("flame", "alert", "clock", "heart")}
@@ -129,12 +131,13 @@ class LeadRows:
         if len(need) > NEED_CHARS:
             need = f"{need[:NEED_CHARS - 1].rstrip()}…"
         status, status_label = self.statuses.get(lead.status) or (_e(lead.status), _e(lead.status))
+        contact = lead.customer__contact_name if contact_visible(lead, self.user) else ""
         lead_type = self.types.get(lead.lead_type) or _e(lead.lead_type)
         heart = heart_markup(f"{self.favorite[0]}{pk}{self.favorite[1]}", self.hearts[bool(lead.is_favorite)])
         return (f'<li class="lead-row{" is-hot" if hot else ""}" data-lead="{pk}">'
                 f'<div class="lead-who"><a class="lead-company" href="{self.detail[0]}{pk}{self.detail[1]}">'
                 f'{_e(lead.customer__company)}</a>{self.flame if hot else ""}'
-                f'<span class="lead-contact">{_e(lead.customer__contact_name)}</span>'
+                f'<span class="lead-contact">{_e(contact)}</span>'
                 f'<p class="lead-need">{_e(need)}</p></div>'
                 f'<div class="lead-facts"><span class="lead-type">{lead_type}</span>'
                 f'<span class="badge status-{status}">{status_label}</span>{fact}</div>'
