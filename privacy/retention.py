@@ -59,11 +59,12 @@ def leads_anonymise_retained(*, now: datetime | None = None, batch_size: int | N
                              workers: int | None = None, on_batch=None) -> int:
     """Anonymise every archived lead archived at least LEADHUB_RETENTION_DAYS ago; returns how many.
 
-    On PostgreSQL `workers` connections (LEADHUB_JOB_WORKERS) work side by side. `on_batch(count, seconds)` is
+    Batches of LEADHUB_RETENTION_BATCH_SIZE; on PostgreSQL `workers` connections (LEADHUB_JOB_WORKERS) work
+    side by side. `on_batch(count, seconds)` is
     told of each batch (the bench measures with it).
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.LEADHUB_RETENTION_DAYS)
-    batch_size = batch_size or settings.LEADHUB_JOB_BATCH_SIZE
+    batch_size = batch_size or settings.LEADHUB_RETENTION_BATCH_SIZE
     workers = workers or settings.LEADHUB_JOB_WORKERS
     if connection.vendor != "postgresql":
         return _anonymise_row_by_row(cutoff, batch_size)

@@ -217,6 +217,9 @@ LEADHUB_RESPONSE_DAYS = env.int("LEADHUB_RESPONSE_DAYS", default=14)
 LEADHUB_HOT_HOURS = env.int("LEADHUB_HOT_HOURS", default=72)
 # Archived leads keep their customer's personal data this long after they were archived (docs/privacy.md).
 LEADHUB_RETENTION_DAYS = env.int("LEADHUB_RETENTION_DAYS", default=730)
+# Leads per retention batch: each writes six tables (lead, customer, team, history, e-mails, search), so a
+# smaller batch than the expiry job's keeps its locks as short.
+LEADHUB_RETENTION_BATCH_SIZE = env.int("LEADHUB_RETENTION_BATCH_SIZE", default=500)
 # Rows per job transaction: small enough that a batch holds its row locks well under 250 ms on a busy 2-core
 # machine, large enough that per-batch overhead stays a few percent (make bench measures both).
 LEADHUB_JOB_BATCH_SIZE = env.int("LEADHUB_JOB_BATCH_SIZE", default=1000)

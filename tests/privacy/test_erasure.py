@@ -135,3 +135,14 @@ def test_export_of_an_address_nobody_has_is_empty(capsys):
     call_command("export_customer", "nobody@example.com")
     captured = capsys.readouterr()
     assert json.loads(captured.out)["customers"] == [] and "Nothing held" in captured.err
+
+
+def test_the_erasure_trigger_protects_every_column_of_a_lead_but_the_personal_ones():
+    from importlib import import_module
+
+    from leads.models import Lead
+
+    migration = import_module("leads.migrations.0010_sanctioned_erasure")
+    columns = {field.column for field in Lead._meta.concrete_fields}
+    assert set(migration.LEAD_KEPT) == columns - {"need", "notes", "reason_notes", "tab"}
+    assert set(migration.EVENT_KEPT) == {field.column for field in LeadEvent._meta.concrete_fields} - {"changes"}
