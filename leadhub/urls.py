@@ -5,10 +5,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from leadhub.accounts import LoginView
+from leadhub.api import api
 from leadhub.ops.metrics import metrics
 from leadhub.views import healthz
-from leads.api import api
-from leads.public_views import partner_contact
+from leads.web.public import partner_contact
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
