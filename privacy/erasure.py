@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
 from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
@@ -92,12 +93,14 @@ def leads_anonymise(lead_ids: Iterable, *, needles: Iterable[str] = (), whole_te
     return counts
 
 
-def log_entries_scrub(needles: Iterable[str]) -> int:
-    """The admin's own log names objects by their str() (a customer's includes the contact's name)."""
-    needles = [needle.casefold() for needle in needles if len(needle) >= SHORTEST_NEEDLE]
-    if not needles:
-        return 0
-    query = models.Q()
-    for needle in needles:
-        query |= models.Q(object_repr__icontains=needle) | models.Q(change_message__icontains=needle)
-    return LogEntry.objects.filter(query).update(object_repr="[erased]", change_message="")
+def log_entries_scrub(*, customer_ids: Iterable[int], leads_ids: Iterable, address: str) -> int:
+    """The admin's own log names objects by their str() (a customer's includes the contact's name): blank the
+    entries about the person's customer rows and leads, and any naming their address. Matching their name in
+    every entry would blank other people's entries that merely share a first name."""
+    customer_type = ContentType.objects.get_for_model(Customer)
+    lead_type = ContentType.objects.get_for_model(Lead)
+    about = (models.Q(content_type=customer_type, object_id__in=[str(pk) for pk in customer_ids])
+             | models.Q(content_type=lead_type, object_id__in=[str(pk) for pk in leads_ids])
+             | models.Q(object_repr__icontains=address) | models.Q(change_message__icontains=address))
+    return LogEntry.objects.filter(about).exclude(object_repr="[erased]", change_message="").update(
+        object_repr="[erased]", change_message="")

@@ -77,7 +77,9 @@ def customer_erase(*, email: str, by=None) -> dict[str, int]:
                       .update(recipient=""),
                       "customers without leads": Customer.objects.filter(email__iexact=address)
                       .update(contact_name="", email="", phone=""),
-                      "admin log entries": log_entries_scrub(needles)}
+                      "admin log entries": log_entries_scrub(
+                          customer_ids=[customer.pk for customer in holdings.customers],
+                          leads_ids=holdings.lead_ids, address=address)}
         statuses = dict(Lead.objects.filter(pk__in=holdings.lead_ids).values_list("pk", "status"))
         LeadEvent.objects.bulk_create(
             LeadEvent(lead_id=lead_id, actor=by if getattr(by, "is_authenticated", False) else None,
