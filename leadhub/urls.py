@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from leadhub.accounts import LoginView
 from leadhub.api import api
+from leadhub.ops.metrics import metrics
 from leadhub.views import healthz
 from leads.web.public import partner_contact
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("leads/", include("leads.urls")),
     path("api/v1/", api.urls),
     path("partners/", include("profiles.directory_urls")),

@@ -12,6 +12,7 @@ from common.text import unstorable_reason
 from leads.models import EventAction, Lead, LeadEvent, LeadType, ListTab, Stage, Status, Tab
 from leads.pagination import KEYSETS
 from leads.selectors import STATUS_FILTERS
+from leads.visibility import contact_visible, without_contact
 
 # The API's enums, derived from the models' choices (and the filters' and pagination's own lists).
 TabName = Literal[tuple(ListTab.values)]
@@ -43,9 +44,10 @@ def etag_for(lead: Lead) -> str:
 
 class CustomerOut(Schema):
     company: str
-    contact_name: str
-    email: str
-    phone: str
+    # null for partner users once the lead is declined or expired (leads.visibility).
+    contact_name: str | None
+    email: str | None
+    phone: str | None
     company_size: str
     country: str
     city: str
@@ -98,6 +100,11 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_partner(lead: Lead) -> str:
         return lead.partner.slug
+
+    @staticmethod
+    def resolve_customer(lead: Lead, context) -> dict:
+        customer = {field: getattr(lead.customer, field) for field in CustomerOut.model_fields}
+        return customer if contact_visible(lead, context["request"].auth) else without_contact(customer)
 
     @staticmethod
     def resolve_is_hot(lead: Lead) -> bool:
@@ -153,6 +160,12 @@ class EventOut(Schema):
     @staticmethod
     def resolve_actor_name(event: LeadEvent) -> str:
         return event.actor_label
+
+    @staticmethod
+    def resolve_changes(event: LeadEvent, context) -> dict:
+        # A follow-up inquiry records the contact name and phone the customer gave.
+        visible = contact_visible(event.lead, context["request"].auth)
+        return event.changes if visible else without_contact(event.changes)
 
 
 class CustomerIn(InputSchema):

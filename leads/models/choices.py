@@ -77,6 +77,7 @@ class EventAction(models.TextChoices):
     WIN = "win", _("Marked won")
     LOSE = "lose", _("Marked lost")
     NOTE = "note", _("Customer wrote again")
+    ERASE = "erase", _("Personal data erased")
 
 
 class EmailKind(models.TextChoices):

@@ -18,6 +18,7 @@ from leads.forms import ActionForm, DealForm, TeamMemberForm
 from leads.selectors import lead_get_for, lead_history
 from leads.tenancy import may_act_on
 from leads.transitions import TRANSITIONS
+from leads.visibility import contact_visible
 from leads.web.lists import tabs, varies_on_htmx
 
 
@@ -58,6 +59,7 @@ def _detail_context(request, lead, bound: dict) -> dict:
         "referrer_name": _referrer_name(lead),
         "match_reasons": [{"label": SIGNAL_LABELS.get(reason["signal"], reason["signal"]), **reason}
                           for reason in lead.match_reasons_in(get_language() or "en")],
+        "contact_visible": contact_visible(lead, request.user),
         "forms": forms,
         "open_form": bound.get("open_form", ""),
     }

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from leads.models import ARCHIVED_STATUSES, Stage, Status, TeamMember
 from leads.selectors import ListFilters, lead_list_for
+from leads.visibility import CONTACT_FIELDS, contact_visible
 
 CHUNK_SIZE = 2000
 # The lead JSON's fields, with the customer's and the team flattened into columns.
@@ -59,6 +60,7 @@ FIELDS = (
     "is_favorite", "updated_at",
 )
 STATUS_INDEX = FIELDS.index("status")
+CONTACT_INDEXES = [FIELDS.index(f"customer__{field}") for field in CONTACT_FIELDS]
 TEAM_STATUSES = {Status.ACCEPTED, Status.WON, Status.LOST}
 TEAM_INDEX = COLUMNS.index("team")
 
@@ -77,31 +79,35 @@ def _teams(lead_ids: list) -> dict:
     return teams
 
 
-def _csv(values: list[tuple]) -> str:
-    """CSV text for one chunk of FIELDS tuples, with the stage derived and the chunk's team members joined in."""
+def _csv(values: list[tuple], user=None) -> str:
+    """CSV text for one chunk of FIELDS tuples, with the stage derived and the chunk's team members joined in;
+    contacts `user` may not see (leads.visibility) are left empty."""
     # A deal team exists only from acceptance on, so received, declined and expired leads need no lookup.
     teams = _teams([row[0] for row in values if row[STATUS_INDEX] in TEAM_STATUSES])
     buffer = io.StringIO()
     writer = _SafeWriter(buffer)
     for row in values:
         cells = list(row)
+        if not contact_visible(row[STATUS_INDEX], user):
+            for index in CONTACT_INDEXES:
+                cells[index] = ""
         cells.insert(STATUS_INDEX + 1, _stage(row[STATUS_INDEX]))
         cells.insert(TEAM_INDEX, "; ".join(teams.get(row[0], ())))
         writer.writerow(cells)
     return buffer.getvalue()
 
 
-def export_rows(leads) -> Iterator[str]:
+def export_rows(leads, user=None) -> Iterator[str]:
     """The CSV text of `leads` in pieces of CHUNK_SIZE rows, read through a server-side cursor."""
     yield _csv_header()
     chunk = []
     for values in leads.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):
         chunk.append(values)
         if len(chunk) == CHUNK_SIZE:
-            yield _csv(chunk)
+            yield _csv(chunk, user)
             chunk = []
     if chunk:
-        yield _csv(chunk)
+        yield _csv(chunk, user)
 
 
 def _csv_header() -> str:
@@ -115,7 +121,7 @@ def _csv_header() -> str:
 def lead_export(request, tab: str):
     """The tab's leads as CSV, with the same status / search / sort filters as the list page; unknown tab → 404."""
     leads = lead_list_for(request.user, tab=tab, filters=ListFilters.from_query(request.GET))
-    response = StreamingHttpResponse(export_rows(leads), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(export_rows(leads, request.user), content_type="text/csv; charset=utf-8")
     filename = f"leads-{tab}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
