@@ -4,10 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from insights.api import router as insights_router
 from leadhub.accounts import LoginView
 from leadhub.views import healthz
 from leads.api import api
 from leads.public_views import partner_contact
+
+api.add_router("", insights_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
@@ -17,6 +20,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("leads/", include("leads.urls")),
     path("api/v1/", api.urls),
+    path("insights/", include("insights.urls")),
     path("partners/", include("profiles.directory_urls")),
     # The contact form on a partner's page creates a lead, so its view lives in leads (leads -> profiles).
     path("partners/<slug:slug>/contact/", partner_contact, name="partner-contact"),

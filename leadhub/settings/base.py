@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "ninja",
     "profiles",
     "leads",
+    "insights",
 ]
 
 MIDDLEWARE = [
