@@ -175,9 +175,15 @@ class MonthIndex(Func):
         super().__init__(F("received_at"))
         self.starts = starts
 
-    def as_sql(self, compiler, connection, **extra):
+    def resolve_expression(self, *args, **kwargs):
+        resolved = super().resolve_expression(*args, **kwargs)
         whens = [When(received_at__gte=start, then=Value(index)) for index, start in enumerate(self.starts, 1)]
-        return compiler.compile(Case(*reversed(whens), default=Value(0), output_field=IntegerField()))
+        resolved.case = Case(*reversed(whens), default=Value(0), output_field=IntegerField()).resolve_expression(
+            *args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(self.case)
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])

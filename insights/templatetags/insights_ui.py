@@ -1,4 +1,6 @@
-"""Template filters of the insights page: rates and durations formatted for the active language."""
+"""Template filters of the insights page: rates and durations formatted for the active language.
+
+Values are rounded first: number_format cuts decimals off instead of rounding them."""
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ def percent(value) -> str:
     """0.4567 → "45.7%" (Czech "45,7 %"); no figure → an en dash."""
     if value is None:
         return "–"
-    return _("%(value)s%%") % {"value": number_format(value * 100, decimal_pos=1)}
+    return _("%(value)s%%") % {"value": number_format(round(value * 100, 1), decimal_pos=1)}
 
 
 @register.filter
@@ -20,5 +22,5 @@ def hours(value) -> str:
     if value is None:
         return "–"
     if value >= 48:
-        return _("%(value)s d") % {"value": number_format(value / 24, decimal_pos=1)}
-    return _("%(value)s h") % {"value": number_format(value, decimal_pos=1)}
+        return _("%(value)s d") % {"value": number_format(round(value / 24, 1), decimal_pos=1)}
+    return _("%(value)s h") % {"value": number_format(round(value, 1), decimal_pos=1)}
