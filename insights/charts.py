@@ -15,7 +15,7 @@ from leads.models import DeclineReason, LeadType, Status
 
 WIDTH = 640
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
-ROW_HEIGHT, LABEL_WIDTH, VALUE_WIDTH = 30, 190, 70
+ROW_HEIGHT, LABEL_WIDTH, VALUE_WIDTH = 30, 250, 70
 TYPE_CLASSES = {value: f"type-{value.replace('_', '-')}" for value in LeadType.values}
 
 
