@@ -94,7 +94,8 @@ class RowChart:
 
 
 def _ticks(top: int, plot_height: float) -> list[Tick]:
-    steps = min(4, top)
+    # Every tick a whole number: the tops are 1, 2 or 5 × 10^k, so 4 or 5 steps divide all but 1 and 2.
+    steps = next(steps for steps in (4, 5, top) if top % steps == 0)
     return [Tick(y=_n(TOP + plot_height - plot_height * i / steps), value=top * i // steps) for i in range(steps + 1)]
 
 

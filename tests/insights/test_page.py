@@ -3,6 +3,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -193,3 +194,16 @@ def test_insights_page_default_period_is_the_last_90_days(client, partner_admin,
     assert f'value="{(today - timedelta(days=89)).isoformat()}"' in html
     assert f'value="{today.isoformat()}"' in html
     assert re.search(r'aria-current="true"[^>]*>Last 90 days</a>', html)
+
+
+@pytest.mark.parametrize("largest, ticks", [
+    (0, [0, 1]), (2, [0, 1, 2]), (3, [0, 1, 2, 3, 4, 5]), (7, [0, 2, 4, 6, 8, 10]), (130, [0, 50, 100, 150, 200]),
+])
+def test_insights_chart_axis_ticks_are_whole_evenly_spaced_numbers(largest, ticks):
+    from insights.charts import column_chart
+
+    chart = column_chart([("a", [("bar", largest, "")])])
+    assert [tick.value for tick in chart.ticks] == ticks
+    positions = [float(tick.y) for tick in chart.ticks]
+    gaps = {round(a - b, 1) for a, b in pairwise(positions)}
+    assert len(gaps) == 1
