@@ -127,6 +127,7 @@ def period_leads(user, period: Period, partner: Organisation | None = None) -> Q
 
 
 def insights_for(user, *, period: Period, partner: Organisation | None = None) -> Insights:
+    """Every figure of the page, the CSV and the API for the leads `user` may see (of `partner`, or all)."""
     leads = period_leads(user, period, partner)
     months = {month: Month(month=month) for month in period.months()}
     by_status = dict.fromkeys(Status.values, 0)
