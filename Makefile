@@ -16,7 +16,9 @@ install: $(BIN)/.installed
 run: $(BIN)/.installed
 	VENV=$(VENV) ./scripts/run-dev.sh
 
+# The import contracts (pyproject.toml, docs/architecture.md), then the suite.
 test: $(BIN)/.installed
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(BIN)/.installed

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from leadhub.client_address import client_address
+from common.client_address import client_address
 
 
 def _keys(request, username: str) -> list[str]:

@@ -6,9 +6,9 @@ from django.views.generic import RedirectView
 
 from insights.api import router as insights_router
 from leadhub.accounts import LoginView
+from leadhub.api import api
 from leadhub.views import healthz
-from leads.api import api
-from leads.public_views import partner_contact
+from leads.web.public import partner_contact
 
 api.add_router("", insights_router)
 

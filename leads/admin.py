@@ -6,19 +6,13 @@ from django.urls import reverse
 from django.utils.text import smart_split, unescape_string_literal
 from django_fsm.admin import FSMAdminMixin
 
-from leadhub.readonly_admin import ReadOnlyModelAdmin
+from common.readonly_admin import ReadOnlyModelAdmin
 from leads import services
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.forms import QualifiedLeadForm
 from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
 from leads.selectors import lead_search_matches
-
-TRANSITION_SERVICES = {
-    "accept": services.lead_accept,
-    "decline": services.lead_decline,
-    "win": services.lead_win,
-    "lose": services.lead_lose,
-}
+from leads.transitions import TRANSITIONS
 
 
 class LeadEventInline(admin.TabularInline):
@@ -52,6 +46,8 @@ class TeamMemberInline(admin.TabularInline):
 @admin.register(Lead)
 class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["status"]
+    # Every transition of leads.transitions gets a button (and its form, where it takes input).
+    fsm_forms = {name: transition.form for name, transition in TRANSITIONS.items() if transition.form is not None}
     list_display = ("customer_company", "partner", "lead_type", "status", "is_hot", "received_at", "deal_name",
                     "deal_value", "currency")
     list_filter = ("status", "lead_type", "partner", "is_hot", "received_at")
@@ -148,14 +144,17 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         self.message_user(request, f"Lead sent to {obj.partner}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[obj.pk]))
 
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in TRANSITIONS
+
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
         """Run the admin's transition buttons through the lead services instead of bare model methods."""
-        service = TRANSITION_SERVICES.get(transition_name)
-        if service is None:
+        transition = TRANSITIONS.get(transition_name)
+        if transition is None:
             self.message_user(request, f"'{transition_name}' is not available here.", messages.ERROR)
             return False
         try:
-            service(lead=obj.pk, by=request.user, **(kwargs or {}))
+            transition.service(lead=obj.pk, by=request.user, **(kwargs or {}))
         except (ValidationError, LeadConflict, LeadChanged, PermissionDenied) as exc:
             self.message_user(request, _message(exc), messages.ERROR)
             return False

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from profiles.models import BusinessProfile, CompanySize, Location, Organisation
-from profiles.validators import clean_country, clean_email, clean_text, collect, collect_each
+from common.validators import clean_country, clean_email, clean_text, collect, collect_each
 
 MAX_TERMS = 30
 MAX_TERM_LENGTH = 60

@@ -9,7 +9,12 @@ from django.http import Http404
 from insights.api import insights_json
 from insights.period import Period
 from insights.selectors import insights_for, insights_partner_for, percentile
-from tests.insights.conftest import EXPECTED, EXPECTED_BY_TYPE, EXPECTED_HISTOGRAM, EXPECTED_P90_HOURS
+from tests.insights.conftest import (
+    EXPECTED,
+    EXPECTED_BY_TYPE,
+    EXPECTED_HISTOGRAM,
+    EXPECTED_P90_HOURS,
+)
 
 pytestmark = pytest.mark.django_db
 PERIOD = Period(start=date(2026, 1, 1), end=date(2026, 3, 31))

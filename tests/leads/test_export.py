@@ -6,7 +6,7 @@ import tracemalloc
 import pytest
 from django.db import connection
 
-from leads.export import COLUMNS
+from leads.web.export import COLUMNS
 from leads.models import Lead, Status
 from tests.factories import AcceptedLeadFactory, CustomerFactory, LeadFactory
 

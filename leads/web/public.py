@@ -1,13 +1,13 @@
 """The public contact form's POST: a customer's inquiry becomes a `customer_inquiry` lead for that partner."""
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from leadhub.client_address import client_address
+from common.client_address import client_address
+from common.rate_limits import over_limit
 from leads.forms import apply_service_errors
 from leads.services import lead_create_inquiry
 from profiles.directory import ContactForm, partner_profile, render_partner_page
@@ -17,14 +17,8 @@ RATE_WINDOW_SECONDS = 3600
 
 def _over_rate_limit(request) -> bool:
     """Count this submission against the client address's hourly allowance; True once it is used up."""
-    key = f"inquiry-rate:{client_address(request)}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr: this is the first submission of a new window
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count > settings.LEADHUB_INQUIRY_RATE_PER_HOUR
+    return over_limit(f"inquiry-rate:{client_address(request)}", limit=settings.LEADHUB_INQUIRY_RATE_PER_HOUR,
+                      window_seconds=RATE_WINDOW_SECONDS)
 
 
 @require_POST

@@ -8,12 +8,10 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from leads.models import ARCHIVED_STATUSES, STAGE_STATUSES, Stage, Status, TeamMember
-from leads.selectors import SORTS, lead_list_for
+from leads.models import ARCHIVED_STATUSES, Stage, Status, TeamMember
+from leads.selectors import ListFilters, lead_list_for
 
 CHUNK_SIZE = 2000
-MAX_QUERY_LENGTH = 200
-ALLOWED_STATUSES = {*Status.values, *(str(stage) for stage in STAGE_STATUSES)}
 # The lead JSON's fields, with the customer's and the team flattened into columns.
 COLUMNS = (
     "id", "partner", "lead_type", "tab", "status", "stage", "is_hot", "contact_requested", "received_at",
@@ -102,10 +100,7 @@ def _csv_header() -> str:
 @require_GET
 def lead_export(request, tab: str):
     """The tab's leads as CSV, with the same status / search / sort filters as the list page; unknown tab → 404."""
-    statuses = [status for status in request.GET.getlist("status") if status in ALLOWED_STATUSES]
-    q = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY_LENGTH]
-    sort = request.GET.get("sort", "newest")
-    leads = lead_list_for(request.user, tab=tab, statuses=statuses, q=q, sort=sort if sort in SORTS else "newest")
+    leads = lead_list_for(request.user, tab=tab, filters=ListFilters.from_query(request.GET))
     response = StreamingHttpResponse(export_rows(leads), content_type="text/csv; charset=utf-8")
     filename = f"leads-{tab}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

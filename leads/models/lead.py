@@ -1,4 +1,4 @@
-"""Leads, their customers, deal teams, favourites and the immutable history of what happened to them."""
+"""Leads, their customers, deal teams and favourites, with the lifecycle of DESIGN §3 as a state machine."""
 import uuid
 from datetime import timedelta
 
@@ -10,74 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from leads.models.choices import ARCHIVED_STATUSES, DeclineReason, LeadType, LostReason, Stage, Status, Tab
+from leads.tenancy import may_act_on
 from profiles.models import CompanySize, Organisation
 
 
-class LeadType(models.TextChoices):
-    CUSTOMER_INQUIRY = "customer_inquiry", _("Customer inquiry")
-    MARKETING_QUALIFIED = "marketing_qualified", _("Marketing qualified")
-    SALES_QUALIFIED = "sales_qualified", _("Sales qualified")
-
-
-class Tab(models.TextChoices):
-    MARKETPLACE = "marketplace", _("Marketplace leads")
-    QUALIFIED = "qualified", _("Qualified leads")
-
-
-class Status(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
-    DECLINED = "declined", _("Declined")
-    EXPIRED = "expired", _("Expired")
-
-
-class Stage(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    ARCHIVED = "archived", _("Archived")
-
-
-ARCHIVED_STATUSES = frozenset({Status.WON, Status.LOST, Status.DECLINED, Status.EXPIRED})
-STAGE_STATUSES = {
-    Stage.RECEIVED: [Status.RECEIVED],
-    Stage.ACCEPTED: [Status.ACCEPTED],
-    Stage.ARCHIVED: sorted(ARCHIVED_STATUSES),
-}
-
-
-class DeclineReason(models.TextChoices):
-    NOT_A_FIT = "not_a_fit", _("Not a fit for our business")
-    INSUFFICIENT_INFORMATION = "insufficient_information", _("Insufficient information")
-    CUSTOMER_UNREACHABLE = "customer_unreachable", _("Customer not reachable")
-    NO_BUDGET = "no_budget", _("Customer has no budget")
-    TIMELINE_TOO_SHORT = "timeline_too_short", _("Timeline too short")
-    DUPLICATE_OR_SPAM = "duplicate_or_spam", _("Duplicate or spam")
-    OTHER = "other", _("Other")
-
-
-class LostReason(models.TextChoices):
-    NO_RESPONSE = "no_response", _("Customer did not respond")
-    CHOSE_ANOTHER_VENDOR = "chose_another_vendor", _("Customer chose another vendor")
-    TIMELINE_TOO_SHORT = "timeline_too_short", _("Proposed timeline too short")
-    NO_BUDGET = "no_budget", _("Customer did not have budget")
-    OTHER = "other", _("Other")
-
-
-def may_act_on(lead: "Lead", user) -> bool:
-    """The transition permission: vendor ops staff, or a partner member of the lead's own organisation."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_staff:
-        return True
-    membership = getattr(user, "membership", None)
-    return membership is not None and membership.organisation_id == lead.partner_id
-
-
-def only_the_job(lead: "Lead", user) -> bool:
-    """Expiry is the periodic job's alone; no person triggers it."""
-    return user is None
+def hot_state(*, contact_requested: bool, status: str, received_at, now=None) -> str:
+    """The hot rule, in one place: 'hot' while a customer's request to be contacted is under LEADHUB_HOT_HOURS
+    old, 'cooled' after it, '' when there is none or the lead is archived. The page, the list rows and the API
+    read it live; the stored `is_hot` flag (for the hot index) is cleared by the cooling job on the same rule."""
+    if not contact_requested or status in ARCHIVED_STATUSES:
+        return ""
+    return "hot" if (now or timezone.now()) < received_at + timedelta(hours=settings.LEADHUB_HOT_HOURS) else "cooled"
 
 
 class Customer(models.Model):
@@ -208,29 +152,29 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         return self.received_at + timedelta(hours=settings.LEADHUB_HOT_HOURS)
 
     @property
+    def hot_state(self) -> str:
+        return hot_state(contact_requested=self.contact_requested, status=self.status, received_at=self.received_at)
+
+    @property
     def reason_label(self) -> str:
         choices = LostReason if self.status == Status.LOST else DeclineReason
         return dict(choices.choices).get(self.reason, self.reason)
 
-    # The lifecycle. Transitions change fields only; services check input, save and record history.
+    # The lifecycle. Transitions change fields only; the services (leads.transitions names each one's service and
+    # form) check input, save and record history. Expiry is the job's set-based statement, not a method here.
 
     @transition(field=status, source=Status.RECEIVED, target=Status.ACCEPTED, permission=may_act_on,
-                custom={"label": _("Accept"), "form": "leads.forms.AcceptForm"})
+                custom={"label": _("Accept")})
     def accept(self) -> None:
         self.decided_at = timezone.now()
 
     @transition(field=status, source=Status.RECEIVED, target=Status.DECLINED, permission=may_act_on,
-                custom={"label": _("Decline"), "form": "leads.forms.DeclineForm"})
+                custom={"label": _("Decline")})
     def decline(self, *, reason: str, reason_notes: str = "") -> None:
         self.decided_at = timezone.now()
         self.is_hot = False  # an archived lead is never hot, and the hot-flag job may not touch it any more
         self.reason = reason
         self.reason_notes = reason_notes
-
-    @transition(field=status, source=Status.RECEIVED, target=Status.EXPIRED, permission=only_the_job,
-                custom={"admin": False})
-    def expire(self) -> None:
-        pass
 
     @transition(field=status, source=Status.ACCEPTED, target=Status.WON, permission=may_act_on,
                 custom={"label": _("Mark won")})
@@ -238,36 +182,11 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         self.is_hot = False
 
     @transition(field=status, source=Status.ACCEPTED, target=Status.LOST, permission=may_act_on,
-                custom={"label": _("Mark lost"), "form": "leads.forms.LoseForm"})
+                custom={"label": _("Mark lost")})
     def lose(self, *, reason: str, reason_notes: str = "") -> None:
         self.is_hot = False
         self.reason = reason
         self.reason_notes = reason_notes
-
-
-# What the search box of a lead list looks in, in this order; a search matches when it is part of one of them.
-SEARCHED_FIELDS = ("customer__company", "customer__contact_name", "customer__email", "need", "deal_name", "crm_id")
-
-
-def search_text(*values: str) -> str:
-    """The searched fields' values as LeadSearch stores them: lower case, one per line (no search spans two)."""
-    return "\n".join(value.lower() for value in values if value)
-
-
-class LeadSearch(models.Model):
-    """One row per lead holding what a search looks in, under a trigram index (PostgreSQL, migration 0009).
-
-    A table of its own rather than a column of the lead: status changes (the expiry job updates thousands of
-    leads a second) then never rewrite the trigram index, and one index covers fields of two tables. Written by
-    the services whenever a searched field changes (`leads.services.leads_search_index`,
-    `leads.services.leads_search_refresh`).
-    """
-
-    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, primary_key=True, related_name="search")
-    text = models.TextField()
-
-    def __str__(self) -> str:
-        return f"search of {self.lead_id}"
 
 
 class LeadArchived(Exception):
@@ -306,103 +225,3 @@ class Favorite(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="favorite_user_idx")]
 
 
-class EventAction(models.TextChoices):
-    CREATE = "create", _("Created")
-    ACCEPT = "accept", _("Accepted")
-    DECLINE = "decline", _("Declined")
-    EXPIRE = "expire", _("Expired")
-    EDIT = "edit", _("Deal edited")
-    TEAM = "team", _("Team member added")
-    WIN = "win", _("Marked won")
-    LOSE = "lose", _("Marked lost")
-    NOTE = "note", _("Customer wrote again")
-
-
-class LeadEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise HistoryIsImmutable()
-
-    def delete(self):
-        raise HistoryIsImmutable()
-
-
-class HistoryIsImmutable(Exception):
-    def __init__(self):
-        super().__init__("History events cannot be changed or deleted.")
-
-
-class LeadEvent(models.Model):
-    """One thing that happened to a lead: who, when, from which status to which, what changed. Append-only."""
-
-    # Indexed by event_lead_at_idx (lead, at); the job's events have no actor, so only actors' rows are indexed.
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="events", db_index=False)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-    action = models.CharField(max_length=10, choices=EventAction.choices)
-    from_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-
-    objects = LeadEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [
-            models.Index(fields=["lead", "at"], name="event_lead_at_idx"),
-            models.Index(fields=["actor"], name="event_actor_idx", condition=Q(actor__isnull=False)),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise HistoryIsImmutable()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise HistoryIsImmutable()
-
-    @property
-    def actor_label(self) -> str:
-        if self.actor_id is None:
-            return "LeadHub"
-        return self.actor.get_full_name() or self.actor.get_username()
-
-
-class EmailKind(models.TextChoices):
-    NEW_LEAD = "new_lead", _("New lead alert to the partner")
-    FOLLOW_UP = "follow_up", _("Follow-up alert: the customer wrote again")
-    DECLINE = "decline", _("Declined: the customer may choose another partner")
-    EXPIRE = "expire", _("Expired: the referrer is told")
-
-
-class EmailDelivery(models.Model):
-    """One e-mail sent about a lead. The row is written in the transaction that sends the message,
-    so its unique key lets a retried or duplicated task see what was already sent and skip it.
-
-    Most kinds are sent once per lead; a follow-up alert once per follow-up (its history event)."""
-
-    kind = models.CharField(max_length=10, choices=EmailKind.choices)
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="email_deliveries")
-    event = models.ForeignKey(LeadEvent, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="email_deliveries")
-    recipient = models.EmailField()
-    language = models.CharField(max_length=8)
-    subject = models.CharField(max_length=255)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-sent_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "lead", "recipient"], condition=Q(event__isnull=True),
-                                    name="email_delivery_once"),
-            models.UniqueConstraint(fields=["kind", "event", "recipient"], condition=Q(event__isnull=False),
-                                    name="email_delivery_once_per_event"),
-        ]
-        verbose_name_plural = "e-mail deliveries"
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient}"

@@ -7,12 +7,15 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
-from leads.models import Lead, LeadEvent
+from leads.models import EventAction, Lead, LeadEvent, LeadType, ListTab, Stage, Status, Tab
+from leads.pagination import KEYSETS
+from leads.selectors import STATUS_FILTERS
 
-TabName = Literal["marketplace", "qualified", "favorites"]
-# A status value, or a stage name standing for its statuses (archived = won, lost, declined, expired).
-StatusFilter = Literal["received", "accepted", "won", "lost", "declined", "expired", "archived"]
-SortName = Literal["newest", "time_left"]
+# The API's enums, derived from the models' choices (and the filters' and pagination's own lists).
+TabName = Literal[tuple(ListTab.values)]
+StatusFilter = Literal[STATUS_FILTERS]  # a status value, or a stage name standing for its statuses
+SortName = Literal[tuple(KEYSETS)]  # the API pages by cursor only
+LeadTypeName = Literal[tuple(LeadType.values)]
 
 
 def _no_null_characters(value: str) -> str:
@@ -53,11 +56,11 @@ class TeamMemberOut(Schema):
 class LeadOut(Schema):
     id: UUID
     partner: str = Field(description="The partner organisation's slug.")
-    lead_type: Literal["customer_inquiry", "marketing_qualified", "sales_qualified"]
-    tab: Literal["marketplace", "qualified"]
-    status: Literal["received", "accepted", "won", "lost", "declined", "expired"]
-    stage: Literal["received", "accepted", "archived"]
-    is_hot: bool
+    lead_type: LeadTypeName
+    tab: Literal[tuple(Tab.values)]
+    status: Literal[tuple(Status.values)]
+    stage: Literal[tuple(Stage.values)]
+    is_hot: bool = Field(description="The customer asked to be called and the lead is under LEADHUB_HOT_HOURS old.")
     contact_requested: bool
     received_at: datetime
     respond_by: datetime
@@ -83,6 +86,10 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_partner(lead: Lead) -> str:
         return lead.partner.slug
+
+    @staticmethod
+    def resolve_is_hot(lead: Lead) -> bool:
+        return lead.hot_state == "hot"
 
     @staticmethod
     def resolve_stage(lead: Lead) -> str:
@@ -114,7 +121,7 @@ class EventOut(Schema):
     at: datetime
     actor: str | None = Field(description="Username of who acted; null for LeadHub itself (jobs, the contact form).")
     actor_name: str
-    action: Literal["create", "accept", "decline", "expire", "edit", "team", "win", "lose", "note"]
+    action: Literal[tuple(EventAction.values)]
     from_status: str
     to_status: str
     changes: dict
@@ -140,7 +147,7 @@ class CustomerIn(InputSchema):
 
 class LeadCreateIn(InputSchema):
     partner: Text = Field(description="The partner organisation's slug.")
-    lead_type: Literal["customer_inquiry", "marketing_qualified", "sales_qualified"]
+    lead_type: LeadTypeName
     customer: CustomerIn
     need: Text
     contact_requested: bool = False

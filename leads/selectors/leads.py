@@ -1,30 +1,17 @@
-"""Reads of leads. The tenant gate lives here: whose leads a user may reach is decided in `_partner_scope`, and
-every read goes through it (querysets through `lead_queryset_for`)."""
+"""Reads of leads, every one through the tenant gate: `lead_queryset_for` applies leads.tenancy's scope."""
 import uuid
 
-from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet
 
 from leads.exceptions import LeadNotFound
-from leads.models import STAGE_STATUSES, Favorite, Lead, LeadEvent, LeadSearch, Status, Tab
-
-
-ALL_PARTNERS = object()  # vendor ops staff see every partner's leads
-
-
-def _partner_scope(user):
-    """Whose leads `user` may see: ALL_PARTNERS (vendor ops staff), one organisation id (a partner member) or None."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if user.is_staff:
-        return ALL_PARTNERS
-    membership = getattr(user, "membership", None)
-    return None if membership is None else membership.organisation_id
+from leads.models import Favorite, Lead, LeadEvent, LeadSearch, ListTab
+from leads.selectors.filters import ListFilters
+from leads.tenancy import ALL_PARTNERS, partner_scope
 
 
 def lead_queryset_for(user) -> QuerySet[Lead]:
     """Every lead `user` may see: all for vendor ops staff, their organisation's for a partner member, else none."""
-    scope = _partner_scope(user)
+    scope = partner_scope(user)
     if scope is None:
         return Lead.objects.none()
     if scope is ALL_PARTNERS:
@@ -65,8 +52,7 @@ def lead_history(lead: Lead) -> QuerySet[LeadEvent]:
     return lead.events.select_related("actor").order_by("at", "id")
 
 
-LIST_TABS = ("marketplace", "qualified", "favorites")
-SORTS = {
+SORTS = {  # one order per SORT_NAMES (leads.selectors.filters)
     "newest": ("-received_at", "-id"),
     # respond_by is always received_at + LEADHUB_RESPONSE_DAYS, so the oldest lead has the least time left: this
     # order walks the tab's (received_at, id) index backwards instead of sorting every lead of the tab.
@@ -75,28 +61,25 @@ SORTS = {
 }
 
 
-def lead_list_for(user, *, tab: str | None = None, statuses=(), q: str = "", sort: str = "newest") -> QuerySet[Lead]:
-    """The leads of one tab (or every tab when `tab` is None) that `user` may see, filtered, searched and sorted.
+def lead_list_for(user, *, tab: str | None = None, filters: ListFilters = ListFilters()) -> QuerySet[Lead]:
+    """The leads of one list tab (or every tab when `tab` is None) that `user` may see, filtered, searched, sorted.
 
-    `statuses` holds status values or a stage name (received, accepted, archived). Each row carries
-    `is_favorite` and its customer, so a list page costs the same number of queries for 5 rows or 100.
+    Each row carries `is_favorite` and its customer, so a list page costs the same number of queries for 5 rows
+    or 100.
     """
     leads = lead_queryset_for(user)
-    if tab == "favorites":
+    if tab == ListTab.FAVORITES:
         leads = leads.filter(favorites__user_id=user.pk)
     elif tab is not None:
-        if tab not in LIST_TABS:
+        if tab not in ListTab.values:
             raise LeadNotFound("No such tab.")
         leads = leads.filter(tab=tab)
-    wanted = set()
-    for value in statuses or ():
-        wanted.update(STAGE_STATUSES.get(value, [value]))
+    wanted = filters.wanted_statuses()
     if wanted:
-        leads = leads.filter(status__in=sorted(wanted))
-    q = (q or "").strip()
-    if q:
-        leads = leads.filter(pk__in=lead_search_matches(q))
-    ordering = SORTS.get(sort, SORTS["newest"])
+        leads = leads.filter(status__in=wanted)
+    if filters.q:
+        leads = leads.filter(pk__in=lead_search_matches(filters.q))
+    ordering = SORTS.get(filters.sort, SORTS["newest"])
     return with_favorite_flag(leads.select_related("customer", "partner"), user).order_by(*ordering)
 
 
@@ -110,30 +93,3 @@ def lead_search_matches(q: str) -> QuerySet:
     a handful of matches where there are thousands, then fetch and sort the whole tab instead of stopping early.
     """
     return LeadSearch.objects.filter(text__contains=q.lower()).values("lead_id")
-
-
-def lead_waiting_counts(user) -> dict[str, int]:
-    """How many leads still wait for an answer (status received) in each tab, for the tab headers.
-
-    One query over the received leads only (the partial index `lead_waiting_idx`), so it stays cheap for a
-    partner with hundreds of thousands of leads: only the last few days' leads are still waiting. Every page
-    shows these counts, so the statement is written out: building it with the ORM cost ten times its run time.
-    """
-    scope = _partner_scope(user)
-    if scope is None:
-        return dict.fromkeys(LIST_TABS, 0)
-    lead, favorite = Lead._meta.db_table, Favorite._meta.db_table
-    where, params = "status = %s", [Status.RECEIVED.value]
-    if scope is not ALL_PARTNERS:
-        where, params = f"partner_id = %s AND {where}", [scope, *params]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT count(CASE WHEN tab = %s THEN 1 END), count(CASE WHEN tab = %s THEN 1 END),
-                   count(CASE WHEN id IN (SELECT lead_id FROM {favorite} WHERE user_id = %s) THEN 1 END)
-            FROM {lead} WHERE {where}
-            """,
-            [Tab.MARKETPLACE.value, Tab.QUALIFIED.value, user.pk, *params],
-        )
-        counts = cursor.fetchone()
-    return dict(zip(LIST_TABS, counts))

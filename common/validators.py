@@ -1,4 +1,4 @@
-"""Input cleaners both apps share (leads imports profiles, never the reverse): text, e-mail, country, collection."""
+"""Input cleaners every app shares: text, e-mail, country, and collecting each field's errors under its name."""
 from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ValidationError

@@ -1,0 +1,1 @@
+"""What several apps share: input cleaners, the client address, a read-only admin, rate limits."""
