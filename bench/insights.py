@@ -25,6 +25,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--first", action="store_true",
+                        help="run this process and its PostgreSQL backend at the highest CPU priority (root only): "
+                             "on a machine shared with other work, the closest to an idle one")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadhub.settings.bench")
@@ -66,6 +69,9 @@ def main(argv=None) -> int:
     print(f"leads in the table: {Lead.objects.count():,}; in the period: {leads.count():,}; "
           f"largest partner ({largest.slug}) in the period: {leads.filter(partner=largest).count():,}")
     backend = _backend_pid(connection)
+    if args.first:
+        for pid in (0, backend):
+            os.setpriority(os.PRIO_PROCESS, pid, -20)
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'case':<14} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p95':>8} {'target p95':>11}")
     for name, run in cases.items():
