@@ -26,8 +26,9 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--first", action="store_true",
-                        help="run this process and its PostgreSQL backend at the highest CPU priority (root only): "
-                             "on a machine shared with other work, the closest to an idle one")
+                        help="run this process and its PostgreSQL backend at the highest CPU priority (root only); it "
+                             "helps only against other work in the same cgroup (other sandboxes share the cores "
+                             "regardless)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadhub.settings.bench")
