@@ -10,6 +10,7 @@ from leadhub.ops.metrics import metrics
 from leadhub.views import healthz
 from leads.web.public import partner_contact
 
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
     path("accounts/login/", LoginView.as_view(), name="login"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("leads/", include("leads.urls")),
     path("api/v1/", api.urls),
+    path("insights/", include("insights.urls")),
     path("partners/", include("profiles.directory_urls")),
     # The contact form on a partner's page creates a lead, so its view lives in leads (leads -> profiles).
     path("partners/<slug:slug>/contact/", partner_contact, name="partner-contact"),

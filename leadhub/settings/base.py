@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "leads",
     "routing",
     "privacy",
+    "insights",
 ]
 
 MIDDLEWARE = [
