@@ -1,7 +1,6 @@
 """Issue 19's words and counts without a browser: Czech labels a sales person cannot confuse, dates in each
 language's own format, the language switcher, Czech field names for the admin, and the heart's out-of-band tabs."""
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from django.template import Context, Template
@@ -13,7 +12,7 @@ from profiles.models import Location
 from profiles.templatetags.profiles_ui import response_time
 from tests.factories import LeadFactory
 
-MOMENT = datetime(2026, 12, 14, 19, 31, tzinfo=dt_timezone.utc)
+MOMENT = datetime(2026, 12, 14, 19, 31, tzinfo=UTC)
 
 
 def render(text: str, **context) -> str:
