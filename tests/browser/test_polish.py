@@ -89,6 +89,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, live_server, world, org
     for name, url in page_kinds(live_server, leads, org).items():
         page.goto(url)
         widths[name] = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=artifacts / f"polish-phone-{name}-{SHOT}.png", full_page=True)
     assert {name: width for name, width in widths.items() if width > PHONE["width"]} == {}
 
 
