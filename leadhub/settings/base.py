@@ -102,6 +102,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cs", "Čeština")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language's own date formats (templates use named formats such as "DATE_FORMAT", never a pattern).
+FORMAT_MODULE_PATH = ["leadhub.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
