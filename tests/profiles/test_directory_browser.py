@@ -42,5 +42,5 @@ def test_a_customer_finds_a_partner_and_sends_an_inquiry(live_server, page, cons
 
 def test_the_interactive_api_docs_render_every_endpoint(live_server, page, console_errors):
     page.goto(f"{live_server.url}/api/v1/docs")
-    expect(page.locator(".opblock")).to_have_count(13)  # 12 of leads, 1 of routing (partners/match)
+    expect(page.locator(".opblock")).to_have_count(12)
     assert console_errors == []
