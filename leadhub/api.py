@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
 from leads.api import router as leads_router
+from leads.api.bulk import router as leads_bulk_router
 from leads.exceptions import LeadChanged, LeadConflict
 from profiles.api_tokens import api_token_user
 
@@ -29,6 +30,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api-v1",
 )
+api.add_router("", leads_bulk_router)  # first: /leads/{lead_id} would take /leads/bulk
 api.add_router("", leads_router)
 
 
