@@ -119,8 +119,9 @@ def test_refused_rows_name_their_reason_and_spoil_no_other_row(signed_in, org, o
     table = list(csv.DictReader(io.StringIO(results.content.decode())))
     assert sorted(row["result"] for row in table) == ["applied", *["refused"] * 5]
     assert {row["company"]: row["result"] for row in table}["Good Row"] == "applied"
-    good.refresh_from_db()
-    stale.refresh_from_db()
+    for lead in (good, stale, invalid):
+        lead.refresh_from_db()
+    assert invalid.deal_value == Decimal("12500.00")
     foreign.refresh_from_db()
     assert good.deal_value == Decimal("99.00") and stale.deal_name == "Changed by a colleague"
     assert stale.deal_value == Decimal("12500.00") and foreign.status == Status.RECEIVED
