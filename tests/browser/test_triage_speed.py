@@ -12,10 +12,12 @@ from playwright.sync_api import Page, expect
 from leads import services
 from leads.models import Lead, Status
 from profiles.models import Role
-from tests.browser.test_triage import log_in, mark_page, partner, row, still_same_page  # noqa: F401 - fixture
+from tests.browser import test_triage as day
+from tests.browser.test_triage import log_in, mark_page, row, still_same_page
 from tests.factories import CustomerFactory, LeadFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+partner = day.partner  # the same partner admin and four leads as a partner's day
 
 
 @pytest.fixture
@@ -166,7 +168,8 @@ def test_import_preview_then_apply(page: Page, live_server, partner, artifacts, 
     page.screenshot(path=artifacts / "triage-import-results.png", full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the results (CSV)").click()
-    results = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    with open(download.value.path(), encoding="utf-8") as file:
+        results = list(csv.DictReader(file))
     assert sorted(line["result"] for line in results) == ["applied", "applied", "unchanged"]
     assert Lead.objects.get(pk=leads["hot"].pk).status == Status.DECLINED
     assert Lead.objects.get(pk=leads["cooled"].pk).status == Status.ACCEPTED
