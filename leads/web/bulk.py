@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from leads.models import DeclineReason, Status
+from leads.models import DeclineReason, ListTab, Status
 from leads.selectors import lead_queryset_for
 from leads.services import Step, leads_bulk_run
 from leads.services.bulk import MAX_ITEMS
+from leads.web.lists import tabs
 
 ACTIONS = {"decline": "decline", "favorite": "favorite", "unfavorite": "unfavorite"}
 
@@ -105,6 +106,9 @@ def lead_bulk(request):
             messages.warning(request, _("%(company)s was already %(status)s by someone else.")
                              % {"company": lead["company"], "status": str(lead["status"]).lower()})
         return redirect(_back(request))
+    # The tab counts move with every decline: they come along, out of band.
+    tab = request.POST.get("tab", "")
+    context.update(tabs=tabs(request.user), tab=tab if tab in ListTab.values else "", panel=True)
     response = render(request, "leads/_bulk_result.html", context)
     response["HX-Trigger"] = json.dumps({"leads-changed": True})
     return response

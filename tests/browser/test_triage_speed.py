@@ -121,6 +121,7 @@ def test_bulk_decline_names_the_lead_a_colleague_decided_meanwhile(page: Page, l
     expect(result).to_contain_text("Already decided by someone else:")
     expect(result.get_by_role("link", name="Tailspin Toys")).to_be_visible()
     expect(result).to_contain_text("accepted")
+    expect(page.locator("#tabs a.tab", has_text="Marketplace leads").locator(".count")).to_have_text(re.compile(r"^0"))
     # The rows are read again in place: the declined leads show it and can no longer be selected.
     expect(row(page, "Northwind Traders").locator(".badge")).to_have_text("Declined")
     expect(row(page, "Tailspin Toys").locator(".badge")).to_have_text("Accepted")
