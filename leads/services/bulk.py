@@ -6,6 +6,7 @@ one `BulkOutcome` per item, in the items' order.
 """
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -84,9 +85,35 @@ def lead_bulk_item(*, by: Actor, lead_id, steps: Sequence[Step], if_version: int
 
 
 def leads_bulk_run(*, by: Actor, items: Sequence[tuple]) -> list[BulkOutcome]:
-    """`items` as (lead_id, [Step...], if_version or None); one outcome per item, in order. Never inside a caller's
-    transaction: each item commits (or rolls back) on its own."""
+    """`items` as (lead_id, [Step...], if_version or None); one outcome per item, in order.
+
+    The items share one transaction, each in a savepoint of its own: an item that fails rolls back to its savepoint
+    (and drops the after-commit work it queued), the others commit together. One commit instead of a thousand
+    saves most of a bulk's time, and work queued more than once (the partner's response-time figure, refreshed
+    after every decision) runs once.
+    """
     if len(items) > MAX_ITEMS:
         raise ValidationError({"items": [f"Send at most {MAX_ITEMS} items."]})
-    return [lead_bulk_item(by=by, lead_id=lead_id, steps=steps, if_version=if_version)
-            for lead_id, steps, if_version in items]
+    with transaction.atomic():
+        outcomes = [lead_bulk_item(by=by, lead_id=lead_id, steps=steps, if_version=if_version)
+                    for lead_id, steps, if_version in items]
+        _drop_repeated_commit_work()
+    return outcomes
+
+
+def _drop_repeated_commit_work() -> None:
+    """Keep one of each identical piece of after-commit work (the same function with the same arguments)."""
+    connection = transaction.get_connection()
+    seen, kept = set(), []
+    for entry in connection.run_on_commit:
+        work = entry[1]
+        try:
+            key = (work.func, work.args, tuple(sorted(work.keywords.items()))) if isinstance(work, partial) else work
+            hash(key)
+        except TypeError:  # unhashable arguments: keep it, never guess
+            kept.append(entry)
+            continue
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    connection.run_on_commit[:] = kept

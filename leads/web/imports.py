@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leads.services import lead_bulk_item
+from leads.services import leads_bulk_run
 from leads.web.export import FORMULA_STARTS
 from leads.web.import_csv import MAX_BYTES, ImportRefused, plan_rows, read_rows
 
@@ -71,6 +71,9 @@ def lead_import_apply(request, token: str):
     if plans is None:
         raise Http404(_("This preview has expired or was applied already. Upload the file again."))
     cache.delete(key)  # applied once: a second click (or a replay) finds nothing
+    changing = [plan for plan in plans if plan.outcome == "change"]
+    outcomes = dict(zip((id(plan) for plan in changing), leads_bulk_run(
+        by=request.user, items=[(plan.lead_id, plan.steps, plan.version) for plan in changing])))
     results = []
     for plan in plans:
         row = {"line": plan.line, "id": plan.lead_id, "company": plan.company, "changes": plan.changes}
@@ -79,7 +82,7 @@ def lead_import_apply(request, token: str):
         elif plan.outcome == "unchanged":
             row.update(result="unchanged", message="")
         else:
-            outcome = lead_bulk_item(by=request.user, lead_id=plan.lead_id, steps=plan.steps, if_version=plan.version)
+            outcome = outcomes[id(plan)]
             if outcome.ok:
                 row.update(result="applied", message="")
             elif outcome.status == 412:
