@@ -22,7 +22,11 @@ ENDPOINTS = {
     ("post", "/api/v1/leads/{lead_id}/decline"), ("post", "/api/v1/leads/{lead_id}/win"),
     ("post", "/api/v1/leads/{lead_id}/lose"), ("post", "/api/v1/leads/{lead_id}/team"),
     ("put", "/api/v1/leads/{lead_id}/favorite"), ("delete", "/api/v1/leads/{lead_id}/favorite"),
-    ("get", "/api/v1/leads/{lead_id}/history"), ("post", "/api/v1/leads/bulk"),
+    ("get", "/api/v1/leads/{lead_id}/history"), ("get", "/api/v1/partners/match"),
+    ("post", "/api/v1/leads/{lead_id}/reroute"),
+    ("get", "/api/v1/leads/{lead_id}/history"),
+    ("get", "/api/v1/insights"),  # DESIGN §8
+    ("post", "/api/v1/leads/bulk"),  # DESIGN §11
 }
 
 
