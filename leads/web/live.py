@@ -59,7 +59,7 @@ def lead_live(request, tab: str):
         "tab": tab,
         "panel": True,
         "tabs": tabs(request.user, counts),
-        "rows": LeadRows(token=str(get_token(request)), next_url=_list_url(request)).render(new_rows)
+        "rows": LeadRows(token=str(get_token(request)), next_url=_list_url(request), user=request.user).render(new_rows)
         if new_rows else "",
         "new_count": len(new_rows),
         "hot": hot[0] if hot else None,
