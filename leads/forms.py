@@ -100,16 +100,33 @@ class AcceptForm(DealForm):
             apply_service_errors(self, ValidationError(rest))
 
 
-class DeclineForm(ActionForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
-    reason_notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
+def _reason_choices(choices) -> list:
+    """A blank first option: a final action never runs on a reason nobody picked (DESIGN §3)."""
+    return [("", _("Choose a reason…")), *choices]
 
 
-class LoseForm(ActionForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=LostReason.choices)
+class ReasonForm(ActionForm):
     reason_notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
+                                   help_text=_("Required when the reason is “other”."),
                                    widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        try:
+            v.require_notes_for_other(data.get("reason", ""), data.get("reason_notes", ""))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
+
+
+class DeclineForm(ReasonForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=_reason_choices(DeclineReason.choices))
+    field_order = ["reason", "reason_notes"]
+
+
+class LoseForm(ReasonForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=_reason_choices(LostReason.choices))
+    field_order = ["reason", "reason_notes"]
 
 
 class TeamMemberForm(ActionForm):

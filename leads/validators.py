@@ -57,3 +57,9 @@ def clean_choice(value, choices, *, label: str) -> str:
         raise ValidationError(_("Choose a %(label)s from: %(allowed)s.") % {"label": label, "allowed": allowed},
                               code="invalid_choice")
     return value
+
+
+def require_notes_for_other(reason: str, reason_notes: str) -> None:
+    """`other` says nothing by itself: it needs a few words of notes (DESIGN §3)."""
+    if reason == "other" and not (reason_notes or "").strip():
+        raise ValidationError({"reason_notes": [_("Say why in a few words when the reason is “other”.")]})

@@ -112,7 +112,8 @@ def own_values(world):
 
 ACCEPT = {"deal_name": "x", "deal_value": "1", "currency": "USD", "estimated_close_date": "2030-01-01"}
 VALID_BODIES = {  # by the URL's last segment: a body each endpoint would accept for one of the caller's own leads
-    "accept": ACCEPT, "decline": {"reason": "other"}, "lose": {"reason": "other"}, "win": {},
+    "accept": ACCEPT, "decline": {"reason": "other", "reason_notes": "x", "confirmed": "1"},
+    "lose": {"reason": "other", "reason_notes": "x", "confirmed": "1"}, "win": {"confirmed": "1"},
     "team": {"name": "x", "email": "x@x.example"}, "edit": {"notes": "x"}, "favorite": {},
 }
 
@@ -121,7 +122,8 @@ def body_for(url: str, method: str) -> dict:
     last = url.rstrip("/").rsplit("/", 1)[-1]
     if method == "patch":
         return {"notes": "x"}
-    return VALID_BODIES.get(last, {"reason": "other", "name": "x", "email": "x@x.example"} | ACCEPT)
+    return VALID_BODIES.get(last, {"reason": "other", "reason_notes": "x", "confirmed": "1", "name": "x",
+                                   "email": "x@x.example"} | ACCEPT)
 
 
 def request_as(client, method, url, plain_token):
