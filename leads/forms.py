@@ -121,12 +121,12 @@ class ReasonForm(ActionForm):
 
 class DeclineForm(ReasonForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=_reason_choices(DeclineReason.choices))
-    field_order = ["reason", "reason_notes"]
+    field_order = ("reason", "reason_notes")
 
 
 class LoseForm(ReasonForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=_reason_choices(LostReason.choices))
-    field_order = ["reason", "reason_notes"]
+    field_order = ("reason", "reason_notes")
 
 
 class TeamMemberForm(ActionForm):

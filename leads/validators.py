@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.currencies import CURRENCIES
 from common.validators import clean_email, clean_text  # noqa: F401 - the lifecycle's rules use them too
+from leads.currencies import CURRENCIES
 
 MAX_DEAL_VALUE = Decimal("999999999999.99")
 

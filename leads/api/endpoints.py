@@ -72,7 +72,8 @@ def list_leads(
     leads = lead_list_for(request.auth, tab=tab, filters=filters)
     if partner:
         leads = leads.filter(partner__slug=partner)
-    page = paginate(leads.prefetch_related("team"), sort=sort, cursor=cursor, limit=limit)
+    page = paginate(leads.prefetch_related("team"), sort=sort, cursor=cursor, limit=limit,
+                    statuses=filters.wanted_statuses())
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 

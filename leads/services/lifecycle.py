@@ -7,10 +7,19 @@ from django_fsm import can_proceed
 
 from common.validators import collect
 from leads import validators as v
-from leads.tenancy import Actor
 from leads.models import DeclineReason, EventAction, Lead, LostReason, TeamMember
-from leads.services.base import conflict, jsonable, lock, record, require_partner_side, run_transition, save
+from leads.services.base import (
+    conflict,
+    jsonable,
+    lock,
+    record,
+    require_partner_side,
+    run_transition,
+    save,
+)
 from leads.services.deals import DEAL_FIELDS, clean_team, deal_cleaners
+from leads.tenancy import Actor
+
 
 @transaction.atomic
 def lead_accept(*, lead: Lead | str, by: Actor, if_version: int | None = None, team: Iterable[Mapping] = (), **deal) -> Lead:

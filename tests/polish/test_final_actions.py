@@ -19,8 +19,8 @@ def admin_client(client, partner_admin):
 
 
 def _select(html: str, action: str) -> str:
-    form = re.search(rf'<form[^>]*action="[^"]*/{action}/"[^>]*>(.*?)</form>', html, re.S).group(1)
-    return re.search(r'<select name="reason"[^>]*>.*?</select>', form, re.S).group(0)
+    form = re.search(rf'<form[^>]*action="[^"]*/{action}/"[^>]*>(.*?)</form>', html, re.DOTALL).group(1)
+    return re.search(r'<select name="reason"[^>]*>.*?</select>', form, re.DOTALL).group(0)
 
 
 def test_decline_and_lose_forms_start_with_no_reason_chosen(admin_client, org):
