@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from common.countries import is_country
+
 
 def collect(cleaners: Mapping[str, Callable]) -> dict:
     """Run each field's cleaner; raise one ValidationError naming every bad field, or return the clean values."""
@@ -42,8 +44,8 @@ def clean_email(value, *, required: bool = True) -> str:
 
 def clean_country(value, *, required: bool = False) -> str:
     """A two-letter ISO 3166-1 code, upper-cased."""
-    code = clean_text(value, max_length=2, required=required).upper()
-    if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+    code = clean_text(value, max_length=100, required=required).upper()
+    if code and not is_country(code):
         raise ValidationError(_("Enter a two-letter ISO country code, e.g. CZ."), code="invalid")
     return code
 

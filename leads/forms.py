@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from common.countries import CountryChoiceField
 from leads import validators as v
 from leads.currencies import CURRENCIES
 from leads.models import DeclineReason, Lead, LeadType, LostReason
@@ -154,7 +155,7 @@ class QualifiedLeadForm(forms.ModelForm):
     email = forms.EmailField()
     phone = forms.CharField(max_length=40, required=False)
     company_size = forms.ChoiceField(choices=[("", "—"), *CompanySize.choices], required=False)
-    country = forms.CharField(max_length=2, required=False)
+    country = CountryChoiceField(required=False)
     city = forms.CharField(max_length=120, required=False)
 
     CUSTOMER_FIELDS = ("company", "contact_name", "email", "phone", "company_size", "country", "city")

@@ -4,6 +4,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.countries import CountryChoiceField
 from profiles.models import CompanySize
 
 LOCATION_FIELD = re.compile(r"^locations-(\d+)-(?:country|city|contact_name|contact_email|contact_phone)$")
@@ -40,8 +41,7 @@ class ProfileForm(forms.Form):
 
 
 class LocationForm(forms.Form):
-    country = forms.CharField(label=_("Country (ISO code)"), max_length=2, min_length=2,
-                              widget=forms.TextInput(attrs={"size": 3, "autocomplete": "country"}))
+    country = CountryChoiceField(label=_("Country"))
     city = forms.CharField(label=_("City"), max_length=120)
     contact_name = forms.CharField(label=_("Alert contact"), max_length=200)
     contact_email = forms.EmailField(label=_("Contact e-mail"))

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_countries",
     "profiles",
     "leads",
 ]

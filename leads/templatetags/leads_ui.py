@@ -4,10 +4,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from common.countries import country_name
 from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url
 from leads.web.markup import time_left as time_left_of
 
 register = template.Library()
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country's name in the user's language (from its ISO code)."""
+    return country_name(code)
 
 
 @register.simple_tag

@@ -21,7 +21,7 @@ PAGE_SIZE = 25
 MAX_PAGE_NUMBER = 100
 # What a list row shows (leads_ui.LeadRows), plus the keysets' columns (received_at, id).
 ROW_FIELDS = ("id", "lead_type", "status", "need", "received_at", "respond_by", "contact_requested", "deal_value",
-              "currency", "customer__company", "customer__contact_name", "is_favorite")
+              "currency", "customer__company", "customer__contact_name", "customer__country", "is_favorite")
 # The status select: all, each stage, then each archived status (values from leads.selectors.STATUS_FILTERS).
 STATUS_FILTER_CHOICES = [
     ("", gettext_lazy("All")),
