@@ -59,8 +59,12 @@ def location_forms_from(data) -> list[LocationForm]:
 
 
 def location_forms_for(profile) -> list[LocationForm]:
-    forms_ = [LocationForm(prefix=f"locations-{index}", initial={
-        "country": location.country, "city": location.city, "contact_name": location.contact_name,
-        "contact_email": location.contact_email, "contact_phone": location.contact_phone,
-    }, use_required_attribute=False) for index, location in enumerate(profile.locations.all())] if profile.pk else []
+    forms_ = []
+    for index, location in enumerate(profile.locations.all() if profile.pk else ()):
+        form = LocationForm(prefix=f"locations-{index}", initial={
+            "country": location.country, "city": location.city, "contact_name": location.contact_name,
+            "contact_email": location.contact_email, "contact_phone": location.contact_phone,
+        }, use_required_attribute=False)
+        form.location_id = location.pk  # its one-click remove button (profiles.views.location_remove)
+        forms_.append(form)
     return [*forms_, location_form(None, len(forms_))]

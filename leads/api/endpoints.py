@@ -102,6 +102,14 @@ def add_team_member(request, response: HttpResponse, lead_id: str, payload: Team
     return Status(201, _lead(request, response, lead_id))
 
 
+@router.delete("/leads/{lead_id}/team/{member_id}", response={200: LeadOut, **WRITE},
+               summary="Remove a deal team member", tags=["lifecycle"])
+def remove_team_member(request, response: HttpResponse, lead_id: str, member_id: str, if_match: str | None = IfMatch):
+    services.lead_remove_team_member(lead=lead_id, by=request.auth, member_id=member_id,
+                                     if_version=_if_version(if_match))
+    return _lead(request, response, lead_id)
+
+
 @router.put("/leads/{lead_id}/favorite", response={204: None, **READ}, summary="Mark as favourite", tags=["favorites"])
 def favorite_lead(request, lead_id: str):
     services.lead_favorite_set(lead=lead_id, by=request.auth, favorite=True)

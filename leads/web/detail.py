@@ -30,7 +30,8 @@ def _detail_context(request, lead, bound: dict) -> dict:
     may_act = may_act_on(lead, request.user)
     forms = {}
     if may_act:
-        forms = {name: bound.get(name) or transition.form() for name, transition in TRANSITIONS.items()
+        forms = {name: bound.get(name) or transition.form(initial=transition.form.initial_for(lead))
+                 for name, transition in TRANSITIONS.items()
                  if transition.form is not None and transition.source == lead.status}
         if lead.status == "accepted":
             forms["edit"] = bound.get("edit") or DealForm(initial={
@@ -140,6 +141,13 @@ def lead_team(request, lead_id):
     return _act(request, lead_id, "team", TeamMemberForm,
                 lambda lead, data: services.lead_add_team_member(lead=lead, by=request.user, **data),
                 _("Team member added."))
+
+
+@require_POST
+@login_required
+def lead_team_remove(request, lead_id, member_id: str):
+    return _act(request, lead_id, "team", None, lambda lead, data: services.lead_remove_team_member(
+        lead=lead, by=request.user, member_id=member_id), _("Team member removed."))
 
 
 @require_POST

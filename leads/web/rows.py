@@ -70,7 +70,7 @@ class LeadRows:
             fact = (f'<span class="time-left{" urgent" if urgent else ""}">'
                     f'{self.icons["alert" if urgent else "clock"]}{escape(left["text"])}</span>')
         elif lead.deal_value is not None:
-            fact = (f'<span class="deal-value">{escape(floatformat(lead.deal_value, "2g"))} '
+            fact = (f'<span class="deal-value money">{escape(floatformat(lead.deal_value, "2g"))} '
                     f'{escape(lead.currency)}</span>')
         else:
             fact = ""

@@ -17,7 +17,7 @@ def bearer(client, plain):
 
 
 def shown_token(response) -> str | None:
-    match = re.search(r'id="new-token" type="text" readonly value="([^"]+)"', response.content.decode())
+    match = re.search(r'<code class="token-whole" id="new-token"[^>]*>([^<]+)</code>', response.content.decode())
     return match and match.group(1)
 
 
