@@ -54,7 +54,8 @@ def lead_create(*, by: Actor, partner: Organisation | str, lead_type: str, custo
         **cleaned,
     )
     leads_search_index([lead])
-    record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type})
+    # An import's history starts when the lead was received, not when it was loaded (the page shows both).
+    record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type}, at=lead.received_at)
     return lead
 
 
