@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from common.countries import country_name
 
@@ -44,7 +45,7 @@ class LeadRows:
         self.types = {value: escape(label) for value, label in LeadType.choices}
         self.statuses = {value: (escape(value), escape(label)) for value, label in Status.choices}
         self.detail, self.favorite = _url_pattern("leads:detail"), _url_pattern("leads:favorite")
-        self.received = escape(_("Received"))
+        self.received = escape(pgettext("when a lead came", "Received"))
         self.countries = {}
 
     def render(self, rows) -> str:
