@@ -23,7 +23,8 @@ def is_country(code: str) -> bool:
 class CountryChoiceField(forms.ChoiceField):
     """A <select> of countries; `blank_label` is the empty first option ("Any country", "Choose a country…")."""
 
-    def __init__(self, *, blank_label=_("Choose a country…"), **kwargs):
+    def __init__(self, *, blank_label=None, **kwargs):
+        blank_label = blank_label or _("Choose a country…")
         kwargs.setdefault("widget", forms.Select(attrs={"autocomplete": "country"}))
         super().__init__(choices=lambda: country_choices(blank_label), **kwargs)
 

@@ -10,10 +10,10 @@ from django_fsm.admin import FSMAdminMixin
 
 from common.readonly_admin import ReadOnlyModelAdmin
 from leads import services
+from leads.admin_timeline import timeline_html
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.forms import QualifiedLeadForm
 from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
-from leads.admin_timeline import timeline_html
 from leads.selectors import lead_history, lead_search_matches
 from leads.transitions import TRANSITIONS
 

@@ -1,5 +1,6 @@
 """A lead's history as ops read it in the admin: a timeline of who did what, with each changed field as
 "old → new" instead of the raw JSON the events store."""
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
@@ -21,7 +22,7 @@ def _value(value) -> str:
 def _label(field: str) -> str:
     try:
         return str(Lead._meta.get_field(field).verbose_name).capitalize()
-    except Exception:  # a name that is not a lead field (team, team_member)
+    except FieldDoesNotExist:  # a name that is not a lead field (team, team_member)
         return field.replace("_", " ").capitalize()
 
 

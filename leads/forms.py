@@ -48,8 +48,10 @@ class LocalDecimalField(forms.DecimalField):
     input would let the browser read "12000,50" as 1,200,050 in an English locale."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "number"})
-    default_error_messages = {"ambiguous": _("Write the amount without thousands separators, with a decimal "
-                                             "point (or your language's decimal comma), e.g. 12000.50.")}
+    default_error_messages = {  # noqa: RUF012 - Django merges this dict per class
+        "ambiguous": _("Write the amount without thousands separators, with a decimal point (or your language's "
+                       "decimal comma), e.g. 12000.50."),
+    }
 
     def to_python(self, value):
         if value in self.empty_values:

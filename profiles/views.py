@@ -4,12 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from profiles import forms
-from profiles.selectors import organisation_members, profile_get_for
 from profiles.models import Location
+from profiles.selectors import organisation_members, profile_get_for
 from profiles.services import profile_remove_location, profile_update
 
 

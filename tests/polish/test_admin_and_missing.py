@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from leads import services
 from leads.models import EventAction, Lead
-from tests.factories import AcceptedLeadFactory, BusinessProfileFactory, CustomerFactory, LeadFactory, LocationFactory
+from tests.factories import (
+    AcceptedLeadFactory,
+    BusinessProfileFactory,
+    CustomerFactory,
+    LeadFactory,
+    LocationFactory,
+)
 from tests.polish.helpers import HX, api, url
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@ the decimal comma read right or refused, never reinterpreted) and one clock (imp
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone, translation
@@ -82,7 +83,7 @@ def test_deal_values_never_wrap_mid_number(admin_client, org):
     assert re.search(r'class="deal-value money">1,200,050.00 EUR<', admin_client.get(url("detail", lead)).content.decode())
     listing = admin_client.get("/leads/marketplace/", {"status": "accepted"}).content.decode()
     assert 'class="deal-value money"' in listing
-    css = open("static/css/app.css").read()
+    css = Path("static/css/app.css").read_text()
     assert re.search(r"\.money[^{]*\{[^}]*white-space: nowrap", css)
 
 
