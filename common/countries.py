@@ -30,3 +30,13 @@ class CountryChoiceField(forms.ChoiceField):
 
     def to_python(self, value):
         return super().to_python(value).strip().upper()
+
+
+class CountryAdminMixin:
+    """Admin classes whose model has a two-letter `country` column: pick it from the list as everywhere else."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            return CountryChoiceField(label=db_field.verbose_name.capitalize(), required=not db_field.blank,
+                                      help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

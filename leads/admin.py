@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django_fsm.admin import FSMAdminMixin
 
+from common.countries import CountryAdminMixin
 from common.readonly_admin import ReadOnlyModelAdmin
 from leads import services
 from leads.admin_timeline import timeline_html
@@ -192,7 +193,7 @@ class LeadEventAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CountryAdminMixin, admin.ModelAdmin):
     list_display = ("company", "contact_name", "email", "country", "company_size")
     search_fields = ("company", "contact_name", "email")
 

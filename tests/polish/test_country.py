@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from leads.models import Lead
-from tests.factories import BusinessProfileFactory, LocationFactory, OrganisationFactory
+from tests.factories import BusinessProfileFactory, CustomerFactory, LocationFactory, OrganisationFactory
 from tests.polish.helpers import api
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,14 @@ def test_the_api_refuses_a_country_that_is_not_an_iso_code(ops_user, org):
     response = api(ops_user, "post", "/leads", body)
     assert response.status_code == 422 and "customer.country" in response.json()["errors"]
     assert api(ops_user, "post", "/leads", {**body, "customer": {**body["customer"], "country": "de"}}).status_code == 201
+
+
+def test_the_admin_customer_and_location_forms_pick_a_country(client, ops_user, org):
+    client.force_login(ops_user)
+    customer = CustomerFactory(country="DE")
+    html = client.get(reverse("admin:leads_customer_change", args=[customer.pk])).content.decode()
+    assert '<option value="DE" selected>Germany (DE)</option>' in _select(html, "country")
+    profile = BusinessProfileFactory(organisation=org)
+    LocationFactory(profile=profile, country="CZ")
+    html = client.get(reverse("admin:profiles_businessprofile_change", args=[profile.pk])).content.decode()
+    assert '<option value="CZ" selected>Czechia (CZ)</option>' in _select(html, "locations-0-country")
