@@ -8,7 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from leads.models import Lead
-from tests.factories import BusinessProfileFactory, CustomerFactory, LocationFactory, OrganisationFactory
+from tests.factories import (
+    BusinessProfileFactory,
+    CustomerFactory,
+    LocationFactory,
+    OrganisationFactory,
+)
 from tests.polish.helpers import api
 
 pytestmark = pytest.mark.django_db
