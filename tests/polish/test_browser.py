@@ -8,9 +8,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from leads import services
 from leads.models import Lead
 from profiles.models import Role
-from tests.factories import CustomerFactory, LeadFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    AcceptedLeadFactory,
+    CustomerFactory,
+    LeadFactory,
+    MembershipFactory,
+    OpsUserFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
@@ -71,3 +79,24 @@ def test_a_new_token_is_copied_whole(page: Page, live_server, org, admin):
     page.set_viewport_size({"width": 390, "height": 844})
     box = page.locator("#new-token").bounding_box()
     assert box["x"] + box["width"] <= 390  # shown whole, wrapped, on a phone
+
+
+def test_the_admin_lead_list_fits_1400_px_and_reads_well(page: Page, live_server, org):
+    OpsUserFactory(username="ops-wide")
+    for index in range(5):
+        AcceptedLeadFactory(partner=org, deal_value="1234567.89", deal_name="A long deal name " * 4,
+                            customer=CustomerFactory(company=f"Northwind Traders International {index}"))
+    lead = Lead.objects.first()
+    services.lead_update_deal(lead=lead, by=OpsUserFactory(username="ops-editor"), deal_name="Renamed")
+    page.set_default_timeout(10_000)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("ops-wide")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/leads/lead/")
+    expect(page.locator("#result_list")).to_contain_text("Northwind Traders International")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    page.goto(f"{live_server.url}/admin/leads/lead/{lead.pk}/change/")
+    expect(page.locator("#content")).to_contain_text(f"{lead.customer.company} — Contoso Consulting (accepted)")
+    expect(page.locator(".lead-timeline")).to_contain_text("→ Renamed")
