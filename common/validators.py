@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from common.text import unstorable_reason
 from common.countries import is_country
 
 
@@ -27,8 +28,9 @@ def clean_text(value, *, max_length: int, required: bool = False) -> str:
         raise ValidationError(_("This field is required."), code="required")
     if len(text) > max_length:
         raise ValidationError(_("Use at most %(n)d characters.") % {"n": max_length}, code="max_length")
-    if "\x00" in text:
-        raise ValidationError(_("Null characters are not allowed."), code="null_characters_not_allowed")
+    reason = unstorable_reason(text)
+    if reason is not None:  # a null character or a lone surrogate: PostgreSQL would refuse the row
+        raise ValidationError(reason, code="null_characters_not_allowed" if "\x00" in text else "unpaired_surrogate")
     return text
 
 

@@ -7,9 +7,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
+from insights.api import router as insights_router
 from leads.api import router as leads_router
 from leads.exceptions import LeadChanged, LeadConflict
 from profiles.api_tokens import api_token_user
+from routing.api import router as routing_router
 
 
 class TokenAuth(HttpBearer):
@@ -30,6 +32,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("", leads_router)
+api.add_router("", routing_router)
+api.add_router("", insights_router)
 
 
 def _invalid(request, errors: dict[str, list[str]]) -> HttpResponse:

@@ -204,6 +204,12 @@ class QualifiedLeadForm(forms.ModelForm):
 
     CUSTOMER_FIELDS = ("company", "contact_name", "email", "phone", "company_size", "country", "city")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].required = False
+        self.fields["partner"].help_text = _("Leave it empty to send the lead to the partner routing finds most "
+                                             "likely to win it (\"Suggest partners\" shows who and why).")
+
     class Meta:
         model = Lead
         fields = ["partner", "lead_type", "need", "contact_requested", "referred_by_email"]

@@ -25,7 +25,7 @@ from leads.api.schemas import (
 from leads.exceptions import LeadChanged
 from leads.models import Lead
 from leads.pagination import paginate
-from leads.selectors import ListFilters, lead_get_for, lead_history, lead_list_for
+from leads.selectors import ListFilters, lead_get_for, lead_history, lead_list_for, parse_lead_id
 from leads.transitions import TRANSITIONS, Transition
 
 router = Router(tags=["leads"])
@@ -80,6 +80,13 @@ def list_leads(
 @router.post("/leads", response={201: LeadOut, **WRITE}, summary="Create a lead (vendor ops staff only)")
 def create_lead(request, response: HttpResponse, payload: LeadCreateIn):
     lead = services.lead_create(by=request.auth, **payload.dict())
+    return Status(201, _lead(request, response, lead.pk))
+
+
+@router.post("/leads/{lead_id}/reroute", response={201: LeadOut, **WRITE}, tags=["lifecycle"],
+             summary="Send a declined or expired lead to the next partner (vendor ops staff only)")
+def reroute_lead(request, response: HttpResponse, lead_id: str):
+    lead = services.lead_reroute(lead=parse_lead_id(lead_id), by=request.auth)
     return Status(201, _lead(request, response, lead.pk))
 
 

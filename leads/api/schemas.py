@@ -5,11 +5,14 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from django.utils.translation import get_language
 from pydantic import AfterValidator, ConfigDict
 
+from common.text import unstorable_reason
 from leads.models import EventAction, Lead, LeadEvent, LeadType, ListTab, Stage, Status, Tab
 from leads.pagination import KEYSETS
 from leads.selectors import STATUS_FILTERS
+from leads.visibility import contact_visible, without_contact
 
 # The API's enums, derived from the models' choices (and the filters' and pagination's own lists).
 TabName = Literal[tuple(ListTab.values)]
@@ -18,14 +21,16 @@ SortName = Literal[tuple(KEYSETS)]  # the API pages by cursor only
 LeadTypeName = Literal[tuple(LeadType.values)]
 
 
-def _no_null_characters(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
+def _storable(value: str) -> str:
+    reason = unstorable_reason(value)
+    if reason is not None:
+        raise ValueError(str(reason))
     return value
 
 
-# Free text the database must be able to hold; the services apply each field's real rules (lengths, formats).
-Text = Annotated[str, AfterValidator(_no_null_characters)]
+# Free text the database must be able to hold (no null character, no lone surrogate, which JSON can spell as
+# "\ud800"), in bodies and query parameters alike; the services apply each field's real rules (lengths, formats).
+Text = Annotated[str, AfterValidator(_storable)]
 
 
 class InputSchema(Schema):
@@ -39,9 +44,10 @@ def etag_for(lead: Lead) -> str:
 
 class CustomerOut(Schema):
     company: str
-    contact_name: str
-    email: str
-    phone: str
+    # null for partner users once the lead is declined or expired (leads.visibility).
+    contact_name: str | None
+    email: str | None
+    phone: str | None
     company_size: str
     country: str
     city: str
@@ -52,6 +58,11 @@ class TeamMemberOut(Schema):
     name: str
     email: str
     phone: str
+
+
+class ReasonOut(Schema):
+    signal: str = Field(description="keywords, location, responsiveness, history or capacity.")
+    detail: str = Field(description="The reason in words, in the request's language (Accept-Language).")
 
 
 class LeadOut(Schema):
@@ -83,10 +94,18 @@ class LeadOut(Schema):
     created_at: datetime
     updated_at: datetime
     etag: str = Field(description="Send it back in If-Match to write only if nobody changed the lead meanwhile.")
+    match_reasons: list[ReasonOut] = Field(description="Why routing sent the lead to this partner; empty when it "
+                                                       "was addressed by hand.")
+    routed_from: UUID | None = Field(description="The lead of the previous partner in this lead's routing chain.")
 
     @staticmethod
     def resolve_partner(lead: Lead) -> str:
         return lead.partner.slug
+
+    @staticmethod
+    def resolve_customer(lead: Lead, context) -> dict:
+        customer = {field: getattr(lead.customer, field) for field in CustomerOut.model_fields}
+        return customer if contact_visible(lead, context["request"].auth) else without_contact(customer)
 
     @staticmethod
     def resolve_is_hot(lead: Lead) -> bool:
@@ -112,6 +131,14 @@ class LeadOut(Schema):
     def resolve_etag(lead: Lead) -> str:
         return etag_for(lead)
 
+    @staticmethod
+    def resolve_match_reasons(lead: Lead) -> list[dict]:
+        return lead.match_reasons_in(get_language() or "en")
+
+    @staticmethod
+    def resolve_routed_from(lead: Lead):
+        return lead.routed_from_id
+
 
 class LeadPage(Schema):
     items: list[LeadOut]
@@ -135,6 +162,12 @@ class EventOut(Schema):
     def resolve_actor_name(event: LeadEvent) -> str:
         return event.actor_label
 
+    @staticmethod
+    def resolve_changes(event: LeadEvent, context) -> dict:
+        # A follow-up inquiry records the contact name and phone the customer gave.
+        visible = contact_visible(event.lead, context["request"].auth)
+        return event.changes if visible else without_contact(event.changes)
+
 
 class CustomerIn(InputSchema):
     company: Text
@@ -147,7 +180,9 @@ class CustomerIn(InputSchema):
 
 
 class LeadCreateIn(InputSchema):
-    partner: Text = Field(description="The partner organisation's slug.")
+    partner: Text | None = Field(None, description="The partner organisation's slug; left out, LeadHub routes the "
+                                                   "lead to the partner most likely to win it (422 naming partner "
+                                                   "when none is eligible).")
     lead_type: LeadTypeName
     customer: CustomerIn
     need: Text

@@ -78,6 +78,7 @@ class EventAction(models.TextChoices):
     WIN = "win", _("Marked won")
     LOSE = "lose", _("Marked lost")
     NOTE = "note", _("Customer wrote again")
+    ERASE = "erase", _("Personal data erased")
 
 
 class EmailKind(models.TextChoices):
@@ -85,3 +86,4 @@ class EmailKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up alert: the customer wrote again")
     DECLINE = "decline", _("Declined: the customer may choose another partner")
     EXPIRE = "expire", _("Expired: the referrer is told")
+    NO_ANSWER = "no_answer", _("Inquiry unanswered: the customer may choose another partner")

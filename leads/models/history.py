@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.models.choices import EventAction, Status
 from leads.models.lead import Lead
@@ -25,19 +26,25 @@ class LeadEvent(models.Model):
     """One thing that happened to a lead: who, when, from which status to which, what changed. Append-only."""
 
     # Indexed by event_lead_at_idx (lead, at); the job's events have no actor, so only actors' rows are indexed.
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="events", db_index=False)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    lead = models.ForeignKey(
+        Lead, on_delete=models.PROTECT, related_name="events", db_index=False,
+        verbose_name=_("lead"),
     )
-    action = models.CharField(max_length=10, choices=EventAction.choices)
-    from_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(max_length=10, choices=EventAction.choices, verbose_name=_("action"))
+    from_status = models.CharField(max_length=10, choices=Status.choices, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=10, choices=Status.choices, blank=True, verbose_name=_("to status"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("changes"))
 
     objects = LeadEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("history event")
+        verbose_name_plural = _("history events")
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["lead", "at"], name="event_lead_at_idx"),

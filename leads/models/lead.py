@@ -27,14 +27,21 @@ def hot_state(*, contact_requested: bool, status: str, received_at, now=None) ->
 class Customer(models.Model):
     """The company (and person) a lead is about."""
 
-    company = models.CharField(max_length=200)
-    contact_name = models.CharField(max_length=200)
-    email = models.EmailField()
-    phone = models.CharField(max_length=40, blank=True)
-    company_size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
+    company = models.CharField(max_length=200, verbose_name=_("company"))
+    contact_name = models.CharField(max_length=200, verbose_name=_("contact name"))
+    email = models.EmailField(verbose_name=_("e-mail"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    company_size = models.CharField(
+        max_length=10, choices=CompanySize.choices, blank=True,
+        verbose_name=_("company size"),
+    )
     country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code."))
-    city = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    city = models.CharField(max_length=120, blank=True, verbose_name=_("city"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
 
     def __str__(self) -> str:
         return f"{self.company} ({self.contact_name})"
@@ -48,8 +55,11 @@ class Lead(ConcurrentTransitionMixin, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Indexed as the first column of every list index below, so no single-column index of its own.
-    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="leads", db_index=False)
-    lead_type = models.CharField(max_length=20, choices=LeadType.choices)
+    partner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="leads", db_index=False,
+        verbose_name=_("partner"),
+    )
+    lead_type = models.CharField(max_length=20, choices=LeadType.choices, verbose_name=_("lead type"))
     # Derived from lead_type, stored so that each tab's list has an index to walk in order.
     tab = models.GeneratedField(
         expression=Case(
@@ -58,43 +68,65 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         ),
         output_field=models.CharField(max_length=12, choices=Tab.choices),
         db_persist=True,
+        verbose_name=_("tab"),
     )
     # No index of its own: nothing reads leads by customer (each lead has its own customer row) and customers are
     # never deleted, while an index would cost every lead write (the expiry job's most of all).
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="leads", db_index=False)
-    need = models.TextField(max_length=10000)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="leads", db_index=False,
+        verbose_name=_("customer"),
+    )
+    need = models.TextField(max_length=10000, verbose_name=_("need"))
     referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("referred by"),
     )
     referring_partner = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("referring partner"),
     )
-    referred_by_email = models.EmailField(blank=True, help_text=_("Who is told when the lead expires."))
-    received_at = models.DateTimeField(default=timezone.now)
-    respond_by = models.DateTimeField(editable=False)
-    contact_requested = models.BooleanField(default=False, help_text=_("The customer asked to be contacted directly."))
-    is_hot = models.BooleanField(default=False, editable=False)
+    referred_by_email = models.EmailField(
+        blank=True, help_text=_("Who is told when the lead expires."),
+        verbose_name=_("referrer's e-mail"),
+    )
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received"))
+    respond_by = models.DateTimeField(editable=False, verbose_name=_("answer by"))
+    contact_requested = models.BooleanField(
+        default=False, help_text=_("The customer asked to be contacted directly."),
+        verbose_name=_("wants a call"),
+    )
+    is_hot = models.BooleanField(default=False, editable=False, verbose_name=_("hot"))
+    # Routing (DESIGN §7): the lead this one was sent on from (declined or expired there), at most one successor
+    # each; and why it was routed to this partner, per language ({"en": [{"signal", "detail"}…], "cs": […]}),
+    # null for a lead addressed by hand.
+    routed_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+                                    related_name="rerouted_to", db_index=False, verbose_name=_("sent on from"))
+    match_reasons = models.JSONField(null=True, blank=True, editable=False, verbose_name=_("why it was routed here"))
 
-    status = FSMField(default=Status.RECEIVED, choices=Status.choices, protected=True, max_length=10)
-    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status = FSMField(default=Status.RECEIVED, choices=Status.choices, protected=True, max_length=10,
+                      verbose_name=_("status"))
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("decided"))
 
-    deal_name = models.CharField(max_length=200, blank=True)
+    deal_name = models.CharField(max_length=200, blank=True, verbose_name=_("deal name"))
     deal_value = models.DecimalField(
-        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+        verbose_name=_("deal value"),
     )
     currency = models.CharField(max_length=3, default="USD")
-    estimated_close_date = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True, max_length=10000)
-    crm_id = models.CharField(max_length=100, blank=True, verbose_name="CRM id")
-    campaign_id = models.CharField(max_length=100, blank=True)
-    reason = models.CharField(max_length=30, blank=True)
-    reason_notes = models.TextField(blank=True, max_length=5000)
+    estimated_close_date = models.DateField(null=True, blank=True, verbose_name=_("estimated close date"))
+    notes = models.TextField(blank=True, max_length=10000, verbose_name=_("notes"))
+    crm_id = models.CharField(max_length=100, blank=True, verbose_name=_("CRM id"))
+    campaign_id = models.CharField(max_length=100, blank=True, verbose_name=_("campaign id"))
+    reason = models.CharField(max_length=30, blank=True, verbose_name=_("reason"))
+    reason_notes = models.TextField(blank=True, max_length=5000, verbose_name=_("reason notes"))
 
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
 
     class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["partner", "tab", "status", "-received_at", "-id"], name="lead_tab_status_idx"),
@@ -117,6 +149,10 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(deal_value__gte=0) | Q(deal_value__isnull=True), name="lead_deal_value_gte_0"),
+            # One successor per lead: two reroutes at once create one new lead. Partial, so the many leads that
+            # were never rerouted cost no index entry (the expiry job rewrites thousands of leads a second).
+            models.UniqueConstraint(fields=["routed_from"], condition=Q(routed_from__isnull=False),
+                                    name="lead_routed_once"),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +189,11 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     @property
     def hot_until(self):
         return self.received_at + timedelta(hours=settings.LEADHUB_HOT_HOURS)
+
+    def match_reasons_in(self, language: str) -> list[dict]:
+        """Why this lead was routed here, in `language` (English when that is missing); [] when it was not."""
+        reasons = self.match_reasons or {}
+        return reasons.get(language) or reasons.get("en") or []
 
     @property
     def hot_state(self) -> str:
@@ -203,13 +244,15 @@ class LeadArchived(Exception):
 class TeamMember(models.Model):
     """A person on the partner's side who works an accepted deal."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="team")
-    name = models.CharField(max_length=200)
-    email = models.EmailField()
-    phone = models.CharField(max_length=40, blank=True)
-    added_at = models.DateTimeField(auto_now_add=True)
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="team", verbose_name=_("lead"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    email = models.EmailField(verbose_name=_("e-mail"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added"))
 
     class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
         ordering = ["added_at", "id"]
 
     def __str__(self) -> str:
@@ -219,11 +262,16 @@ class TeamMember(models.Model):
 class Favorite(models.Model):
     """A user's heart on a lead."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorite_leads")
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="favorites")
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorite_leads",
+        verbose_name=_("user"),
+    )
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="favorites", verbose_name=_("lead"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
         constraints = [models.UniqueConstraint(fields=["user", "lead"], name="favorite_once_per_user")]
         indexes = [models.Index(fields=["user", "-created_at"], name="favorite_user_idx")]
 

@@ -7,6 +7,7 @@ from leads.exceptions import LeadNotFound
 from leads.models import Favorite, Lead, LeadEvent, LeadSearch, ListTab, Status
 from leads.selectors.filters import ListFilters
 from leads.tenancy import ALL_PARTNERS, partner_scope
+from leads.visibility import contact_search_rule
 
 
 def lead_queryset_for(user) -> QuerySet[Lead]:
@@ -84,7 +85,7 @@ def lead_list_for(user, *, tab: str | None = None, filters: ListFilters = ListFi
     if wanted:
         leads = leads.filter(status__in=wanted)
     if filters.q:
-        leads = leads.filter(pk__in=lead_search_matches(filters.q))
+        leads = leads.filter(contact_search_rule(filters.q, user), pk__in=lead_search_matches(filters.q))
     ordering = SORTS.get(filters.sort, SORTS["newest"])
     return with_favorite_flag(leads.select_related("customer", "partner"), user).order_by(*ordering)
 

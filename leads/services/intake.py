@@ -11,6 +11,8 @@ from leads import validators as v
 from leads.tenancy import Actor
 from leads.models import Customer, EventAction, Lead, LeadType, Status
 from leads.services.base import prefixed_errors, record, save
+from leads.selectors.routing import lead_request
+from leads.services.routing import partner_choose
 from leads.services.search_index import leads_search_index
 from profiles.models import CompanySize, Organisation
 
@@ -31,11 +33,12 @@ def clean_customer(customer: Mapping) -> dict:
 
 
 @transaction.atomic
-def lead_create(*, by: Actor, partner: Organisation | str, lead_type: str, customer: Mapping, need: str,
+def lead_create(*, by: Actor, lead_type: str, customer: Mapping, need: str, partner: Organisation | str | None = None,
                 contact_requested: bool = False, referred_by_email: str = "",
                 received_at: datetime | None = None) -> Lead:
-    """Vendor ops staff send a lead to a partner (an Organisation or its slug); `received_at` lets imports keep
-    the original time."""
+    """Vendor ops staff send a lead to a partner (an Organisation or its slug), or, without one, to the partner
+    routing finds most likely to win it (its reasons kept on the lead); `received_at` lets imports keep the
+    original time."""
     if not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
         raise PermissionDenied("Only vendor staff may create leads.")
     now = timezone.now()
@@ -44,13 +47,18 @@ def lead_create(*, by: Actor, partner: Organisation | str, lead_type: str, custo
         "need": lambda: v.clean_text(need, max_length=10000, required=True),
         "referred_by_email": lambda: v.clean_email(referred_by_email or by.email, required=False),
         "received_at": lambda: _clean_received_at(received_at, now),
-        "partner": lambda: _clean_partner(partner),
+        "partner": lambda: _clean_partner(partner) if partner not in (None, "") else None,
     })
     customer_data = prefixed_errors("customer", clean_customer, customer)
+    match_reasons = None
+    if cleaned["partner"] is None:
+        cleaned["partner"], match_reasons = partner_choose(
+            lead_request(lead_type=cleaned["lead_type"], customer=customer_data, need=cleaned["need"]))
     lead = Lead.objects.create(
         customer=Customer.objects.create(**customer_data),
         contact_requested=bool(contact_requested),
         referred_by=by,
+        match_reasons=match_reasons,
         **cleaned,
     )
     leads_search_index([lead])

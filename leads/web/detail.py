@@ -1,22 +1,38 @@
 """A lead's page and every action on it: one view runs each transition of leads.transitions, plus the deal edits
 and the heart. HTMX gets the swapped part of the page; without JavaScript each action answers with a redirect."""
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from leads import services
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.forms import ActionForm, DealForm, TeamMemberForm
+from leads.models import ListTab
 from leads.selectors import lead_get_for, lead_history
 from leads.tenancy import may_act_on
 from leads.transitions import TRANSITIONS
+from leads.visibility import contact_visible
 from leads.web.lists import tabs, varies_on_htmx
+
+
+# The signals routing explains a choice by (DESIGN §7), as the lead page names them.
+SIGNAL_LABELS = {
+    "keywords": gettext_lazy("Keywords"),
+    "location": gettext_lazy("Location"),
+    "responsiveness": gettext_lazy("Quick answers"),
+    "history": gettext_lazy("Your track record"),
+    "capacity": gettext_lazy("Room this month"),
+}
 
 
 @require_GET
@@ -45,6 +61,9 @@ def _detail_context(request, lead, bound: dict) -> dict:
         "team": list(lead.team.all()),
         "may_act": may_act,
         "referrer_name": _referrer_name(lead),
+        "match_reasons": [{"label": SIGNAL_LABELS.get(reason["signal"], reason["signal"]), **reason}
+                          for reason in lead.match_reasons_in(get_language() or "en")],
+        "contact_visible": contact_visible(lead, request.user),
         "forms": forms,
         "confirm": {name: transition.confirm for name, transition in TRANSITIONS.items() if transition.confirm},
         "open_form": bound.get("open_form", ""),
@@ -158,9 +177,25 @@ def lead_favorite(request, lead_id):
     services.lead_favorite_set(lead=lead_id, by=request.user, favorite=favorite)
     if request.htmx:
         lead = lead_get_for(request.user, lead_id)
-        return render(request, "leads/_heart.html", {"lead": lead, "next": request.POST.get("next", "")})
+        # The tabs come along out of band: the Favorites badge counts the new heart at once.
+        tab, panel = _current_tab(request, lead)
+        return render(request, "leads/_heart.html", {"lead": lead, "next": request.POST.get("next", ""),
+                                                     "with_tabs": True, "tabs": tabs(request.user),
+                                                     "tab": tab, "panel": panel})
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
         back = reverse("leads:detail", kwargs={"lead_id": lead_id})
     return redirect(back)
+
+
+def _current_tab(request, lead) -> tuple[str, bool]:
+    """The tab the page that sent the heart shows (a list, or the lead's own tab on its page), and whether that
+    page is a list (whose tabs swap the panel in place)."""
+    try:
+        match = resolve(urlsplit(request.htmx.current_url or "").path)
+    except Resolver404:
+        match = None
+    if match is not None and match.url_name in ListTab.values:
+        return match.url_name, True
+    return lead.tab, False

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from leads.models import ARCHIVED_STATUSES, Stage, Status, TeamMember
 from leads.selectors import ListFilters, lead_list_for
+from leads.visibility import CONTACT_FIELDS, contact_visible
 
 CHUNK_SIZE = 2000
 # The lead JSON's fields, with the customer's and the team flattened into columns.
@@ -24,16 +25,30 @@ COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def _cell(value) -> str:
+    """The text of one cell, neutralised: every cell of every row goes through here, whatever built it."""
     if value.__class__ is str:
-        return "'" + value if value and value[0] in FORMULA_STARTS else value
-    if value is None:
+        text = value
+    elif value is None:
         return ""
-    if value.__class__ is bool:
+    elif value.__class__ is bool:
         return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat().replace("+00:00", "Z")
-    return str(value)
+    elif hasattr(value, "isoformat"):
+        text = value.isoformat().replace("+00:00", "Z")
+    else:
+        text = str(value)
+    return "'" + text if text and text[0] in FORMULA_STARTS else text
+
+
+class _SafeWriter:
+    """A csv.writer that neutralises each cell as the row is written: the one place the CSV-injection guard runs,
+    so a column added or derived later (the stage, the joined team) cannot skip it."""
+
+    def __init__(self, buffer):
+        self._writer = csv.writer(buffer)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([_cell(value) for value in row])
 
 
 # Read as plain tuples, not model instances: building 100,000 models costs more than writing the CSV.
@@ -45,6 +60,7 @@ FIELDS = (
     "is_favorite", "updated_at",
 )
 STATUS_INDEX = FIELDS.index("status")
+CONTACT_INDEXES = [FIELDS.index(f"customer__{field}") for field in CONTACT_FIELDS]
 TEAM_STATUSES = {Status.ACCEPTED, Status.WON, Status.LOST}
 TEAM_INDEX = COLUMNS.index("team")
 
@@ -63,36 +79,40 @@ def _teams(lead_ids: list) -> dict:
     return teams
 
 
-def _csv(values: list[tuple]) -> str:
-    """CSV text for one chunk of FIELDS tuples, with the stage derived and the chunk's team members joined in."""
+def _csv(values: list[tuple], user=None) -> str:
+    """CSV text for one chunk of FIELDS tuples, with the stage derived and the chunk's team members joined in;
+    contacts `user` may not see (leads.visibility) are left empty."""
     # A deal team exists only from acceptance on, so received, declined and expired leads need no lookup.
     teams = _teams([row[0] for row in values if row[STATUS_INDEX] in TEAM_STATUSES])
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _SafeWriter(buffer)
     for row in values:
-        cells = [_cell(value) for value in row]
+        cells = list(row)
+        if not contact_visible(row[STATUS_INDEX], user):
+            for index in CONTACT_INDEXES:
+                cells[index] = ""
         cells.insert(STATUS_INDEX + 1, _stage(row[STATUS_INDEX]))
         cells.insert(TEAM_INDEX, "; ".join(teams.get(row[0], ())))
         writer.writerow(cells)
     return buffer.getvalue()
 
 
-def export_rows(leads) -> Iterator[str]:
+def export_rows(leads, user=None) -> Iterator[str]:
     """The CSV text of `leads` in pieces of CHUNK_SIZE rows, read through a server-side cursor."""
     yield _csv_header()
     chunk = []
     for values in leads.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):
         chunk.append(values)
         if len(chunk) == CHUNK_SIZE:
-            yield _csv(chunk)
+            yield _csv(chunk, user)
             chunk = []
     if chunk:
-        yield _csv(chunk)
+        yield _csv(chunk, user)
 
 
 def _csv_header() -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(COLUMNS)
+    _SafeWriter(buffer).writerow(COLUMNS)
     return buffer.getvalue()
 
 
@@ -101,7 +121,7 @@ def _csv_header() -> str:
 def lead_export(request, tab: str):
     """The tab's leads as CSV, with the same status / search / sort filters as the list page; unknown tab → 404."""
     leads = lead_list_for(request.user, tab=tab, filters=ListFilters.from_query(request.GET))
-    response = StreamingHttpResponse(export_rows(leads), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(export_rows(leads, request.user), content_type="text/csv; charset=utf-8")
     filename = f"leads-{tab}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -25,7 +25,8 @@ ROW_FIELDS = ("id", "lead_type", "status", "need", "received_at", "respond_by", 
 # The status select: all, each stage, then each archived status (values from leads.selectors.STATUS_FILTERS).
 STATUS_FILTER_CHOICES = [
     ("", gettext_lazy("All")),
-    (Stage.RECEIVED.value, gettext_lazy("Waiting for an answer")),
+    # The same word as the rows' status badges (Status.RECEIVED), so the filter names what the rows show.
+    (Stage.RECEIVED.value, Status.RECEIVED.label),
     (Stage.ACCEPTED.value, gettext_lazy("Accepted")),
     (Stage.ARCHIVED.value, gettext_lazy("Archived")),
     *[(value, label) for value, label in Status.choices if value in ARCHIVED_STATUSES],
@@ -36,6 +37,8 @@ def tabs(user) -> list[dict]:
     """The three tabs of the header, each with how many of its leads still wait for an answer (and saying so)."""
     counts = lead_waiting_counts(user)
     return [{"name": name, "label": label, "url": reverse(f"leads:{name}"), "waiting": counts[name],
+             # What the badge counts, in visible words ("3 waiting"): a bare number was explained only by a tooltip.
+             "badge": ngettext("%(n)s waiting", "%(n)s waiting", counts[name]) % {"n": counts[name]},
              "title": ngettext("%(n)s lead waiting for an answer", "%(n)s leads waiting for an answer",
                                counts[name]) % {"n": counts[name]}}
             for name, label in ListTab.choices]
@@ -69,7 +72,8 @@ def lead_list(request, tab: str):
         "filters": filters,
         "status_options": _options(STATUS_FILTER_CHOICES, filters.status),
         "sort_options": _options(SORT_CHOICES, filters.sort),
-        "rows": LeadRows(token=str(get_token(request)), next_url=request.get_full_path()).render(items),
+        "rows": LeadRows(token=str(get_token(request)), next_url=request.get_full_path(),
+                         user=request.user).render(items),
         "total": total,
         "nav": nav,
         "export_url": _link(request, reverse("leads:export", kwargs={"tab": tab}), page=None, cursor=None),

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 from common.countries import country_name
 
 from leads.models import LeadType, Status, hot_state
+from leads.visibility import contact_visible
 from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url, time_left
 
 NEED_CHARS = 110
@@ -32,7 +33,8 @@ class LeadRows:
     each row then escapes its own values with `escape` and joins strings, which costs a fraction of format_html.
     """
 
-    def __init__(self, *, token: str, next_url: str):
+    def __init__(self, *, token: str, next_url: str, user=None):
+        self.user = user  # whose rows: a partner user no longer sees declined and expired leads' contacts
         sprite = sprite_url()
         self.now = timezone.now()
         self.icons = {name: icon_html(name, sprite) for name in ("flame", "alert", "clock", "heart")}
@@ -82,11 +84,12 @@ class LeadRows:
             need = f"{need[:NEED_CHARS - 1].rstrip()}…"
         status, status_label = self.statuses.get(lead.status) or (escape(lead.status), escape(lead.status))
         lead_type = self.types.get(lead.lead_type) or escape(lead.lead_type)
+        contact = lead.customer__contact_name if contact_visible(lead, self.user) else ""
         heart = heart_markup(f"{self.favorite[0]}{pk}{self.favorite[1]}", self.hearts[bool(lead.is_favorite)])
         return (f'<li class="lead-row{" is-hot" if hot else ""}" data-lead="{pk}">'
                 f'<div class="lead-who"><a class="lead-company" href="{self.detail[0]}{pk}{self.detail[1]}">'
                 f'{escape(lead.customer__company)}</a>{self.flame if hot else ""}'
-                f'<span class="lead-contact">{escape(lead.customer__contact_name)}</span>'
+                f'<span class="lead-contact">{escape(contact)}</span>'
                 f'<p class="lead-need">{escape(need)}</p></div>'
                 f'<div class="lead-facts"><span class="lead-type">{lead_type}</span>'
                 f'<span class="badge status-{status}">{status_label}</span>{fact}'

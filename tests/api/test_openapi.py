@@ -23,7 +23,10 @@ ENDPOINTS = {
     ("post", "/api/v1/leads/{lead_id}/lose"), ("post", "/api/v1/leads/{lead_id}/team"),
     ("delete", "/api/v1/leads/{lead_id}/team/{member_id}"),
     ("put", "/api/v1/leads/{lead_id}/favorite"), ("delete", "/api/v1/leads/{lead_id}/favorite"),
+    ("get", "/api/v1/leads/{lead_id}/history"), ("get", "/api/v1/partners/match"),
+    ("post", "/api/v1/leads/{lead_id}/reroute"),
     ("get", "/api/v1/leads/{lead_id}/history"),
+    ("get", "/api/v1/insights"),  # DESIGN §8
 }
 
 
