@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from common.text import unstorable_reason
+from common.countries import is_country
 
 
 def collect(cleaners: Mapping[str, Callable]) -> dict:
@@ -45,8 +46,8 @@ def clean_email(value, *, required: bool = True) -> str:
 
 def clean_country(value, *, required: bool = False) -> str:
     """A two-letter ISO 3166-1 code, upper-cased."""
-    code = clean_text(value, max_length=2, required=required).upper()
-    if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+    code = clean_text(value, max_length=100, required=required).upper()
+    if code and not is_country(code):
         raise ValidationError(_("Enter a two-letter ISO country code, e.g. CZ."), code="invalid")
     return code
 

@@ -3,36 +3,23 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django_fsm.admin import FSMAdminMixin
 
+from common.countries import CountryAdminMixin
 from common.readonly_admin import ReadOnlyModelAdmin
 from leads import services
+from leads.admin_timeline import timeline_html
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.forms import QualifiedLeadForm
 from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
-from leads.selectors import lead_search_matches
+from leads.selectors import lead_history, lead_search_matches
 from leads.selectors.routing import lead_request
 from leads.services.routing import REROUTABLE
 from leads.transitions import TRANSITIONS
 from routing.selectors import partners_match
-
-
-class LeadEventInline(admin.TabularInline):
-    model = LeadEvent
-    extra = 0
-    can_delete = False
-    fields = ("at", "actor", "action", "from_status", "to_status", "changes")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -51,8 +38,8 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["status"]
     # Every transition of leads.transitions gets a button (and its form, where it takes input).
     fsm_forms = {name: transition.form for name, transition in TRANSITIONS.items() if transition.form is not None}
-    list_display = ("customer_company", "partner", "lead_type", "status", "is_hot", "received_at", "deal_name",
-                    "deal_value", "currency")
+    # Five columns fit a 1400 px screen; the type, hot flag and deal name are on the lead's page.
+    list_display = ("customer_company", "partner", "status", "received_at", "deal")
     list_filter = ("status", "lead_type", "partner", "is_hot", "received_at")
     # The search box looks in what the partners' lists search (LeadSearch, see get_search_results).
     search_fields = ("customer__company",)
@@ -60,11 +47,13 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     list_select_related = ("customer", "partner")
     # No date_hierarchy: its year links cost a scan of every lead; the received_at filter offers the same ranges.
     show_full_result_count = False
-    inlines = [TeamMemberInline, LeadEventInline]
+    inlines = [TeamMemberInline]
+    fsm_transition_form_template = "admin/leads/lead/transition_form.html"
+    object_history_template = "admin/leads/lead/object_history.html"
     deal_fields = list(services.DEAL_FIELDS)
     readonly_on_change = ("id", "partner", "lead_type", "customer", "need", "referred_by", "referring_partner",
                           "referred_by_email", "received_at", "respond_by", "contact_requested", "is_hot",
-                          "decided_at", "reason", "reason_notes", "version", "created_at", "updated_at")
+                          "decided_at", "reason", "reason_notes", "version", "created_at", "updated_at", "timeline")
     raw_id_fields = ("customer",)
 
     change_form_template = "admin/leads/lead/change_form.html"
@@ -72,6 +61,28 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     @admin.display(description="Customer", ordering="customer__company")
     def customer_company(self, lead):
         return lead.customer.company
+
+    @admin.display(description="Deal", ordering="deal_value")
+    def deal(self, lead):
+        if lead.deal_value is None:
+            return "—"
+        return format_html('<span class="money">{} {}</span>', number_format(lead.deal_value, 2, force_grouping=True),
+                           lead.currency)
+
+    @admin.display(description="History")
+    def timeline(self, lead):
+        return timeline_html(lead_history(lead))
+
+    def get_help_text(self, transition) -> str:
+        """What the transition page says above its form: what the action does, and that it cannot be undone."""
+        registered = TRANSITIONS.get(transition.name)
+        return str(registered.confirm) if registered and registered.confirm else ""
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The admin's "History" shows what happened to the lead (its events), then the admin's own log."""
+        lead = self.get_object(request, object_id)
+        extra = {"lead_timeline": timeline_html(lead_history(lead))} if lead is not None else {}
+        return super().history_view(request, object_id, extra_context={**(extra_context or {}), **extra})
 
     def get_search_results(self, request, queryset, search_term):
         """Each word (or "quoted phrase") through the trigram index, instead of a scan joining every customer."""
@@ -105,6 +116,7 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
                                               "referred_by_email")}),
             ("Deal", {"fields": self.deal_fields}),
             ("Outcome", {"fields": ("reason", "reason_notes")}),
+            ("History", {"fields": ("timeline",)}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -212,7 +224,7 @@ def _message(exc: Exception) -> str:
 class LeadEventAdmin(ReadOnlyModelAdmin):
     list_display = ("lead", "at", "actor", "action", "from_status", "to_status")
     list_filter = ("action",)
-    list_select_related = ("lead__customer", "actor")
+    list_select_related = ("lead__customer", "lead__partner", "actor")
     # The newest recorded first, along the primary key: millions of events are never sorted by time.
     ordering = ("-id",)
     show_full_result_count = False
@@ -220,7 +232,7 @@ class LeadEventAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CountryAdminMixin, admin.ModelAdmin):
     list_display = ("company", "contact_name", "email", "country", "company_size")
     search_fields = ("company", "contact_name", "email")
 
@@ -240,5 +252,5 @@ class EmailDeliveryAdmin(ReadOnlyModelAdmin):
     list_display = ("sent_at", "kind", "recipient", "language", "subject", "lead")
     list_filter = ("kind", "language")
     search_fields = ("recipient", "subject")
-    list_select_related = ("lead__customer",)
+    list_select_related = ("lead__customer", "lead__partner")
     date_hierarchy = "sent_at"

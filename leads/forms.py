@@ -8,31 +8,72 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from common.countries import CountryChoiceField
 from leads import validators as v
-from leads.currencies import CURRENCIES
+from leads.currencies import COMMON_CURRENCIES, CURRENCIES, currency_for_country
 from leads.models import DeclineReason, Lead, LeadType, LostReason
 from profiles.models import CompanySize
 
-CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCIES)]
+CURRENCY_CHOICES = [*[(code, code) for code in COMMON_CURRENCIES],
+                    *[(code, code) for code in sorted(CURRENCIES) if code not in COMMON_CURRENCIES]]
 
 
 class CurrencySelect(forms.Select):
-    """A select of ~160 currencies rendered in Python: the template per option made the lead page 3x slower."""
+    """A select of ~160 currencies rendered in Python: the template per option made the lead page 3x slower.
+    The common ones come first, with their names in the user's language; the rest follow as codes."""
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
-        options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
-            ((code, mark_safe(" selected") if code == value else "", label) for code, label in self.choices),
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+        def options(codes):
+            return format_html_join("", '<option value="{}"{}>{}</option>', (
+                (code, mark_safe(" selected") if code == value else "", label) for code, label in codes))
+
+        common = [(code, f"{code} — {label}") for code, label in COMMON_CURRENCIES.items()]
+        rest = [(code, code) for code, _label in self.choices if code not in COMMON_CURRENCIES]
+        return format_html('<select name="{}"{}><optgroup label="{}">{}</optgroup><optgroup label="{}">{}</optgroup>'
+                           "</select>", name, flatatt(attrs), _("Common currencies"), options(common),
+                           _("Other currencies"), options(rest))
+
+
+class LocalDecimalField(forms.DecimalField):
+    """A decimal typed as text: a point, or the user's language's decimal comma ("12000,50" in Czech), is the
+    decimal separator; anything that could be read two ways (a comma where the language writes a point,
+    thousands separators beside a decimal one) is refused with a clear message, never reinterpreted. A number
+    input would let the browser read "12000,50" as 1,200,050 in an English locale."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "number"})
+    default_error_messages = {  # noqa: RUF012 - Django merges this dict per class
+        "ambiguous": _("Write the amount without thousands separators, with a decimal point (or your language's "
+                       "decimal comma), e.g. 12000.50."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = "".join(str(value).split())  # spaces (non-breaking ones too) only group digits
+        comma = formats.get_format("DECIMAL_SEPARATOR") == ","
+        if (text.count(",") + text.count(".") > 1 or ("," in text and not comma)
+                or (comma and re.search(r"\.\d{3}$", text))):  # "12.000" reads as twelve thousand to many
+            raise ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        return super().to_python(text.replace(",", "."))
+
+    def widget_attrs(self, widget):
+        return {key: value for key, value in super().widget_attrs(widget).items() if key not in ("step", "min",
+                                                                                                  "max")}
 
 
 class ActionForm(forms.Form):
+    @classmethod
+    def initial_for(cls, lead) -> dict:
+        """The values the form starts with on `lead`'s page."""
+        return {}
+
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
 
@@ -42,8 +83,8 @@ class ActionForm(forms.Form):
 
 class DealForm(ActionForm):
     deal_name = forms.CharField(label=_("Deal name"), max_length=200)
-    deal_value = forms.DecimalField(label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2,
-                                    max_value=v.MAX_DEAL_VALUE)
+    deal_value = LocalDecimalField(label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2,
+                                   max_value=v.MAX_DEAL_VALUE)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD",
                                  widget=CurrencySelect)
     estimated_close_date = forms.DateField(label=_("Estimated close date"),
@@ -58,6 +99,10 @@ class DealForm(ActionForm):
 
 class AcceptForm(DealForm):
     """received → accepted, with any number of extra team members named team-<i>-name / -email / -phone."""
+
+    @classmethod
+    def initial_for(cls, lead) -> dict:
+        return {"currency": currency_for_country(lead.customer.country)}  # a Czech customer's deal is in CZK
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -100,16 +145,33 @@ class AcceptForm(DealForm):
             apply_service_errors(self, ValidationError(rest))
 
 
-class DeclineForm(ActionForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
-    reason_notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
+def _reason_choices(choices) -> list:
+    """A blank first option: a final action never runs on a reason nobody picked (DESIGN §3)."""
+    return [("", _("Choose a reason…")), *choices]
 
 
-class LoseForm(ActionForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=LostReason.choices)
+class ReasonForm(ActionForm):
     reason_notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
+                                   help_text=_("Required when the reason is “other”."),
                                    widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        try:
+            v.require_notes_for_other(data.get("reason", ""), data.get("reason_notes", ""))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
+
+
+class DeclineForm(ReasonForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=_reason_choices(DeclineReason.choices))
+    field_order = ("reason", "reason_notes")
+
+
+class LoseForm(ReasonForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=_reason_choices(LostReason.choices))
+    field_order = ("reason", "reason_notes")
 
 
 class TeamMemberForm(ActionForm):
@@ -137,7 +199,7 @@ class QualifiedLeadForm(forms.ModelForm):
     email = forms.EmailField()
     phone = forms.CharField(max_length=40, required=False)
     company_size = forms.ChoiceField(choices=[("", "—"), *CompanySize.choices], required=False)
-    country = forms.CharField(max_length=2, required=False)
+    country = CountryChoiceField(required=False)
     city = forms.CharField(max_length=120, required=False)
 
     CUSTOMER_FIELDS = ("company", "contact_name", "email", "phone", "company_size", "country", "city")

@@ -13,7 +13,14 @@ from django.db.models import Q, QuerySet
 # the last one (the primary key) is unique, so the position of a row is exact.
 KEYSETS = {
     "newest": (("received_at", True), ("id", True)),
-    "time_left": (("received_at", False), ("id", False)),  # the same order as respond_by (see selectors.SORTS)
+    # Phase one of "time_left": the waiting leads, least time left first (respond_by is received_at + a constant).
+    "time_left": (("received_at", False), ("id", False)),
+}
+# A sort in two phases (DESIGN §5): the leads matching the condition in KEYSETS[sort] order, then the others in
+# the second keyset's order. Each phase is one index walk (the received leads' partial index, then the tab's),
+# and the cursor names its phase ("<sort>" or "<sort>:rest"), so a deep page is as fast in either phase.
+PHASES = {
+    "time_left": (Q(status="received"), "received", (("received_at", True), ("id", True))),
 }
 
 
@@ -59,7 +66,7 @@ class Cursor:
         if not (isinstance(data, list) and len(data) == 3 and all(type(item) is str for item in data)):
             raise invalid
         name, received_at, row_id = data
-        if name != sort or name not in KEYSETS:
+        if name != sort or keyset_of(name) is None:
             raise invalid
         try:
             at = datetime.fromisoformat(received_at)
@@ -78,8 +85,17 @@ class Cursor:
         return self.received_at, self.id
 
 
+def keyset_of(sort: str):
+    """The keyset of a sort, or of the second phase of a phased one ("time_left:rest"); None if there is none."""
+    name, _colon, phase = sort.partition(":")
+    if phase:
+        return PHASES[name][2] if phase == "rest" and name in PHASES else None
+    return KEYSETS.get(name)
+
+
 # The cursor holds (received_at, id): every keyset must walk exactly those fields, in that order.
-assert all(tuple(field for field, _ in keyset) == ("received_at", "id") for keyset in KEYSETS.values())
+assert all(tuple(field for field, _ in keyset) == ("received_at", "id")
+           for keyset in [*KEYSETS.values(), *(phase[2] for phase in PHASES.values())])
 
 
 def _after(values: list, keyset) -> Q:
@@ -98,14 +114,67 @@ def _after(values: list, keyset) -> Q:
     return Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]}) & condition
 
 
-def paginate(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int) -> Page:
-    """One page of `queryset` (already ordered by KEYSETS[sort]) after `cursor`, and the cursor of the next page."""
-    keyset = KEYSETS[sort]
+def _ordering(keyset) -> list[str]:
+    return [f"-{field}" if descending else field for field, descending in keyset]
+
+
+def paginate(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int, offset: int = 0,
+             statuses=()) -> Page:
+    """One page of `queryset` after `cursor` (or after `offset` rows, for the first numbered pages) in the
+    order of KEYSETS[sort] (PHASES[sort] for a two-phase sort), and the cursor of the next page. `statuses`, when
+    given, are the only statuses the queryset holds: a phase none of them can be in is not queried."""
+    if sort in PHASES:
+        return _paginate_phased(queryset, sort=sort, cursor=cursor, limit=limit, offset=offset, statuses=statuses)
+    return _page(queryset, sort, cursor, limit, offset)
+
+
+def _page(queryset: QuerySet, sort: str, cursor: str | None, limit: int, offset: int = 0) -> Page:
+    keyset = keyset_of(sort)
     if cursor:
         queryset = queryset.filter(_after(Cursor.decode(cursor, sort=sort).values(), keyset))
-    rows = list(queryset[: limit + 1])
+    rows = list(queryset[offset: offset + limit + 1])
     if len(rows) <= limit:
         return Page(items=rows, next_cursor=None)
     rows = rows[:limit]
-    last = rows[-1]
-    return Page(items=rows, next_cursor=Cursor(sort=sort, received_at=last.received_at, id=last.id).encode())
+    return Page(items=rows, next_cursor=_cursor_after(sort, rows[-1]))
+
+
+def _cursor_after(sort: str, row) -> str:
+    return Cursor(sort=sort, received_at=row.received_at, id=row.id).encode()
+
+
+def _paginate_phased(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int, offset: int,
+                     statuses) -> Page:
+    condition, status, rest_keyset = PHASES[sort]
+    rest_sort = f"{sort}:rest"
+    first = queryset.filter(condition).order_by(*_ordering(KEYSETS[sort]))
+    rest = queryset.exclude(condition).order_by(*_ordering(rest_keyset))
+    in_first = not statuses or status in statuses
+    in_rest = not statuses or any(value != status for value in statuses)
+    if cursor and _cursor_sort(cursor) == rest_sort:
+        return _page(rest, rest_sort, cursor, limit)
+    if not in_first:
+        return _page(rest, rest_sort, None, limit, offset)
+    page = _page(first, sort, cursor, limit, offset)
+    if page.next_cursor or not in_rest:
+        return page
+    # The first phase ran out on this page: fill it with the first rows of the second.
+    room = limit - len(page.items)
+    skip = 0 if page.items or cursor or not offset else max(offset - first.count(), 0)
+    if room == 0:  # full already: the next page starts the second phase, after this page's last row
+        if not rest[skip:skip + 1].exists():
+            return page
+        return Page(items=page.items, next_cursor=_cursor_after(sort, page.items[-1]))
+    more = _page(rest, rest_sort, None, room, skip)
+    return Page(items=page.items + more.items, next_cursor=more.next_cursor)
+
+
+def _cursor_sort(cursor: str) -> str:
+    """The sort (and phase) a cursor names, or '' when it cannot be read (Cursor.decode then refuses it)."""
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
+        return ""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        return ""
+    return data[0] if isinstance(data, list) and data and type(data[0]) is str else ""

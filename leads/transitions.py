@@ -43,10 +43,13 @@ TRANSITIONS = {transition.name: transition for transition in (
     Transition("accept", services.lead_accept, AcceptForm, _("Lead accepted. Good luck with the deal!"),
                EventAction.ACCEPT),
     Transition("decline", services.lead_decline, DeclineForm,
-               _("Lead declined. The customer will be told to choose another partner."), EventAction.DECLINE),
+               _("Lead declined. The customer will be told to choose another partner."), EventAction.DECLINE,
+               _("Decline this lead? The customer is told to choose another partner, and the lead is archived: "
+                 "this cannot be undone.")),
     Transition("win", services.lead_win, None, _("Congratulations! The lead is marked won and archived."),
-               EventAction.WIN),
-    Transition("lose", services.lead_lose, LoseForm, _("The lead is marked lost and archived."), EventAction.LOSE),
+               EventAction.WIN, _("Mark this lead won? It is archived and cannot be changed afterwards.")),
+    Transition("lose", services.lead_lose, LoseForm, _("The lead is marked lost and archived."), EventAction.LOSE,
+               _("Mark this lead lost? It is archived and cannot be changed afterwards.")),
 )}
 
 

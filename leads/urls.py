@@ -20,5 +20,6 @@ urlpatterns = [
     *[path(f"<str:lead_id>/{name}/", detail.lead_transition, {"name": name}, name=name) for name in TRANSITIONS],
     path("<str:lead_id>/edit/", detail.lead_edit, name="edit"),
     path("<str:lead_id>/team/", detail.lead_team, name="team"),
+    path("<str:lead_id>/team/<str:member_id>/remove/", detail.lead_team_remove, name="team-remove"),
     path("<str:lead_id>/favorite/", detail.lead_favorite, name="favorite"),
 ]

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.currencies import CURRENCIES
 from common.validators import clean_email, clean_text  # noqa: F401 - the lifecycle's rules use them too
+from leads.currencies import CURRENCIES
 
 MAX_DEAL_VALUE = Decimal("999999999999.99")
 
@@ -57,3 +57,9 @@ def clean_choice(value, choices, *, label: str) -> str:
         raise ValidationError(_("Choose a %(label)s from: %(allowed)s.") % {"label": label, "allowed": allowed},
                               code="invalid_choice")
     return value
+
+
+def require_notes_for_other(reason: str, reason_notes: str) -> None:
+    """`other` says nothing by itself: it needs a few words of notes (DESIGN §3)."""
+    if reason == "other" and not (reason_notes or "").strip():
+        raise ValidationError({"reason_notes": [_("Say why in a few words when the reason is “other”.")]})

@@ -1,6 +1,7 @@
 """Django admin for vendor ops staff: organisations, memberships, business profiles and their locations."""
 from django.contrib import admin
 
+from common.countries import CountryAdminMixin
 from common.readonly_admin import ReadOnlyModelAdmin
 
 from profiles.api_tokens import api_token_revoke
@@ -29,7 +30,7 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
-class LocationInline(admin.StackedInline):
+class LocationInline(CountryAdminMixin, admin.StackedInline):
     model = Location
     extra = 0
 

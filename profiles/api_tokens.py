@@ -63,6 +63,10 @@ def api_token_revoke(*, token_id: int, by) -> ApiToken:
     return token
 
 
+def api_token_get_for_organisation(*, token_id: int, organisation_id: int) -> ApiToken | None:
+    return ApiToken.objects.filter(pk=token_id, user__membership__organisation_id=organisation_id).first()
+
+
 def api_tokens_for_organisation(organisation_id: int) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user__membership__organisation_id=organisation_id).select_related("user")
 

@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common.countries import CountryChoiceField
 from profiles.models import BusinessProfile, CompanySize, Location
 
 PAGE_SIZE = 20
@@ -18,11 +19,7 @@ class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
     size = forms.ChoiceField(label=_("Your company size"), required=False,
                              choices=[("", _("Any")), *CompanySize.choices])
-    country = forms.CharField(label=_("Country"), required=False, max_length=2,
-                              help_text=_("Two-letter code, e.g. CZ."))
-
-    def clean_country(self):
-        return self.cleaned_data["country"].strip().upper()
+    country = CountryChoiceField(label=_("Country"), required=False, blank_label=_("Any country"))
 
 
 class ContactForm(forms.Form):
@@ -34,8 +31,7 @@ class ContactForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     company_size = forms.ChoiceField(label=_("Company size"), required=False,
                                      choices=[("", "—"), *CompanySize.choices])
-    country = forms.CharField(label=_("Country"), required=False, max_length=2,
-                              help_text=_("Two-letter code, e.g. CZ."))
+    country = CountryChoiceField(label=_("Country"), required=False)
     need = forms.CharField(label=_("What do you need?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     contact_requested = forms.BooleanField(label=_("Contact me directly"), required=False, help_text=format_lazy(
         _("Tick this if you want the partner to call you; they are asked to do so within {hours} hours."),
@@ -84,9 +80,12 @@ def directory_search(*, q: str = "", size: str = "", country: str = "") -> Query
 @require_GET
 def partner_list(request):
     form = DirectorySearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    profiles = directory_search(q=filters.get("q", ""), size=filters.get("size", ""),
-                                country=filters.get("country", ""))
+    if form.is_bound and not form.is_valid():  # say what is wrong instead of listing every partner
+        profiles = BusinessProfile.objects.none()
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        profiles = directory_search(q=filters.get("q", ""), size=filters.get("size", ""),
+                                    country=filters.get("country", ""))
     page = Paginator(profiles.prefetch_related("locations"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

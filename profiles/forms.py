@@ -4,6 +4,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.countries import CountryChoiceField
 from profiles.models import CompanySize
 
 LOCATION_FIELD = re.compile(r"^locations-(\d+)-(?:country|city|contact_name|contact_email|contact_phone)$")
@@ -54,8 +55,7 @@ class ProfileForm(forms.Form):
 
 
 class LocationForm(forms.Form):
-    country = forms.CharField(label=_("Country (ISO code)"), max_length=2, min_length=2,
-                              widget=forms.TextInput(attrs={"size": 3, "autocomplete": "country"}))
+    country = CountryChoiceField(label=_("Country"))
     city = forms.CharField(label=_("City"), max_length=120)
     contact_name = forms.CharField(label=_("Alert contact"), max_length=200)
     contact_email = forms.EmailField(label=_("Contact e-mail"))
@@ -73,8 +73,12 @@ def location_forms_from(data) -> list[LocationForm]:
 
 
 def location_forms_for(profile) -> list[LocationForm]:
-    forms_ = [LocationForm(prefix=f"locations-{index}", initial={
-        "country": location.country, "city": location.city, "contact_name": location.contact_name,
-        "contact_email": location.contact_email, "contact_phone": location.contact_phone,
-    }, use_required_attribute=False) for index, location in enumerate(profile.locations.all())] if profile.pk else []
+    forms_ = []
+    for index, location in enumerate(profile.locations.all() if profile.pk else ()):
+        form = LocationForm(prefix=f"locations-{index}", initial={
+            "country": location.country, "city": location.city, "contact_name": location.contact_name,
+            "contact_email": location.contact_email, "contact_phone": location.contact_phone,
+        }, use_required_attribute=False)
+        form.location_id = location.pk  # its one-click remove button (profiles.views.location_remove)
+        forms_.append(form)
     return [*forms_, location_form(None, len(forms_))]

@@ -109,3 +109,19 @@ def profile_update(*, organisation: Organisation, by, description: str, keywords
     profile.locations.all().delete()
     Location.objects.bulk_create(Location(profile=profile, **location) for location in new_locations)
     return profile
+
+
+@transaction.atomic
+def profile_remove_location(*, organisation: Organisation, by, location_id) -> Location:
+    """Remove one location of the organisation's profile; the last one stays (alerts need a contact). Another
+    organisation's location is simply not found."""
+    _require_partner_admin(organisation, by)
+    profile = BusinessProfile.objects.select_for_update().filter(organisation=organisation).first()
+    location = profile and profile.locations.filter(pk=location_id if str(location_id).isdigit() else None).first()
+    if location is None:
+        raise Location.DoesNotExist("No such location.")
+    if profile.locations.count() == 1:
+        raise ValidationError({"locations": [
+            _("Add at least one location with the contact who receives new-lead alerts.")]})
+    location.delete()
+    return location

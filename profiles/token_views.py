@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from profiles.api_tokens import api_token_issue, api_token_revoke, api_tokens_for_organisation
+from profiles.api_tokens import (
+    api_token_get_for_organisation,
+    api_token_issue,
+    api_token_revoke,
+    api_tokens_for_organisation,
+)
 from profiles.models import ApiToken
 
 
@@ -45,7 +50,7 @@ def token_list(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                token, new_token = api_token_issue(user=form.cleaned_data["user"], name=form.cleaned_data["name"])
+                _token, new_token = api_token_issue(user=form.cleaned_data["user"], name=form.cleaned_data["name"])
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     for error in errors:
@@ -66,7 +71,12 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):
-    _organisation_id(request)
+    organisation_id = _organisation_id(request)
+    if request.POST.get("confirmed") != "1":  # without JavaScript (static/js/confirm.js) the page asks once
+        token = api_token_get_for_organisation(token_id=token_id, organisation_id=organisation_id)
+        if token is None:
+            raise Http404(_("No such token."))
+        return render(request, "profiles/token_revoke_confirm.html", {"token": token})
     try:
         token = api_token_revoke(token_id=token_id, by=request.user)
     except ApiToken.DoesNotExist:

@@ -7,4 +7,5 @@ app_name = "profiles"
 
 urlpatterns = [
     path("", views.profile_edit, name="profile"),
+    path("locations/<str:location_id>/remove/", views.location_remove, name="location-remove"),
 ]

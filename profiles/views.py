@@ -2,12 +2,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from profiles import forms
+from profiles.models import Location
 from profiles.selectors import organisation_members, profile_get_for
-from profiles.services import profile_update
+from profiles.services import profile_remove_location, profile_update
 
 
 def _apply_errors(exc: ValidationError, profile_form, location_forms) -> None:
@@ -56,3 +59,22 @@ def profile_edit(request):
         "location_template": forms.location_form(None, "__i__"),
         "members": organisation_members(organisation),
     }, status=status)
+
+
+@login_required
+@require_POST
+def location_remove(request, location_id: str):
+    """One click removes one saved location (the rest of the editor is left as saved)."""
+    membership = getattr(request.user, "membership", None)
+    if membership is None or not membership.is_partner_admin:
+        return render(request, "profiles/profile_forbidden.html", status=403)
+    try:
+        location = profile_remove_location(organisation=membership.organisation, by=request.user,
+                                           location_id=location_id)
+    except Location.DoesNotExist:
+        raise Http404(_("No such location."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Location %(city)s removed.") % {"city": location.city})
+    return redirect("profiles:profile")

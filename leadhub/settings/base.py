@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_countries",
     "common",
     "profiles",
     "leads",

@@ -72,7 +72,8 @@ def list_leads(
     leads = lead_list_for(request.auth, tab=tab, filters=filters)
     if partner:
         leads = leads.filter(partner__slug=partner)
-    page = paginate(leads.prefetch_related("team"), sort=sort, cursor=cursor, limit=limit)
+    page = paginate(leads.prefetch_related("team"), sort=sort, cursor=cursor, limit=limit,
+                    statuses=filters.wanted_statuses())
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -106,6 +107,14 @@ def add_team_member(request, response: HttpResponse, lead_id: str, payload: Team
                     if_match: str | None = IfMatch):
     services.lead_add_team_member(lead=lead_id, by=request.auth, if_version=_if_version(if_match), **payload.dict())
     return Status(201, _lead(request, response, lead_id))
+
+
+@router.delete("/leads/{lead_id}/team/{member_id}", response={200: LeadOut, **WRITE},
+               summary="Remove a deal team member", tags=["lifecycle"])
+def remove_team_member(request, response: HttpResponse, lead_id: str, member_id: str, if_match: str | None = IfMatch):
+    services.lead_remove_team_member(lead=lead_id, by=request.auth, member_id=member_id,
+                                     if_version=_if_version(if_match))
+    return _lead(request, response, lead_id)
 
 
 @router.put("/leads/{lead_id}/favorite", response={204: None, **READ}, summary="Mark as favourite", tags=["favorites"])

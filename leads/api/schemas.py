@@ -54,6 +54,7 @@ class CustomerOut(Schema):
 
 
 class TeamMemberOut(Schema):
+    id: int = Field(description="Use it to remove the member: DELETE /api/v1/leads/<id>/team/<member_id>.")
     name: str
     email: str
     phone: str

@@ -74,6 +74,7 @@ class EventAction(models.TextChoices):
     EXPIRE = "expire", _("Expired")
     EDIT = "edit", _("Deal edited")
     TEAM = "team", _("Team member added")
+    TEAM_OUT = "team_out", _("Team member removed")
     WIN = "win", _("Marked won")
     LOSE = "lose", _("Marked lost")
     NOTE = "note", _("Customer wrote again")

@@ -156,7 +156,10 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer.company if self.customer_id else '?'} → {self.partner_id} [{self.status}]"
+        """How ops read a lead in the admin: "Northwind Traders — Contoso Consulting (received)"."""
+        company = self.customer.company if self.customer_id else "?"
+        partner = self.partner.name if self.partner_id else "?"
+        return f"{company} — {partner} ({self.get_status_display().lower()})"
 
     @classmethod
     def from_db(cls, db, field_names, values):

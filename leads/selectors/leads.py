@@ -1,10 +1,10 @@
 """Reads of leads, every one through the tenant gate: `lead_queryset_for` applies leads.tenancy's scope."""
 import uuid
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, UUIDField, Value, When
 
 from leads.exceptions import LeadNotFound
-from leads.models import Favorite, Lead, LeadEvent, LeadSearch, ListTab
+from leads.models import Favorite, Lead, LeadEvent, LeadSearch, ListTab, Status
 from leads.selectors.filters import ListFilters
 from leads.tenancy import ALL_PARTNERS, partner_scope
 from leads.visibility import contact_search_rule
@@ -55,9 +55,15 @@ def lead_history(lead: Lead) -> QuerySet[LeadEvent]:
 
 SORTS = {  # one order per SORT_NAMES (leads.selectors.filters)
     "newest": ("-received_at", "-id"),
-    # respond_by is always received_at + LEADHUB_RESPONSE_DAYS, so the oldest lead has the least time left: this
-    # order walks the tab's (received_at, id) index backwards instead of sorting every lead of the tab.
-    "time_left": ("received_at", "id"),
+    # Waiting leads first, least time left first (respond_by is always received_at + LEADHUB_RESPONSE_DAYS, so the
+    # oldest has the least), then the rest newest first (DESIGN §5). This one statement sorts the whole tab: pages
+    # go through leads.pagination.PHASES instead, one index walk per phase; the CSV export reads it whole.
+    "time_left": (
+        Case(When(status=Status.RECEIVED, then=Value(0)), default=Value(1)),
+        Case(When(status=Status.RECEIVED, then=F("received_at"))).asc(nulls_last=True),
+        Case(When(status=Status.RECEIVED, then=F("id")), output_field=UUIDField()).asc(nulls_last=True),
+        "-received_at", "-id",
+    ),
     "deal_value": (F("deal_value").desc(nulls_last=True), "-received_at", "-id"),
 }
 

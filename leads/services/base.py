@@ -49,9 +49,12 @@ def save(lead: Lead, fields: Iterable[str]) -> None:
         leads_search_index([lead])
 
 
-def record(lead: Lead, by: Actor, action: str, *, from_status: str = "", changes: dict | None = None) -> LeadEvent:
-    """Write the history event and publish it (leads.events): the one place a write's side effects start."""
+def record(lead: Lead, by: Actor, action: str, *, from_status: str = "", changes: dict | None = None,
+           at=None) -> LeadEvent:
+    """Write the history event and publish it (leads.events): the one place a write's side effects start. `at`
+    (default now) is for an import, whose history starts at the lead's own time."""
     event = LeadEvent.objects.create(
+        **({"at": at} if at is not None else {}),
         lead=lead,
         actor=by if getattr(by, "is_authenticated", False) else None,
         action=action,

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from common.validators import collect, collect_each
 from leads import validators as v
+from leads.exceptions import LeadNotFound
 from leads.tenancy import Actor
 from leads.models import EventAction, Lead, TeamMember
 from leads.services.base import jsonable, lock, record, require_accepted, save
@@ -84,3 +85,19 @@ def lead_add_team_member(*, lead: Lead | str, by: Actor, name: str, email: str, 
     record(lead, by, EventAction.TEAM, from_status=lead.status,
             changes={"team_member": {"name": member.name, "email": member.email, "phone": member.phone}})
     return member
+
+
+@transaction.atomic
+def lead_remove_team_member(*, lead: Lead | str, by: Actor, member_id, if_version: int | None = None) -> Lead:
+    """Take a person off an accepted deal's team; the history keeps who it was. A member of another lead (or none)
+    is not found (404), like a lead the caller cannot reach."""
+    lead = lock(lead, by, if_version)
+    require_accepted(lead, by, "changed")
+    member = TeamMember.objects.filter(lead=lead, pk=member_id if str(member_id).isdigit() else None).first()
+    if member is None:
+        raise LeadNotFound("No such team member.")
+    removed = {"name": member.name, "email": member.email, "phone": member.phone}
+    member.delete()
+    save(lead, [])
+    record(lead, by, EventAction.TEAM_OUT, from_status=lead.status, changes={"team_member": removed})
+    return lead

@@ -62,7 +62,8 @@ def lead_create(*, by: Actor, lead_type: str, customer: Mapping, need: str, part
         **cleaned,
     )
     leads_search_index([lead])
-    record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type})
+    # An import's history starts when the lead was received, not when it was loaded (the page shows both).
+    record(lead, by, EventAction.CREATE, changes={"lead_type": lead.lead_type}, at=lead.received_at)
     return lead
 
 

@@ -7,10 +7,19 @@ from django_fsm import can_proceed
 
 from common.validators import collect
 from leads import validators as v
-from leads.tenancy import Actor
 from leads.models import DeclineReason, EventAction, Lead, LostReason, TeamMember
-from leads.services.base import conflict, jsonable, lock, record, require_partner_side, run_transition, save
+from leads.services.base import (
+    conflict,
+    jsonable,
+    lock,
+    record,
+    require_partner_side,
+    run_transition,
+    save,
+)
 from leads.services.deals import DEAL_FIELDS, clean_team, deal_cleaners
+from leads.tenancy import Actor
+
 
 @transaction.atomic
 def lead_accept(*, lead: Lead | str, by: Actor, if_version: int | None = None, team: Iterable[Mapping] = (), **deal) -> Lead:
@@ -52,14 +61,21 @@ def lead_decline(*, lead: Lead | str, by: Actor, reason: str, reason_notes: str 
     if not can_proceed(lead.decline):
         raise conflict(lead, "declined")
     require_partner_side(lead, by)
-    cleaned = collect({
-        "reason": lambda: v.clean_choice(reason, DeclineReason, label="reason"),
-        "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
-    })
+    cleaned = clean_reason(reason, reason_notes, DeclineReason)
     from_status = run_transition(lead, by, "decline", "declined", **cleaned)
     save(lead, ["status", "decided_at", "is_hot", "reason", "reason_notes"])
     record(lead, by, EventAction.DECLINE, from_status=from_status, changes=cleaned)
     return lead
+
+
+def clean_reason(reason, reason_notes, choices) -> dict:
+    """A reason from `choices`; `other` says nothing by itself, so it needs notes (DESIGN §3)."""
+    cleaned = collect({
+        "reason": lambda: v.clean_choice(reason, choices, label="reason"),
+        "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
+    })
+    v.require_notes_for_other(cleaned["reason"], cleaned["reason_notes"])
+    return cleaned
 
 
 @transaction.atomic
@@ -79,10 +95,7 @@ def lead_lose(*, lead: Lead | str, by: Actor, reason: str, reason_notes: str = "
     if not can_proceed(lead.lose):
         raise conflict(lead, "lost")
     require_partner_side(lead, by)
-    cleaned = collect({
-        "reason": lambda: v.clean_choice(reason, LostReason, label="reason"),
-        "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
-    })
+    cleaned = clean_reason(reason, reason_notes, LostReason)
     from_status = run_transition(lead, by, "lose", "lost", **cleaned)
     save(lead, ["status", "is_hot", "reason", "reason_notes"])
     record(lead, by, EventAction.LOSE, from_status=from_status, changes=cleaned)

@@ -3,11 +3,25 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from common.countries import country_name
 from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url
 from leads.web.markup import time_left as time_left_of
 
 register = template.Library()
+
+
+@register.simple_tag
+def clock_note() -> str:
+    """The one clock every time on the page is in, said once (LeadHub shows the server's zone, UTC by default)."""
+    return _("All times are in %(zone)s.") % {"zone": timezone.get_current_timezone_name()}
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country's name in the user's language (from its ISO code)."""
+    return country_name(code)
 
 
 @register.simple_tag

@@ -46,7 +46,8 @@ def _detail_context(request, lead, bound: dict) -> dict:
     may_act = may_act_on(lead, request.user)
     forms = {}
     if may_act:
-        forms = {name: bound.get(name) or transition.form() for name, transition in TRANSITIONS.items()
+        forms = {name: bound.get(name) or transition.form(initial=transition.form.initial_for(lead))
+                 for name, transition in TRANSITIONS.items()
                  if transition.form is not None and transition.source == lead.status}
         if lead.status == "accepted":
             forms["edit"] = bound.get("edit") or DealForm(initial={
@@ -64,6 +65,7 @@ def _detail_context(request, lead, bound: dict) -> dict:
                           for reason in lead.match_reasons_in(get_language() or "en")],
         "contact_visible": contact_visible(lead, request.user),
         "forms": forms,
+        "confirm": {name: transition.confirm for name, transition in TRANSITIONS.items() if transition.confirm},
         "open_form": bound.get("open_form", ""),
     }
 
@@ -116,8 +118,31 @@ def lead_transition(request, lead_id, name: str):
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise Http404("No such action.")
+    if transition.confirm and request.POST.get("confirmed") != "1":
+        return _ask_to_confirm(request, lead_id, name, transition)
     return _act(request, lead_id, name, transition.form,
                 lambda lead, data: transition.service(lead=lead, by=request.user, **data), str(transition.done))
+
+
+def _ask_to_confirm(request, lead_id, name: str, transition):
+    """An action that archives asks once: valid input answers with a page holding the same form plus confirmed=1
+    (static/js/confirm.js asks in a dialog first, so a browser with JavaScript never sees this page)."""
+    lead = lead_get_for(request.user, lead_id)
+    if not may_act_on(lead, request.user) or lead.status != transition.source:
+        return _act(request, lead_id, name, transition.form, lambda lead, data: transition.service(
+            lead=lead, by=request.user, **data), str(transition.done))  # the service answers 403 / 409 as usual
+    form = transition.form(request.POST) if transition.form is not None else None
+    if form is not None and not form.is_valid():
+        return _render_detail(request, lead, bound={name: form, "open_form": name}, status=422)
+    kept = [(key, value) for key, values in request.POST.lists() if key not in ("csrfmiddlewaretoken", "confirmed")
+            for value in values]
+    template = "leads/confirm.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#lead-main"
+    return varies_on_htmx(render(request, template, {
+        "tabs": tabs(request.user), "tab": lead.tab, "lead": lead, "question": transition.confirm,
+        "action_label": transition.label, "action_url": reverse(f"leads:{name}", kwargs={"lead_id": lead.pk}),
+        "kept": kept, "danger": name != "win"}))
 
 
 @require_POST
@@ -135,6 +160,13 @@ def lead_team(request, lead_id):
     return _act(request, lead_id, "team", TeamMemberForm,
                 lambda lead, data: services.lead_add_team_member(lead=lead, by=request.user, **data),
                 _("Team member added."))
+
+
+@require_POST
+@login_required
+def lead_team_remove(request, lead_id, member_id: str):
+    return _act(request, lead_id, "team", None, lambda lead, data: services.lead_remove_team_member(
+        lead=lead, by=request.user, member_id=member_id), _("Team member removed."))
 
 
 @require_POST

@@ -26,7 +26,7 @@ MAX_PAGE_NUMBER = 100
 # The live refresh (leads.web.live): an empty first page polls for anything newer than this.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 ROW_FIELDS = ("id", "lead_type", "status", "need", "received_at", "respond_by", "contact_requested", "deal_value",
-              "currency", "customer__company", "customer__contact_name", "is_favorite")
+              "currency", "customer__company", "customer__contact_name", "customer__country", "is_favorite")
 # The status select: all, each stage, then each archived status (values from leads.selectors.STATUS_FILTERS).
 STATUS_FILTER_CHOICES = [
     ("", gettext_lazy("All")),
@@ -65,7 +65,7 @@ def lead_list(request, tab: str):
     # Only what a row shows, as named tuples: building model instances would cost more than rendering the rows.
     leads = listing.values_list(*ROW_FIELDS, named=True)
     if filters.sort in KEYSETS:
-        items, total, nav = _keyset_page(request, leads, filters.sort)
+        items, total, nav = _keyset_page(request, leads, filters.sort, filters.wanted_statuses())
     else:
         items, total, nav = _numbered_page(request, leads, counted=listing)
     fragment = template.endswith("#lead-results")
@@ -134,22 +134,23 @@ def _page_number(value) -> int:
     return int(value) if value and value.isascii() and value.isdigit() and 0 < int(value) <= MAX_PAGE_NUMBER else 1
 
 
-def _keyset_page(request, leads, sort: str):
+def _keyset_page(request, leads, sort: str, statuses):
     """Rows after `cursor`, or the numbered page `page` (an offset, for the first pages); total only when known."""
     cursor = request.GET.get("cursor") or None
     number = 1
     page = None
     if cursor:
         try:
-            page = paginate(leads, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+            page = paginate(leads, sort=sort, cursor=cursor, limit=PAGE_SIZE, statuses=statuses)
         except ValidationError:  # a stale or edited cursor: start again at the first page
             cursor = None
     if page is None:
         number = _page_number(request.GET.get("page"))
-        page = paginate(leads[(number - 1) * PAGE_SIZE:], sort=sort, cursor=None, limit=PAGE_SIZE)
+        page = paginate(leads, sort=sort, cursor=None, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
+                        statuses=statuses)
         if number > 1 and not page.items:  # past the end: the first page, as for a number out of range
             number = 1
-            page = paginate(leads, sort=sort, cursor=None, limit=PAGE_SIZE)
+            page = paginate(leads, sort=sort, cursor=None, limit=PAGE_SIZE, statuses=statuses)
     path = request.path
     nav = {
         "first": _link(request, path, page=None, cursor=None) if cursor or number > 2 else None,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_address import client_address
-from common.rate_limits import over_limit
+from common.rate_limits import limit_reached, over_limit
 from leads.forms import apply_service_errors
 from leads.services import lead_create_inquiry
 from profiles.directory import ContactForm, partner_profile, render_partner_page
@@ -15,10 +15,19 @@ from profiles.directory import ContactForm, partner_profile, render_partner_page
 RATE_WINDOW_SECONDS = 3600
 
 
-def _over_rate_limit(request) -> bool:
-    """Count this submission against the client address's hourly allowance; True once it is used up."""
-    return over_limit(f"inquiry-rate:{client_address(request)}", limit=settings.LEADHUB_INQUIRY_RATE_PER_HOUR,
-                      window_seconds=RATE_WINDOW_SECONDS)
+def _rate_key(request) -> str:
+    return f"inquiry-rate:{client_address(request)}"
+
+
+def _rate_limited(request) -> bool:
+    """Whether the client address has used up its hourly allowance. Only inquiries that passed every check are
+    counted (_count_inquiry): a first valid message from an address shared with others is never refused for
+    someone's typos."""
+    return limit_reached(_rate_key(request), limit=settings.LEADHUB_INQUIRY_RATE_PER_HOUR)
+
+
+def _count_inquiry(request) -> None:
+    over_limit(_rate_key(request), limit=settings.LEADHUB_INQUIRY_RATE_PER_HOUR, window_seconds=RATE_WINDOW_SECONDS)
 
 
 @require_POST
@@ -29,9 +38,10 @@ def partner_contact(request, slug: str):
         "partner": profile.organisation.name}
     if not form.is_valid():
         return render_partner_page(request, profile, form, status=400)
-    if _over_rate_limit(request):
+    if _rate_limited(request):
         return render_partner_page(request, profile, form, status=429, rate_limited=True)
     if form.is_bot:
+        _count_inquiry(request)
         # Look like success so the bot learns nothing, but create nothing.
         messages.success(request, thanks)
         return redirect("directory:detail", slug=slug)
@@ -46,5 +56,6 @@ def partner_contact(request, slug: str):
     except ValidationError as exc:
         apply_service_errors(form, exc)
         return render_partner_page(request, profile, form, status=400)
+    _count_inquiry(request)
     messages.success(request, thanks)
     return redirect("directory:detail", slug=slug)

@@ -6,7 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from common.countries import country_name
 
 from leads.models import LeadType, Status, hot_state
 from leads.visibility import contact_visible
@@ -45,10 +49,23 @@ class LeadRows:
         self.detail, self.favorite = _url_pattern("leads:detail"), _url_pattern("leads:favorite")
         # Received leads can be selected for the list's bulk actions (the checkbox belongs to #bulk-form).
         self.select_label = escape(_("Select"))
+        self.received = escape(pgettext("when a lead came", "Received"))
+        self.countries = {}
 
     def render(self, rows) -> str:
         # Every value in the rows went through escape, or is markup built here: the joined rows are safe as a whole.
         return mark_safe("".join([self.row(row) for row in rows]))
+
+    def when_and_where(self, lead) -> str:
+        """When the lead came (in the page's time zone, see the footer) and the customer's country, by name."""
+        received = timezone.localtime(lead.received_at)
+        text = f'{self.received} <time datetime="{received.isoformat()}">{escape(date_format(received))}</time>'
+        code = lead.customer__country
+        if code:
+            if code not in self.countries:
+                self.countries[code] = escape(country_name(code))
+            text += f' · <span class="lead-country">{self.countries[code]}</span>'
+        return f'<span class="lead-received">{text}</span>'
 
     def row(self, lead) -> str:
         pk = escape(lead.id)
@@ -58,7 +75,7 @@ class LeadRows:
             fact = (f'<span class="time-left{" urgent" if urgent else ""}">'
                     f'{self.icons["alert" if urgent else "clock"]}{escape(left["text"])}</span>')
         elif lead.deal_value is not None:
-            fact = (f'<span class="deal-value">{escape(floatformat(lead.deal_value, "2g"))} '
+            fact = (f'<span class="deal-value money">{escape(floatformat(lead.deal_value, "2g"))} '
                     f'{escape(lead.currency)}</span>')
         else:
             fact = ""
@@ -80,7 +97,8 @@ class LeadRows:
                 f'<span class="lead-contact">{escape(contact)}</span>'
                 f'<p class="lead-need">{escape(need)}</p></div>'
                 f'<div class="lead-facts"><span class="lead-type">{lead_type}</span>'
-                f'<span class="badge status-{status}">{status_label}</span>{fact}</div>'
+                f'<span class="badge status-{status}">{status_label}</span>{fact}'
+                f'{self.when_and_where(lead)}</div>'
                 f'<div class="lead-heart">{select}{heart}</div></li>')
 
 

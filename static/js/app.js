@@ -4,7 +4,9 @@
   document.documentElement.classList.add("js");
 
   function init(root) {
-    root.querySelectorAll("[data-add-team]").forEach(function (button) { button.hidden = false; });
+    root.querySelectorAll("[data-add-team], [data-remove-team-row], [data-copy]").forEach(function (button) {
+      button.hidden = false;
+    });
   }
 
   function addRow(button) {
@@ -21,6 +23,7 @@
     var added = rows.lastElementChild;
     var legend = added.querySelector("legend");
     if (legend) { legend.textContent = legend.textContent.trim() + " " + rows.children.length; }
+    added.querySelectorAll("[data-remove-team-row]").forEach(function (b) { b.hidden = false; });
     var first = added.querySelector("input, select, textarea");
     if (first) { first.focus(); }
   }
@@ -28,7 +31,29 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-add-team]");
     if (button) { event.preventDefault(); addRow(button); }
+    var copy = event.target.closest("[data-copy]");
+    if (copy) { event.preventDefault(); copyText(copy); }
+    var remove = event.target.closest("[data-remove-team-row]");
+    if (remove) { event.preventDefault(); removeRow(remove); }
   });
+
+  // Copies the text of the element named by data-copy, and says so in the status next to the button.
+  function copyText(button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector(".copy-status");
+    if (!source || !navigator.clipboard) { return; }
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      if (status) { status.textContent = button.getAttribute("data-copied"); }
+    });
+  }
+
+  // A removed row's inputs go with it (blank rows are ignored anyway); focus moves to "Add another person".
+  function removeRow(button) {
+    var fieldset = button.closest("fieldset.team-fieldset");
+    button.closest(".team-row").remove();
+    var add = fieldset && fieldset.querySelector("[data-add-team]");
+    if (add) { add.focus(); }
+  }
 
   document.addEventListener("change", function (event) {
     var select = event.target.closest(".js-autosubmit");

@@ -79,7 +79,8 @@ def test_lead_json_carries_every_field_of_design_5(api_as, referrals_admin, org)
     assert body["deal_value"] == "12500.00"
     assert body["estimated_close_date"] == lead.estimated_close_date.isoformat()
     assert body["received_at"].endswith("Z") and body["updated_at"].endswith("Z")
-    assert body["team"] == [{"name": "Eva", "email": "eva@contoso.example", "phone": "1"}]
+    member = lead.team.get()
+    assert body["team"] == [{"id": member.pk, "name": "Eva", "email": "eva@contoso.example", "phone": "1"}]
     assert body["customer"]["email"] == lead.customer.email
     assert response["ETag"] == body["etag"] == f'"{lead.version}"'
 
@@ -367,7 +368,9 @@ def test_add_team_member_is_201_with_the_lead(api_as, referrals_admin, org):
     response = api_as(referrals_admin).post(f"/leads/{lead.pk}/team",
                                             {"name": "Jan", "email": "jan@contoso.example", "phone": "+420 1"})
     assert response.status_code == 201
-    assert response.json()["team"] == [{"name": "Jan", "email": "jan@contoso.example", "phone": "+420 1"}]
+    (member,) = lead.team.all()
+    assert response.json()["team"] == [{"id": member.pk, "name": "Jan", "email": "jan@contoso.example",
+                                        "phone": "+420 1"}]
 
 
 def test_team_member_errors_and_conflicts(api_as, referrals_admin, org, lead):

@@ -21,6 +21,7 @@ ENDPOINTS = {
     ("patch", "/api/v1/leads/{lead_id}"), ("post", "/api/v1/leads/{lead_id}/accept"),
     ("post", "/api/v1/leads/{lead_id}/decline"), ("post", "/api/v1/leads/{lead_id}/win"),
     ("post", "/api/v1/leads/{lead_id}/lose"), ("post", "/api/v1/leads/{lead_id}/team"),
+    ("delete", "/api/v1/leads/{lead_id}/team/{member_id}"),
     ("put", "/api/v1/leads/{lead_id}/favorite"), ("delete", "/api/v1/leads/{lead_id}/favorite"),
     ("get", "/api/v1/leads/{lead_id}/history"), ("get", "/api/v1/partners/match"),
     ("post", "/api/v1/leads/{lead_id}/reroute"),

@@ -134,6 +134,16 @@ def test_partner_admin_triages_leads(page: Page, live_server, partner, artifacts
     expect(page.locator("#lead-main .alert-success")).to_contain_text("Deal saved.")
     expect(page.locator("#lead-main .facts .deal-value")).to_contain_text("30,000.00 EUR")
     page.get_by_role("button", name="Mark won").click()
+    dialog = page.locator("dialog.confirm-dialog")  # an archiving action asks once (static/js/confirm.js)
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Mark this lead won?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Mark won")).to_be_focused()
+    assert Lead.objects.get(pk=lead.pk).status == Status.ACCEPTED
+    page.get_by_role("button", name="Mark won").click()
+    dialog.get_by_role("button", name="Yes, go ahead").click()
     expect(page.locator("[data-alert=archived]")).to_contain_text("read-only")
     expect(page.locator("#lead-main .badge")).to_have_text("Won")
     expect(page.locator("#lead-main form[action$='/edit/'], #lead-main form[action$='/win/']")).to_have_count(0)
@@ -146,6 +156,7 @@ def test_partner_admin_triages_leads(page: Page, live_server, partner, artifacts
     page.locator("#decline").get_by_label("Reason").select_option("no_budget")
     page.locator("#decline").get_by_label("Notes").fill("Budget frozen until next year.")
     page.locator("#decline").get_by_role("button", name="Decline lead").click()
+    page.locator("dialog.confirm-dialog").get_by_role("button", name="Yes, go ahead").click()
     expect(page.locator("#lead-main .alert-success")).to_contain_text("choose another partner")
     expect(page.locator("#lead-main")).to_contain_text("Customer has no budget")
     assert Lead.objects.get(pk=leads["plain"].pk).reason == "no_budget"
@@ -202,6 +213,9 @@ def test_everything_works_without_javascript(browser, live_server, org, artifact
         page.locator("#decline summary").click()
         page.locator("#decline").get_by_label("Reason").select_option("not_a_fit")
         page.locator("#decline").get_by_role("button", name="Decline lead").click()
+        expect(page.locator("[data-confirm-page]")).to_contain_text("Decline this lead?")  # asked once, no JS
+        assert Lead.objects.get(pk=lead.pk).status == Status.RECEIVED
+        page.get_by_role("button", name="Yes, go ahead").click()
         expect(page.locator(".messages")).to_contain_text("choose another partner")
         expect(page.locator("[data-alert=archived]")).to_be_visible()
         assert Lead.objects.get(pk=lead.pk).status == Status.DECLINED

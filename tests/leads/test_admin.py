@@ -111,7 +111,7 @@ def test_history_is_read_only_in_the_admin(ops_client, org, ops_user):
     from leads import services
 
     lead = LeadFactory(partner=org)
-    services.lead_decline(lead=lead, by=ops_user, reason="other")
+    services.lead_decline(lead=lead, by=ops_user, reason="other", reason_notes="Spam")
     event = lead.events.get()
     assert ops_client.post(reverse("admin:leads_leadevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert ops_client.post(reverse("admin:leads_leadevent_change", args=[event.pk]), {"action": "win"}).status_code == 403

@@ -16,12 +16,12 @@ FUTURE = (timezone.now() + timedelta(days=10)).date()
 ACTIONS = {
     "accept": (LeadFactory, lambda lead, by: services.lead_accept(
         lead=lead, by=by, deal_name="D", deal_value="1", estimated_close_date=FUTURE)),
-    "decline": (LeadFactory, lambda lead, by: services.lead_decline(lead=lead, by=by, reason="other")),
+    "decline": (LeadFactory, lambda lead, by: services.lead_decline(lead=lead, by=by, reason="other", reason_notes="x")),
     "edit": (AcceptedLeadFactory, lambda lead, by: services.lead_update_deal(lead=lead, by=by, notes="n")),
     "team": (AcceptedLeadFactory, lambda lead, by: services.lead_add_team_member(
         lead=lead, by=by, name="N", email="n@p.example")),
     "win": (AcceptedLeadFactory, lambda lead, by: services.lead_win(lead=lead, by=by)),
-    "lose": (AcceptedLeadFactory, lambda lead, by: services.lead_lose(lead=lead, by=by, reason="other")),
+    "lose": (AcceptedLeadFactory, lambda lead, by: services.lead_lose(lead=lead, by=by, reason="other", reason_notes="x")),
     "favorite": (LeadFactory, lambda lead, by: services.lead_favorite_set(lead=lead, by=by, favorite=True)),
 }
 MAY_ACT = ["partner_admin", "referrals_admin", "ops_user"]

@@ -408,14 +408,14 @@ def test_decline_success_error_and_conflict(client, referrals_admin, org):
     assert bad.status_code == 422 and "Select a valid choice" in bad.content.decode()
     assert "typed notes" in bad.content.decode() and fresh(lead).status == Status.RECEIVED
 
-    done = client.post(url("decline", lead), {"reason": "no_budget", "reason_notes": "Next year"})
+    done = client.post(url("decline", lead), {"reason": "no_budget", "reason_notes": "Next year", "confirmed": "1"})
     assert done.status_code == 302
     lead = fresh(lead)
     assert (lead.status, lead.reason, lead.reason_notes) == (Status.DECLINED, "no_budget", "Next year")
     page = client.get(done.url).content.decode()
     assert "choose another partner" in page and "Customer has no budget" in page
 
-    again = client.post(url("decline", lead), {"reason": "other"})
+    again = client.post(url("decline", lead), {"reason": "other", "reason_notes": "Moved on", "confirmed": "1"})
     assert again.status_code == 409 and "already declined" in again.content.decode()
     assert fresh(lead).reason == "no_budget"
 
@@ -458,10 +458,10 @@ def test_team_success_error_and_conflict(admin_client, org):
 @pytest.mark.django_db
 def test_win_success_and_conflict(admin_client, org):
     lead = AcceptedLeadFactory(partner=org)
-    done = admin_client.post(url("win", lead), **HX)
+    done = admin_client.post(url("win", lead), {"confirmed": "1"}, **HX)
     assert done.status_code == 200 and fresh(lead).status == Status.WON
     assert "archived. It is read-only" in done.content.decode()
-    again = admin_client.post(url("win", lead))
+    again = admin_client.post(url("win", lead), {"confirmed": "1"})
     assert again.status_code == 409 and "already won" in again.content.decode()
     received = LeadFactory(partner=org)
     assert admin_client.post(url("win", received)).status_code == 409
@@ -473,10 +473,10 @@ def test_lose_success_error_and_conflict(admin_client, org):
     lead = AcceptedLeadFactory(partner=org)
     bad = admin_client.post(url("lose", lead), {"reason": "no_budget_x", "reason_notes": "kept"}, **HX)
     assert bad.status_code == 422 and "kept" in bad.content.decode() and fresh(lead).status == Status.ACCEPTED
-    done = admin_client.post(url("lose", lead), {"reason": "chose_another_vendor"})
+    done = admin_client.post(url("lose", lead), {"reason": "chose_another_vendor", "confirmed": "1"})
     assert done.status_code == 302 and fresh(lead).status == Status.LOST
     assert "Customer chose another vendor" in admin_client.get(done.url).content.decode()
-    again = admin_client.post(url("lose", lead), {"reason": "other"}, **HX)
+    again = admin_client.post(url("lose", lead), {"reason": "other", "reason_notes": "x", "confirmed": "1"}, **HX)
     assert again.status_code == 409 and "already lost" in again.content.decode()
 
 

@@ -151,7 +151,7 @@ def test_the_nightly_task_moves_the_response_time_window(org, partner_admin):
 
     BusinessProfileFactory(organisation=org)
     lead = LeadFactory(partner=org, received_at=timezone.now() - timedelta(hours=10))
-    services.lead_decline(lead=lead, by=partner_admin, reason="other")
+    services.lead_decline(lead=lead, by=partner_admin, reason="other", reason_notes="Spam")
     BusinessProfile.objects.filter(organisation=org).update(median_response_hours=None)
     assert refresh_response_times.apply().get() >= 1
     hours = BusinessProfile.objects.get(organisation=org).median_response_hours

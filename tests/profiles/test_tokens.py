@@ -17,7 +17,7 @@ def bearer(client, plain):
 
 
 def shown_token(response) -> str | None:
-    match = re.search(r'id="new-token" type="text" readonly value="([^"]+)"', response.content.decode())
+    match = re.search(r'<code class="token-whole" id="new-token"[^>]*>([^<]+)</code>', response.content.decode())
     return match and match.group(1)
 
 
@@ -39,7 +39,7 @@ def test_a_partner_admin_creates_a_token_that_is_shown_once_and_works(client, pa
 def test_revoking_a_token_stops_it_at_once(client, partner_admin):
     token, plain = api_token_issue(user=partner_admin, name="CRM")
     client.force_login(partner_admin)
-    response = client.post(f"/profile/tokens/{token.pk}/revoke/", follow=True)
+    response = client.post(f"/profile/tokens/{token.pk}/revoke/", {"confirmed": "1"}, follow=True)
     assert "revoked" in response.content.decode()
     token.refresh_from_db()
     assert token.revoked_at is not None

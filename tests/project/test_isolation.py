@@ -76,8 +76,8 @@ def fingerprint():
 @pytest.fixture
 def world(org, other_org, partner_admin, ops_user):
     """Organisation `org` (the caller) and `other_org` (the target), each with leads, a favourite, a token, a profile."""
-    BusinessProfileFactory(organisation=org)
-    LocationFactory(profile=BusinessProfileFactory(organisation=other_org))
+    mine = LocationFactory(profile=BusinessProfileFactory(organisation=org))
+    theirs = LocationFactory(profile=BusinessProfileFactory(organisation=other_org))
     theirs_admin = MembershipFactory(user=UserFactory(username="fabrikam-admin"), organisation=other_org,
                                      role=Role.PARTNER_ADMIN).user
     secret = CustomerFactory(company=SECRET_COMPANY, email="secret@fabrikam-customer.example")
@@ -89,10 +89,13 @@ def world(org, other_org, partner_admin, ops_user):
     ]
     services.lead_favorite_set(lead=their_leads[0], by=theirs_admin, favorite=True)
     their_token, _ = api_token_issue(user=theirs_admin, name="their CRM")
+    their_member = TeamMember.objects.create(lead=their_leads[2], name="Secret", email="s@fabrikam.example")
     my_leads = [LeadFactory(partner=org), AcceptedLeadFactory(partner=org)]
+    my_member = TeamMember.objects.create(lead=my_leads[1], name="Mine", email="m@contoso.example")
     my_token, my_plain = api_token_issue(user=partner_admin, name="my CRM")
     return {"their_leads": their_leads, "their_token": their_token, "my_leads": my_leads, "my_token": my_token,
-            "my_plain": my_plain, "their_import": _import_preview(theirs_admin)}
+            "my_plain": my_plain, "their_import": _import_preview(theirs_admin), "their_member": their_member,
+            "my_member": my_member, "their_location": theirs, "my_location": mine}
 
 
 def _import_preview(user) -> str:
@@ -116,6 +119,8 @@ def foreign_values(world):
     return {
         "lead_id": [lead.pk for lead in world["their_leads"]] + ["not-a-uuid", "00000000-0000-0000-0000-000000000000"],
         "token_id": [world["their_token"].pk],
+        "member_id": [world["their_member"].pk, "x"],
+        "location_id": [world["their_location"].pk, "x"],
         "tab": ["marketplace", "qualified", "favorites"],
         "slug": ["fabrikam"],
         "token": [world["their_import"], "not-a-token"],
@@ -126,6 +131,8 @@ def own_values(world):
     return {
         "lead_id": [lead.pk for lead in world["my_leads"]],
         "token_id": [world["my_token"].pk],
+        "member_id": [world["my_member"].pk],
+        "location_id": [world["my_location"].pk],
         "tab": ["marketplace", "qualified", "favorites"],
         "slug": ["contoso"],
         "token": ["no-such-preview-token-000"],
@@ -134,7 +141,8 @@ def own_values(world):
 
 ACCEPT = {"deal_name": "x", "deal_value": "1", "currency": "USD", "estimated_close_date": "2030-01-01"}
 VALID_BODIES = {  # by the URL's last segment: a body each endpoint would accept for one of the caller's own leads
-    "accept": ACCEPT, "decline": {"reason": "other"}, "lose": {"reason": "other"}, "win": {},
+    "accept": ACCEPT, "decline": {"reason": "other", "reason_notes": "x", "confirmed": "1"},
+    "lose": {"reason": "other", "reason_notes": "x", "confirmed": "1"}, "win": {"confirmed": "1"},
     "team": {"name": "x", "email": "x@x.example"}, "edit": {"notes": "x"}, "favorite": {},
 }
 
@@ -143,7 +151,8 @@ def body_for(url: str, method: str) -> dict:
     last = url.rstrip("/").rsplit("/", 1)[-1]
     if method == "patch":
         return {"notes": "x"}
-    return VALID_BODIES.get(last, {"reason": "other", "name": "x", "email": "x@x.example"} | ACCEPT)
+    return VALID_BODIES.get(last, {"reason": "other", "reason_notes": "x", "confirmed": "1", "name": "x",
+                                   "email": "x@x.example"} | ACCEPT)
 
 
 def request_as(client, method, url, plain_token):
@@ -152,8 +161,8 @@ def request_as(client, method, url, plain_token):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {plain_token}"}
     if method == "get":
         return client.get(url, **headers)
-    return getattr(client, method)(url, data=json.dumps(body_for(url, method)), content_type="application/json",
-                                   **headers)
+    body = {key: value for key, value in body_for(url, method).items() if key != "confirmed"}  # a web-only field
+    return getattr(client, method)(url, data=json.dumps(body), content_type="application/json", **headers)
 
 
 @pytest.mark.django_db
@@ -170,7 +179,7 @@ def test_every_route_hides_other_organisations(client, world, partner_admin):
                 checked += 1
                 where = f"{method.upper()} {url}"
                 assert response.status_code < 500, where
-                if "<lead_id>" in route or "<token_id>" in route:
+                if any(f"<{name}>" in route for name in ("lead_id", "token_id", "member_id", "location_id")):
                     assert response.status_code in (404, 405), f"{where} answered {response.status_code}"
                 else:
                     body = b"".join(response.streaming_content) if response.streaming else response.content

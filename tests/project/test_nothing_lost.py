@@ -18,7 +18,7 @@ def test_an_organisation_with_leads_cannot_be_deleted(org):
 
 @pytest.mark.django_db
 def test_a_user_who_acted_on_a_lead_cannot_be_deleted(lead, partner_admin):
-    services.lead_decline(lead=lead, by=partner_admin, reason="other")
+    services.lead_decline(lead=lead, by=partner_admin, reason="other", reason_notes="Spam")
     with pytest.raises(ProtectedError):
         partner_admin.delete()
     assert LeadEvent.objects.filter(actor=partner_admin).exists()
@@ -26,7 +26,7 @@ def test_a_user_who_acted_on_a_lead_cannot_be_deleted(lead, partner_admin):
 
 @pytest.mark.django_db
 def test_a_lead_with_history_cannot_be_deleted(lead, partner_admin):
-    services.lead_decline(lead=lead, by=partner_admin, reason="other")
+    services.lead_decline(lead=lead, by=partner_admin, reason="other", reason_notes="Spam")
     with pytest.raises(ProtectedError):
         Lead.objects.filter(pk=lead.pk).delete()
 

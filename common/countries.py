@@ -1,0 +1,42 @@
+"""The one country picker: names in the user's language, the ISO 3166-1 alpha-2 code as the value (and shown
+beside the name), from django-countries. Every form where a country is entered or filtered uses it, so a typed
+"Germany" can no longer be cut to "Ge" (Georgia)."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+
+def country_choices(blank_label) -> list[tuple[str, str]]:
+    """Sorted by the name in the active language (django-countries sorts per language), computed per render."""
+    return [("", str(blank_label)), *[(code, f"{name} ({code})") for code, name in countries]]
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language, or the code itself when it is not a known one."""
+    return countries.name(code) or code if code else ""
+
+
+def is_country(code: str) -> bool:
+    return bool(code) and bool(countries.alpha2(code)) and countries.alpha2(code) == code
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """A <select> of countries; `blank_label` is the empty first option ("Any country", "Choose a country…")."""
+
+    def __init__(self, *, blank_label=None, **kwargs):
+        blank_label = blank_label or _("Choose a country…")
+        kwargs.setdefault("widget", forms.Select(attrs={"autocomplete": "country"}))
+        super().__init__(choices=lambda: country_choices(blank_label), **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class CountryAdminMixin:
+    """Admin classes whose model has a two-letter `country` column: pick it from the list as everywhere else."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            return CountryChoiceField(label=db_field.verbose_name.capitalize(), required=not db_field.blank,
+                                      help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
