@@ -8,6 +8,9 @@ from leadhub.accounts import LoginView
 from leadhub.views import healthz
 from leads.api import api
 from leads.public_views import partner_contact
+from webhooks.api import router as webhooks_router
+
+api.add_router("", webhooks_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
@@ -21,6 +24,7 @@ urlpatterns = [
     # The contact form on a partner's page creates a lead, so its view lives in leads (leads -> profiles).
     path("partners/<slug:slug>/contact/", partner_contact, name="partner-contact"),
     path("profile/tokens/", include("profiles.token_urls")),
+    path("profile/webhooks/", include("webhooks.urls")),
     path("profile/", include("profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
