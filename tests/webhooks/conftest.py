@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from leadhub.celery import app as celery_app
+from tests.api.conftest import anonymous_api, api_as  # noqa: F401 (the API client fixtures)
 from webhooks import services
 
 WORKER_TIMEOUT_SECONDS = 45

@@ -2,7 +2,6 @@
 import pytest
 from django.test import override_settings
 
-from tests.api.conftest import anonymous_api, api_as  # noqa: F401 (fixtures)
 from webhooks.crypto import secret_decrypt
 from webhooks.models import Endpoint
 

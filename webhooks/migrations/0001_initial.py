@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import webhooks.models
 from django.db import migrations, models
+
+import webhooks.models
 
 
 class Migration(migrations.Migration):
