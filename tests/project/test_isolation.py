@@ -23,6 +23,8 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from webhooks.models import Delivery, Endpoint
+from webhooks.services import endpoint_create
 
 # Open to anyone by design: the login, the public directory and its contact form, health, API schema and docs.
 PUBLIC = {
@@ -67,6 +69,8 @@ def fingerprint():
         "profiles": sorted(BusinessProfile.objects.values_list("id", "description", "keywords", "updated_at")),
         "locations": Location.objects.count(),
         "memberships": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
+        "webhooks": sorted(Endpoint.objects.values_list("id", "url", "paused", "is_active", "secret_encrypted")),
+        "deliveries": sorted(Delivery.objects.values_list("id", "status", "attempts")),
     }
 
 
@@ -88,8 +92,13 @@ def world(org, other_org, partner_admin, ops_user):
     their_token, _ = api_token_issue(user=theirs_admin, name="their CRM")
     my_leads = [LeadFactory(partner=org), AcceptedLeadFactory(partner=org)]
     my_token, my_plain = api_token_issue(user=partner_admin, name="my CRM")
+    their_endpoint, _secret = endpoint_create(by=theirs_admin, url="http://127.0.0.1:9/theirs")
+    their_delivery = Delivery.objects.create(endpoint=their_endpoint, event_type="lead.won", payload={}, status="failed")
+    my_endpoint, _secret = endpoint_create(by=partner_admin, url="http://127.0.0.1:9/mine")
+    my_delivery = Delivery.objects.create(endpoint=my_endpoint, event_type="lead.won", payload={}, status="failed")
     return {"their_leads": their_leads, "their_token": their_token, "my_leads": my_leads, "my_token": my_token,
-            "my_plain": my_plain}
+            "my_plain": my_plain, "their_endpoint": their_endpoint, "their_delivery": their_delivery,
+            "my_endpoint": my_endpoint, "my_delivery": my_delivery}
 
 
 def foreign_values(world):
@@ -98,6 +107,8 @@ def foreign_values(world):
         "token_id": [world["their_token"].pk],
         "tab": ["marketplace", "qualified", "favorites"],
         "slug": ["fabrikam"],
+        "endpoint_id": [world["their_endpoint"].pk],
+        "delivery_id": [world["their_delivery"].pk],
     }
 
 
@@ -107,6 +118,8 @@ def own_values(world):
         "token_id": [world["my_token"].pk],
         "tab": ["marketplace", "qualified", "favorites"],
         "slug": ["contoso"],
+        "endpoint_id": [world["my_endpoint"].pk],
+        "delivery_id": [world["my_delivery"].pk],
     }
 
 
@@ -148,7 +161,7 @@ def test_every_route_hides_other_organisations(client, world, partner_admin):
                 checked += 1
                 where = f"{method.upper()} {url}"
                 assert response.status_code < 500, where
-                if "<lead_id>" in route or "<token_id>" in route:
+                if "<lead_id>" in route or "<token_id>" in route or ":endpoint_id>" in route:
                     assert response.status_code in (404, 405), f"{where} answered {response.status_code}"
                 else:
                     body = b"".join(response.streaming_content) if response.streaming else response.content
