@@ -8,6 +8,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from leads import services
+from leads.exceptions import LeadConflict
 from tests.factories import AcceptedLeadFactory, LeadFactory
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 
@@ -27,7 +28,7 @@ def wait_until(condition, *, worker, timeout: float = 30, what: str = "the condi
 
 def test_a_new_lead_reaches_the_crm_signed_with_the_lead_as_the_api_shows_it(
         worker, receiver, endpoint_for, ops_user, org, partner_admin, api_as):
-    endpoint, secret = endpoint_for(receiver.url())
+    _endpoint, secret = endpoint_for(receiver.url())
     lead = services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified", customer=CUSTOMER,
                                 need="ERP")
     [request] = receiver.wait_for(1, worker=worker)
@@ -147,7 +148,7 @@ def test_an_archived_leads_events_stop_at_its_final_one(worker, receiver, endpoi
     for late_change in (lambda: services.lead_update_deal(lead=lead, by=partner_admin, notes="after the end"),
                         lambda: services.lead_add_team_member(lead=lead, by=partner_admin, name="B", email="b@x.example"),
                         lambda: services.lead_win(lead=lead, by=partner_admin)):
-        with pytest.raises(Exception):
+        with pytest.raises(LeadConflict):
             late_change()
     services.lead_favorite_set(lead=lead, by=partner_admin, favorite=True)  # a personal mark, not an event
     receiver.wait_for(1, worker=worker)

@@ -59,7 +59,7 @@ def test_a_url_refused_at_delivery_time_is_a_recorded_failure_and_nothing_is_sen
     """Registered while allowed (as a DNS answer may change after registration), refused when sent."""
     from webhooks.services import endpoint_create
 
-    endpoint, _secret = endpoint_create(by=partner_admin, url="http://127.0.0.1:9/hook")
+    endpoint_create(by=partner_admin, url="http://127.0.0.1:9/hook")
     services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="other")
     delivery = Delivery.objects.get()
     with override_settings(LEADHUB_WEBHOOKS_ALLOW_PRIVATE=False):

@@ -126,3 +126,12 @@ def test_a_delivery_of_another_endpoint_cannot_be_sent_again(client, org, partne
 def test_the_profile_page_links_to_the_webhooks(client, partner_admin, org):
     client.force_login(partner_admin)
     assert 'href="/profile/webhooks/"' in client.get("/profile/").content.decode()
+
+
+def test_the_pages_speak_czech(client, partner_admin):
+    endpoint, _ = endpoint_create(by=partner_admin, url=URL)
+    client.force_login(partner_admin)
+    page = client.get("/profile/webhooks/", HTTP_ACCEPT_LANGUAGE="cs").content.decode()
+    assert "Přidat webhook" in page and "Které události posílat" in page and "Přišel nový lead" in page
+    detail = client.get(f"/profile/webhooks/{endpoint.pk}/", HTTP_ACCEPT_LANGUAGE="cs").content.decode()
+    assert "Poslat testovací událost" in detail and "Vyměnit klíč" in detail
