@@ -78,7 +78,8 @@ def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetim
     if answer.succeeded:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
         delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "attempts"])
-        Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+        if endpoint.failing_since is not None:
+            Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         logger.info("Delivered webhook %s to endpoint %s.", delivery.webhook_id, endpoint.pk)
         return
     logger.info("Webhook %s to endpoint %s failed: %s.", delivery.webhook_id, endpoint.pk,
@@ -87,9 +88,11 @@ def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetim
         endpoint_disable(endpoint=endpoint, reason=DisabledReason.GONE)
         _give_up(delivery)
         return
-    Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
-    failing_since = Endpoint.objects.filter(pk=endpoint.pk).values_list("failing_since", flat=True).first()
-    if failing_since and now - failing_since >= timedelta(hours=settings.LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS):
+    disable_after = timedelta(hours=settings.LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS)
+    if endpoint.failing_since is None:
+        Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+    elif now - endpoint.failing_since >= disable_after and Endpoint.objects.filter(
+            pk=endpoint.pk, failing_since__lte=now - disable_after).exists():  # not cleared by a success meanwhile
         endpoint_disable(endpoint=endpoint, reason=DisabledReason.FAILING)
         _give_up(delivery)
         return

@@ -1,6 +1,9 @@
 """One signed POST to a receiver: to the address the guard checked, no redirects, a hard timeout, 1 KB of answer."""
 import ipaddress
+import ssl
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -14,6 +17,11 @@ from webhooks.guard import Target, UnsafeURL, resolve_target
 
 ANSWER_BYTES = 1024
 USER_AGENT = "LeadHub-Webhooks/1"
+# Clients kept open per process, so a busy receiver's connections (and TLS sessions) are reused.
+CLIENTS_KEPT = 64
+_clients: OrderedDict[Target, httpx.Client] = OrderedDict()
+_clients_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,29 @@ def _host_header(url: str) -> str:
     return netloc.rsplit("@", 1)[-1]
 
 
+def _client(target: Target) -> httpx.Client:
+    """A client per (scheme, host name, checked address, port): its pool only ever reuses a connection made to this
+    address for this host name, never one opened for another name that shares the address (a TLS session is
+    verified for the name it was opened with)."""
+    global _ssl_context
+    with _clients_lock:
+        client = _clients.get(target)
+        if client is not None:
+            _clients.move_to_end(target)
+            return client
+        if _ssl_context is None:
+            # Loading the CA bundle costs more than a whole delivery: once per process.
+            _ssl_context = ssl.create_default_context()
+        # trust_env off: a proxy from the environment would connect to the name again, past the checked address.
+        client = httpx.Client(timeout=settings.LEADHUB_WEBHOOKS_TIMEOUT_SECONDS, follow_redirects=False,
+                              trust_env=False, verify=_ssl_context)
+        _clients[target] = client
+        if len(_clients) > CLIENTS_KEPT:
+            _target, oldest = _clients.popitem(last=False)
+            oldest.close()
+        return client
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST `body` to `url`; never raises for what the receiver or the network does (that is the Answer)."""
     started = time.monotonic()
@@ -71,19 +102,18 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
                        "User-Agent": USER_AGENT}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     try:
-        # trust_env off: a proxy from the environment would connect to the name again, past the checked address.
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=True) as client:
-            request = client.build_request("POST", _pinned_url(url, target), content=body, headers=request_headers,
-                                           extensions=extensions)
-            response = client.send(request, stream=True)
-            try:
-                answer = b""
-                for chunk in response.iter_bytes():
-                    answer += chunk
-                    if len(answer) >= ANSWER_BYTES or time.monotonic() - started > timeout:
-                        break
-            finally:
-                response.close()
+        client = _client(target)
+        request = client.build_request("POST", _pinned_url(url, target), content=body, headers=request_headers,
+                                       extensions=extensions)
+        response = client.send(request, stream=True)
+        try:
+            answer = b""
+            for chunk in response.iter_bytes():
+                answer += chunk
+                if len(answer) >= ANSWER_BYTES or time.monotonic() - started > timeout:
+                    break
+        finally:
+            response.close()
     except httpx.TimeoutException:
         return Answer(None, "", f"Timed out after {timeout:g} s.", elapsed_ms())
     except httpx.HTTPError as error:
