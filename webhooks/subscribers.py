@@ -36,5 +36,6 @@ def create_deliveries(happenings: Sequence[Happened]) -> None:
                  payload=payloads[happened.lead_id], occurred_at=now, next_attempt_at=now, queued_at=now,
                  created_at=now)
         for happened, event_type, endpoint in wanted
+        if happened.lead_id in payloads  # the lead is in this transaction; a vanished one has nothing to report
     ])
     after_commit(partial(queue_deliveries, [delivery.pk for delivery in deliveries]))

@@ -21,7 +21,7 @@ DEAL = {"deal_name": "Cloud", "deal_value": "100.00", "estimated_close_date": "2
 @pytest.fixture
 def documented_receiver():
     text = DOC.read_text()
-    code = re.search(r"## A receiver\n\n```python\n(.*?)```", text, re.S).group(1)
+    code = re.search(r"## A receiver\n\n```python\n(.*?)```", text, re.DOTALL).group(1)
     serve = 'HTTPServer(("0.0.0.0", 8080), Receiver).serve_forever()\n'
     assert code.endswith(serve)
     code = code.removesuffix(serve).replace('sqlite3.connect("crm.sqlite3")',
