@@ -1,6 +1,8 @@
 """The webhooks API: register (secret once), list without secrets, delete, rotate; who may, and bad input."""
 import pytest
 from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from webhooks.crypto import secret_decrypt
 from webhooks.models import Endpoint
@@ -125,3 +127,17 @@ def test_ops_list_any_partners_endpoints_but_change_none(api_as, ops_user, partn
 def test_without_a_token_everything_is_a_401(anonymous_api):
     assert anonymous_api.get("/webhooks").status_code == 401
     assert anonymous_api.post("/webhooks", {"url": URL}).status_code == 401
+
+
+NASTY = st.one_of(st.sampled_from(["", " ", "\x00", "http://", "http://[::1", "http://127.0.0.1:99999/",
+                                   "http://127.0.0.1/\x00", "https://" + "a" * 3000 + ".example/",
+                                   "javascript:alert(1)", "http://127.0.0.1:8000/<script>"]), st.text(max_size=200))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(url=NASTY, events=st.one_of(st.lists(st.one_of(NASTY, st.integers()), max_size=3), NASTY, st.none()))
+def test_bad_registrations_never_answer_500(api_as, partner_admin, url, events):
+    response = api_as(partner_admin).post("/webhooks", {"url": url, "events": events})
+    assert response.status_code in (201, 422), response.content
+    if response.status_code == 201:
+        Endpoint.objects.all().delete()
