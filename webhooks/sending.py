@@ -80,7 +80,7 @@ def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetim
         delivery.save(update_fields=["status", "delivered_at", "next_attempt_at", "attempts"])
         if endpoint.failing_since is not None:
             Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-        logger.info("Delivered webhook %s to endpoint %s.", delivery.webhook_id, endpoint.pk)
+        logger.debug("Delivered webhook %s to endpoint %s.", delivery.webhook_id, endpoint.pk)
         return
     logger.info("Webhook %s to endpoint %s failed: %s.", delivery.webhook_id, endpoint.pk,
                 answer.status_code or answer.error)

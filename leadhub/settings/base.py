@@ -247,4 +247,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # httpx logs every webhook request at INFO; the delivery log (webhooks.Attempt) already records each one.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
