@@ -135,3 +135,16 @@ def test_the_pages_speak_czech(client, partner_admin):
     assert "Přidat webhook" in page and "Které události posílat" in page and "Přišel nový lead" in page
     detail = client.get(f"/profile/webhooks/{endpoint.pk}/", HTTP_ACCEPT_LANGUAGE="cs").content.decode()
     assert "Poslat testovací událost" in detail and "Vyměnit klíč" in detail
+
+
+def test_the_pages_cost_the_same_queries_for_many_endpoints_and_deliveries(client, partner_admin,
+                                                                           django_assert_max_num_queries):
+    endpoints = [endpoint_create(by=partner_admin, url=f"{URL}/{n}")[0] for n in range(8)]
+    for n in range(30):
+        delivery = Delivery.objects.create(endpoint=endpoints[0], event_type="lead.won", payload={})
+        Attempt.objects.create(delivery=delivery, status_code=500 + n % 3)
+    client.force_login(partner_admin)
+    with django_assert_max_num_queries(6):
+        assert client.get("/profile/webhooks/").status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client.get(f"/profile/webhooks/{endpoints[0].pk}/").status_code == 200
