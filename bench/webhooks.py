@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadhub.settings.test")
+# Production's choices (persistent database connections, no DEBUG), as `make bench` uses.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadhub.settings.bench")
 os.environ.setdefault("LEADHUB_WEBHOOKS_ALLOW_PRIVATE", "true")
 SLUG = "bench-webhooks"
 TARGET_RATE, TARGET_EMAIL_SECONDS = 200.0, 5.0

@@ -173,7 +173,7 @@ else:
 # `webhooks`, so a slow CRM fills its own queue and never delays an e-mail (give it a worker of its own: -Q webhooks).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue("celery", routing_key="celery"), Queue("webhooks", routing_key="webhooks")]
-CELERY_TASK_ROUTES = {"webhooks.tasks.webhook_deliver": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {"webhooks.tasks.webhook_deliver*": {"queue": "webhooks"}}
 # With late acks a task cut off by a lost broker connection is delivered again, so stop it rather than finish twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # The periodic jobs (DESIGN §3). A run queued while no worker was up expires instead of piling up; two runs that

@@ -187,3 +187,18 @@ def test_a_delivery_that_keeps_failing_gives_up_after_the_last_retry(worker, rec
     wait_until(lambda: Delivery.objects.get().status == DeliveryStatus.FAILED, worker=worker, what="given up")
     assert len(receiver.received) == 4  # the first try and the three retries of the test schedule
     assert Endpoint.objects.get().is_active and Endpoint.objects.get().failing_since is not None
+
+
+def test_a_batch_for_a_slow_receiver_goes_back_to_the_queue_instead_of_holding_a_worker(
+        worker, receiver, endpoint_for, org):
+    receiver.default = (200, 0.8, {})  # under the worker's 1 s timeout; three of them outlast the 2 s budget
+    endpoint_for(receiver.url())
+    for _ in range(5):
+        LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=30))
+    started_log = worker.log().count("webhook_deliver_many")
+    assert services.leads_expire_overdue(workers=1) == 5  # one batch: one task of five deliveries
+    wait_until(lambda: Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 5, worker=worker,
+               timeout=45, what="all five delivered")
+    received = worker.log().count("webhook_deliver_many") - started_log
+    assert received >= 2 * 2  # "received" and "succeeded" of the first task and of at least one re-queued rest
+    assert len({request.headers["webhook-id"] for request in receiver.received}) == 5

@@ -49,4 +49,5 @@ def test_the_sweep_runs_every_minute_and_sends_go_to_the_webhooks_queue():
     assert {queue.name for queue in celery_app.conf.task_queues} == {"celery", "webhooks"}
     route = celery_app.amqp.router.route({}, "webhooks.tasks.webhook_deliver")
     assert route["queue"].name == "webhooks"
+    assert celery_app.amqp.router.route({}, "webhooks.tasks.webhook_deliver_many")["queue"].name == "webhooks"
     assert celery_app.amqp.router.route({}, "leads.tasks.lead_notify")["queue"].name == "celery"
