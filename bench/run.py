@@ -213,14 +213,14 @@ def page_queries(username: str) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    import leads.views
+    import leads.web.lists
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=username))
     results = {}
-    size_attr = "PAGE_SIZE" if hasattr(leads.views, "PAGE_SIZE") else None
+    size_attr = "PAGE_SIZE" if hasattr(leads.web.lists, "PAGE_SIZE") else None
     for size in (25, 100):
-        patch = mock.patch.object(leads.views, size_attr, size) if size_attr else _nothing()
+        patch = mock.patch.object(leads.web.lists, size_attr, size) if size_attr else _nothing()
         with patch:
             for kind, headers in (("full", {}), ("fragment", {"HX-Request": "true", "HX-Target": "lead-results"})):
                 client.get("/leads/marketplace/", headers=headers)  # warm caches (templates, content types)
@@ -394,6 +394,7 @@ def expiry(args, seeded_at: datetime) -> dict:
     from django.db.models import Q
 
     from leads import services
+    from leads.services import jobs
     from leads.management.commands.seed_bulk import seed_overdue_backlog
     from leads.models import Lead, LeadEvent
 
@@ -410,7 +411,7 @@ def expiry(args, seeded_at: datetime) -> dict:
     except DatabaseError as error:  # CHECKPOINT needs a superuser or pg_checkpoint: measure without it
         log(f"no CHECKPOINT before the expiry ({error}); its figure includes writing out the backlog")
     batches = []
-    original = services._expire_batch
+    original = jobs._expire_batch
 
     def timed_batch(**kwargs):
         started = time.perf_counter()
@@ -423,13 +424,13 @@ def expiry(args, seeded_at: datetime) -> dict:
 
     leads_expired_notify.delay(lead_ids=[])
     log("running leads_expire_overdue on the backlog")
-    services._expire_batch = timed_batch
+    jobs._expire_batch = timed_batch
     try:
         started = time.perf_counter()
         expired = services.leads_expire_overdue(now=seeded_at)
         elapsed = time.perf_counter() - started
     finally:
-        services._expire_batch = original
+        jobs._expire_batch = original
     events = LeadEvent.objects.filter(lead__partner=partner, action="expire").count()
     left = Lead.objects.filter(Q(partner=partner) & ~Q(status="expired")).count()
     others = expired - args.backlog

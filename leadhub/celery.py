@@ -1,7 +1,9 @@
 """The Celery application; its configuration is the CELERY_* Django settings."""
 import os
 
-from celery import Celery
+from celery import Celery, signals
+
+from leadhub.ops import request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadhub.settings.local")
 
@@ -16,3 +18,33 @@ def clear_expired_sessions() -> None:
     from django.core.management import call_command
 
     call_command("clearsessions")
+
+
+
+def _count_outcome(outcome: str):
+    def receiver(sender=None, **kwargs):
+        # Imported on first use: prometheus_client must not load before the settings chose its multiprocess
+        # directory, and this module is imported before the settings are.
+        from leadhub.ops.metrics import count_task
+
+        count_task(sender, outcome)
+    return receiver
+
+
+def _setup_logging(**kwargs) -> None:
+    """The worker logs through Django's LOGGING (plain or JSON, with request ids) rather than Celery's format."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
+
+# Request ids travel into the tasks a request queued; each task's outcome is counted for /metrics.
+signals.before_task_publish.connect(request_id.on_before_task_publish, weak=False)
+signals.task_prerun.connect(request_id.on_task_prerun, weak=False)
+signals.task_postrun.connect(request_id.on_task_postrun, weak=False)
+signals.task_success.connect(_count_outcome("success"), weak=False)
+signals.task_retry.connect(_count_outcome("retry"), weak=False)
+signals.task_failure.connect(_count_outcome("failure"), weak=False)
+signals.setup_logging.connect(_setup_logging, weak=False)

@@ -5,12 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from leadhub.accounts import LoginView
+from leadhub.api import api
+from leadhub.ops.metrics import metrics
 from leadhub.views import healthz
-from leads.api import api
-from leads.public_views import partner_contact
-from webhooks.api import router as webhooks_router
+from leads.web.public import partner_contact
 
-api.add_router("", webhooks_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),
@@ -18,8 +17,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("leads/", include("leads.urls")),
     path("api/v1/", api.urls),
+    path("insights/", include("insights.urls")),
     path("partners/", include("profiles.directory_urls")),
     # The contact form on a partner's page creates a lead, so its view lives in leads (leads -> profiles).
     path("partners/<slug:slug>/contact/", partner_contact, name="partner-contact"),

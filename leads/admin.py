@@ -1,24 +1,21 @@
 """Django admin for vendor ops staff: every write goes through the lead services, history is read-only."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.text import smart_split, unescape_string_literal
 from django_fsm.admin import FSMAdminMixin
 
-from leadhub.readonly_admin import ReadOnlyModelAdmin
+from common.readonly_admin import ReadOnlyModelAdmin
 from leads import services
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.forms import QualifiedLeadForm
 from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
 from leads.selectors import lead_search_matches
-
-TRANSITION_SERVICES = {
-    "accept": services.lead_accept,
-    "decline": services.lead_decline,
-    "win": services.lead_win,
-    "lose": services.lead_lose,
-}
+from leads.selectors.routing import lead_request
+from leads.services.routing import REROUTABLE
+from leads.transitions import TRANSITIONS
+from routing.selectors import partners_match
 
 
 class LeadEventInline(admin.TabularInline):
@@ -52,6 +49,8 @@ class TeamMemberInline(admin.TabularInline):
 @admin.register(Lead)
 class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["status"]
+    # Every transition of leads.transitions gets a button (and its form, where it takes input).
+    fsm_forms = {name: transition.form for name, transition in TRANSITIONS.items() if transition.form is not None}
     list_display = ("customer_company", "partner", "lead_type", "status", "is_hot", "received_at", "deal_name",
                     "deal_value", "currency")
     list_filter = ("status", "lead_type", "partner", "is_hot", "received_at")
@@ -67,6 +66,8 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
                           "referred_by_email", "received_at", "respond_by", "contact_requested", "is_hot",
                           "decided_at", "reason", "reason_notes", "version", "created_at", "updated_at")
     raw_id_fields = ("customer",)
+
+    change_form_template = "admin/leads/lead/change_form.html"
 
     @admin.display(description="Customer", ordering="customer__company")
     def customer_company(self, lead):
@@ -137,6 +138,40 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         if change:
             super().save_related(request, form, formsets, change)
 
+    def add_view(self, request, form_url="", extra_context=None):
+        """"Suggest partners" sends the add form's fields back as GET: the form comes back filled in, above it the
+        partners routing would choose for such a lead, with their scores and reasons; nothing is saved."""
+        if request.method == "GET" and request.GET.get("need"):
+            data = request.GET
+            customer = {field: data.get(field, "") for field in ("company_size", "country", "city")}
+            suggestion = lead_request(lead_type=data.get("lead_type", ""), customer=customer, need=data["need"])
+            extra_context = {**(extra_context or {}), "suggestions": partners_match(suggestion, limit=5)}
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        lead = self.get_object(request, object_id)
+        can_reroute = lead is not None and lead.status in REROUTABLE and not lead.rerouted_to.exists()
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "can_reroute": can_reroute})
+
+    def get_urls(self):
+        return [path("<path:object_id>/reroute/", self.admin_site.admin_view(self.reroute_view),
+                     name="leads_lead_reroute"), *super().get_urls()]
+
+    def reroute_view(self, request, object_id):
+        """POST: send a declined or expired lead to the next partner, through the same service as the API."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        lead = self.get_object(request, object_id)
+        if lead is None:
+            raise Http404("No such lead.")
+        try:
+            new = services.lead_reroute(lead=lead.pk, by=request.user)
+        except (ValidationError, LeadConflict, PermissionDenied) as exc:
+            self.message_user(request, _message(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[lead.pk]))
+        self.message_user(request, f"Lead sent on to {new.partner}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[new.pk]))
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -148,14 +183,17 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         self.message_user(request, f"Lead sent to {obj.partner}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[obj.pk]))
 
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in TRANSITIONS
+
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
         """Run the admin's transition buttons through the lead services instead of bare model methods."""
-        service = TRANSITION_SERVICES.get(transition_name)
-        if service is None:
+        transition = TRANSITIONS.get(transition_name)
+        if transition is None:
             self.message_user(request, f"'{transition_name}' is not available here.", messages.ERROR)
             return False
         try:
-            service(lead=obj.pk, by=request.user, **(kwargs or {}))
+            transition.service(lead=obj.pk, by=request.user, **(kwargs or {}))
         except (ValidationError, LeadConflict, LeadChanged, PermissionDenied) as exc:
             self.message_user(request, _message(exc), messages.ERROR)
             return False

@@ -1,4 +1,10 @@
-"""Forms for the lifecycle actions; their fields carry the API's names and their rules come from leads.validators."""
+"""Forms for the lead actions; their fields carry the API's names and their rules come from leads.validators.
+
+Each action form hands its service the keyword arguments (`service_kwargs`) and shows the service's own
+ValidationError beside its fields (`add_service_errors`), so one view runs every action (leads.web.detail).
+"""
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
@@ -26,7 +32,15 @@ class CurrencySelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
 
 
-class DealForm(forms.Form):
+class ActionForm(forms.Form):
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        apply_service_errors(self, error)
+
+
+class DealForm(ActionForm):
     deal_name = forms.CharField(label=_("Deal name"), max_length=200)
     deal_value = forms.DecimalField(label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2,
                                     max_value=v.MAX_DEAL_VALUE)
@@ -43,28 +57,72 @@ class DealForm(forms.Form):
 
 
 class AcceptForm(DealForm):
-    """received → accepted. Extra team members are validated by the service (see leads.views for the formset)."""
+    """received → accepted, with any number of extra team members named team-<i>-name / -email / -phone."""
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        indices = sorted({int(match.group(1)) for key in (data or {}) if (match := TEAM_FIELD.match(key))})
+        self.team_forms = [team_member_form(data, index) for index in indices]
+
+    @property
+    def team_rows(self) -> list:
+        """The team rows to show: those submitted, or one empty row."""
+        return self.team_forms or [team_member_form(None, 0)]
+
+    @property
+    def team_template(self):
+        return team_member_form(None, "__i__")
+
+    def is_valid(self) -> bool:
+        return all([super().is_valid(), *[member.is_valid() for member in self.team_forms]])
 
     def clean_estimated_close_date(self):
         return v.clean_close_date(self.cleaned_data["estimated_close_date"], allow_past=False)
 
+    def _filled_team(self) -> list:
+        return [member for member in self.team_forms if member.has_changed()]
 
-class DeclineForm(forms.Form):
+    def service_kwargs(self) -> dict:
+        return {**self.cleaned_data, "team": [member.cleaned_data for member in self._filled_team()]}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Team errors are keyed team.<position>.<field>, counting the filled-in rows only."""
+        filled = self._filled_team()
+        rest = {}
+        for key, messages in error.message_dict.items():
+            if key.startswith("team."):
+                _, position, field = key.split(".", 2)
+                for message in messages:
+                    filled[int(position)].add_error(field if field in TeamMemberForm.base_fields else None, message)
+            else:
+                rest[key] = messages
+        if rest:
+            apply_service_errors(self, ValidationError(rest))
+
+
+class DeclineForm(ActionForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
     reason_notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
                                    widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class LoseForm(forms.Form):
+class LoseForm(ActionForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=LostReason.choices)
     reason_notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
                                    widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(ActionForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"))
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+
+
+TEAM_FIELD = re.compile(r"^team-(\d+)-(?:name|email|phone)$")
+
+
+def team_member_form(data, index) -> TeamMemberForm:
+    return TeamMemberForm(data, prefix=f"team-{index}", empty_permitted=True, use_required_attribute=False)
 
 
 class QualifiedLeadForm(forms.ModelForm):
@@ -83,6 +141,12 @@ class QualifiedLeadForm(forms.ModelForm):
     city = forms.CharField(max_length=120, required=False)
 
     CUSTOMER_FIELDS = ("company", "contact_name", "email", "phone", "company_size", "country", "city")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].required = False
+        self.fields["partner"].help_text = _("Leave it empty to send the lead to the partner routing finds most "
+                                             "likely to win it (\"Suggest partners\" shows who and why).")
 
     class Meta:
         model = Lead

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from leads.models import EmailDelivery, EmailKind, EventAction, Lead, LeadEvent, Status
+from leads.models import EmailDelivery, EmailKind, EventAction, Lead, LeadEvent, LeadType, Status
+from leads.selectors.routing import other_partners_for
 from profiles.models import Location, Role
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ STATUSES_OF_KIND = {
     EmailKind.FOLLOW_UP: {Status.RECEIVED, Status.ACCEPTED},
     EmailKind.DECLINE: {Status.DECLINED},
     EmailKind.EXPIRE: {Status.EXPIRED},
+    EmailKind.NO_ANSWER: {Status.EXPIRED},
 }
 # The history event after which each e-mail is owed.
 ACTION_OF_KIND = {
@@ -32,7 +34,12 @@ ACTION_OF_KIND = {
     EmailKind.FOLLOW_UP: EventAction.NOTE,
     EmailKind.DECLINE: EventAction.DECLINE,
     EmailKind.EXPIRE: EventAction.EXPIRE,
+    EmailKind.NO_ANSWER: EventAction.EXPIRE,
 }
+# A customer's inquiry is addressed to one partner by the customer, so when that partner declines it or lets it
+# expire, the customer's e-mail names other partners that could help (DESIGN §7).
+SUGGESTING_KINDS = {EmailKind.DECLINE, EmailKind.NO_ANSWER}
+SUGGESTIONS = 3
 # Kinds owed once per event (each follow-up) rather than once per lead.
 PER_EVENT_KINDS = {EmailKind.FOLLOW_UP}
 # A task's own retries take up to an hour; only after that is an e-mail still owed counted as missed.
@@ -55,9 +62,11 @@ def recipients_for(kind: str, lead: Lead) -> list[Recipient]:
     """Who receives the `kind` e-mail about the lead, without duplicate addresses."""
     if kind in (EmailKind.NEW_LEAD, EmailKind.FOLLOW_UP):
         recipients = _partner_alert_recipients(lead)
-    elif kind == EmailKind.DECLINE:
+    elif kind == EmailKind.DECLINE or (kind == EmailKind.NO_ANSWER and lead.lead_type == LeadType.CUSTOMER_INQUIRY):
         customer = lead.customer
         recipients = [Recipient(customer.email, customer.contact_name, language_for_country(customer.country))]
+    elif kind == EmailKind.NO_ANSWER:
+        recipients = []
     elif kind == EmailKind.EXPIRE:
         recipients = [Recipient(lead.referred_by_email, "", "en")] if lead.referred_by_email else []
     else:
@@ -99,6 +108,10 @@ def build_message(kind: str, lead: Lead, recipient: Recipient, event: LeadEvent 
     }
     folder = f"emails/{kind}/{recipient.language}"
     with translation.override(recipient.language):
+        if kind in SUGGESTING_KINDS and lead.lead_type == LeadType.CUSTOMER_INQUIRY:
+            context["other_partners"] = [
+                {"name": match.name, "url": f"{base_url}/partners/{match.slug}/"}
+                for match in other_partners_for(lead, limit=SUGGESTIONS)]
         # A header cannot hold a line break: the subject is one line whatever the data.
         subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
         message = EmailMultiAlternatives(
@@ -175,6 +188,8 @@ def emails_missed(*, now: datetime | None = None) -> list[tuple[str, str, int | 
         events = events.exclude(lead__email_deliveries__kind=kind)
         if kind == EmailKind.EXPIRE:
             events = events.exclude(lead__referred_by_email="")
+        if kind == EmailKind.NO_ANSWER:
+            events = events.filter(lead__lead_type=LeadType.CUSTOMER_INQUIRY)
         lead_ids = events.order_by().values_list("lead_id", flat=True).distinct()
         missed += [(kind.value, str(lead_id), None) for lead_id in lead_ids]
     return missed

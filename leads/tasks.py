@@ -1,12 +1,19 @@
 """Celery tasks: the periodic jobs and the e-mails about leads. Each takes ids and is safe to run twice."""
+import logging
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import OperationalError
 
 from leads import notifications, services
-from leads.models import EmailKind
+from leads.exceptions import LeadConflict
+from leads.models import EmailKind, Lead, LeadType
+from leads.selectors.outcomes import all_lead_outcomes
+from routing.services import stats_rebuild
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -53,7 +60,33 @@ def resend_missed_emails() -> int:
 
 @shared_task
 def leads_expired_notify(*, lead_ids: list[str]) -> int:
-    """One expiry batch → one e-mail task per lead, so one slow or failing address holds up no other."""
+    """One expiry batch → one e-mail task per lead and kind (its referrer; for a customer's inquiry, the customer
+    too), so one slow or failing address holds up no other."""
+    inquiries = {str(pk) for pk in Lead.objects.filter(pk__in=lead_ids, lead_type=LeadType.CUSTOMER_INQUIRY)
+                 .values_list("pk", flat=True)}
     for lead_id in lead_ids:
         lead_notify.delay(kind=EmailKind.EXPIRE.value, lead_id=lead_id)
+        if lead_id in inquiries:
+            lead_notify.delay(kind=EmailKind.NO_ANSWER.value, lead_id=lead_id)
     return len(lead_ids)
+
+
+@shared_task
+def leads_reroute(*, lead_ids: list[str]) -> int:
+    """Send each declined or expired qualified lead on to the next eligible partner (LEADHUB_AUTO_REROUTE); a lead
+    nobody else may take, or one already sent on, stays where it is. Returns how many went on."""
+    sent = 0
+    for lead_id in lead_ids:
+        try:
+            services.lead_reroute(lead=lead_id, by=None)
+        except (LeadConflict, ValidationError) as exc:
+            logger.info("Lead %s not sent on: %s", lead_id, getattr(exc, "message", exc))
+        else:
+            sent += 1
+    return sent
+
+
+@shared_task
+def rebuild_routing_statistics() -> tuple[int, int]:
+    """The nightly job: routing's learnt statistics rebuilt from every lead (the events keep them current)."""
+    return stats_rebuild(all_lead_outcomes())

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.currencies import CURRENCIES
-from profiles.validators import clean_email, clean_text  # noqa: F401 - the lifecycle's rules use them too
+from common.validators import clean_email, clean_text  # noqa: F401 - the lifecycle's rules use them too
 
 MAX_DEAL_VALUE = Decimal("999999999999.99")
 

@@ -1,7 +1,7 @@
 """Django admin for vendor ops staff: organisations, memberships, business profiles and their locations."""
 from django.contrib import admin
 
-from leadhub.readonly_admin import ReadOnlyModelAdmin
+from common.readonly_admin import ReadOnlyModelAdmin
 
 from profiles.api_tokens import api_token_revoke
 from profiles.models import ApiToken, BusinessProfile, Location, Membership, Organisation

@@ -1,8 +1,10 @@
 """The public partner directory: search by keyword, company size and country; quick responders rank higher."""
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -35,7 +37,9 @@ class ContactForm(forms.Form):
     country = forms.CharField(label=_("Country"), required=False, max_length=2,
                               help_text=_("Two-letter code, e.g. CZ."))
     need = forms.CharField(label=_("What do you need?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    contact_requested = forms.BooleanField(label=_("Contact me directly"), required=False)
+    contact_requested = forms.BooleanField(label=_("Contact me directly"), required=False, help_text=format_lazy(
+        _("Tick this if you want the partner to call you; they are asked to do so within {hours} hours."),
+        hours=settings.LEADHUB_HOT_HOURS))
     # A honeypot: hidden from people, so only bots fill it in.
     website = forms.CharField(label=_("Leave this empty"), required=False, max_length=200,
                               widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))

@@ -23,6 +23,15 @@ class ProfileForm(forms.Form):
                                               widget=forms.CheckboxSelectMultiple)
     industries = forms.CharField(label=_("Industries"), required=False, max_length=2000,
                                  help_text=_("Separate with commas, e.g. Retail, Manufacturing."))
+    accepting_leads = forms.BooleanField(label=_("Accepting new qualified leads"), required=False,
+                                         help_text=_("Untick to pause routing, e.g. over the holidays."))
+    # Text, not a number field: profile_update owns the rule and words its error.
+    monthly_capacity = forms.CharField(label=_("Monthly capacity"), required=False, max_length=12,
+                                       widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6}),
+                                       help_text=_("Most qualified leads a month; leave empty for no limit."))
+    excluded_keywords = forms.CharField(label=_("Excluded keywords"), required=False, max_length=4000,
+                                        help_text=_("Needs that mention any of these never reach you. "
+                                                    "Separate with commas, e.g. SAP, hardware."))
 
     @classmethod
     def for_profile(cls, profile) -> "ProfileForm":
@@ -31,12 +40,17 @@ class ProfileForm(forms.Form):
             "keywords": ", ".join(profile.keywords or []),
             "company_sizes": profile.company_sizes or [],
             "industries": ", ".join(profile.industries or []),
+            "accepting_leads": profile.accepting_leads,
+            "monthly_capacity": "" if profile.monthly_capacity is None else str(profile.monthly_capacity),
+            "excluded_keywords": ", ".join(profile.excluded_keywords or []),
         })
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {"description": data["description"], "keywords": _split_terms(data["keywords"]),
-                "company_sizes": data["company_sizes"], "industries": _split_terms(data["industries"])}
+                "company_sizes": data["company_sizes"], "industries": _split_terms(data["industries"]),
+                "accepting_leads": data["accepting_leads"], "monthly_capacity": data["monthly_capacity"],
+                "excluded_keywords": _split_terms(data["excluded_keywords"])}
 
 
 class LocationForm(forms.Form):

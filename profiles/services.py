@@ -6,11 +6,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from profiles.models import BusinessProfile, CompanySize, Location, Organisation
-from profiles.validators import clean_country, clean_email, clean_text, collect, collect_each
+from common.validators import clean_country, clean_email, clean_text, collect, collect_each
 
 MAX_TERMS = 30
 MAX_TERM_LENGTH = 60
 MAX_LOCATIONS = 50
+MAX_EXCLUDED_KEYWORDS = 50
+MAX_MONTHLY_CAPACITY = 100_000
 
 
 def _require_partner_admin(organisation: Organisation, by) -> None:
@@ -19,7 +21,7 @@ def _require_partner_admin(organisation: Organisation, by) -> None:
         raise PermissionDenied(_("Only partner admins may edit the business profile."))
 
 
-def _clean_terms(values: Iterable[str]) -> list[str]:
+def _clean_terms(values: Iterable[str], max_items: int = MAX_TERMS) -> list[str]:
     """Keywords or industries: trimmed, without blanks or case-insensitive repeats, in the order given."""
     terms, seen = [], set()
     for value in values or ():
@@ -27,9 +29,21 @@ def _clean_terms(values: Iterable[str]) -> list[str]:
         if term and term.casefold() not in seen:
             seen.add(term.casefold())
             terms.append(term)
-    if len(terms) > MAX_TERMS:
-        raise ValidationError(_("Use at most %(n)d entries.") % {"n": MAX_TERMS}, code="max_items")
+    if len(terms) > max_items:
+        raise ValidationError(_("Use at most %(n)d entries.") % {"n": max_items}, code="max_items")
     return terms
+
+
+def _clean_capacity(value) -> int | None:
+    """Most qualified leads a month: a positive whole number, or empty for no limit."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValidationError(_("Enter a positive whole number, or leave it empty for no limit."), code="invalid")
+    if int(text) > MAX_MONTHLY_CAPACITY:
+        raise ValidationError(_("Use at most %(n)d.") % {"n": MAX_MONTHLY_CAPACITY}, code="max_value")
+    return int(text)
 
 
 def _clean_sizes(values: Iterable[str]) -> list[str]:
@@ -54,8 +68,10 @@ def _clean_location(location: Mapping) -> dict:
 @transaction.atomic
 def profile_update(*, organisation: Organisation, by, description: str, keywords: Iterable[str],
                    company_sizes: Iterable[str], industries: Iterable[str],
-                   locations: Iterable[Mapping]) -> BusinessProfile:
-    """Replace the business profile and its locations (at least one, each with its alert contact) in one go.
+                   locations: Iterable[Mapping], accepting_leads: bool = True, monthly_capacity=None,
+                   excluded_keywords: Iterable[str] = ()) -> BusinessProfile:
+    """Replace the business profile, its routing preferences and its locations (at least one, each with its alert
+    contact) in one go.
 
     Errors name their field; a location's as `locations.<i>.<field>`. Nothing changes unless everything is valid.
     """
@@ -67,6 +83,9 @@ def profile_update(*, organisation: Organisation, by, description: str, keywords
             "keywords": lambda: _clean_terms(keywords),
             "company_sizes": lambda: _clean_sizes(company_sizes),
             "industries": lambda: _clean_terms(industries),
+            "accepting_leads": lambda: bool(accepting_leads),
+            "monthly_capacity": lambda: _clean_capacity(monthly_capacity),
+            "excluded_keywords": lambda: _clean_terms(excluded_keywords, MAX_EXCLUDED_KEYWORDS),
         })
     except ValidationError as exc:
         errors.update(exc.message_dict)

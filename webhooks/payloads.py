@@ -2,11 +2,13 @@
 import json
 import uuid
 from collections.abc import Iterable
+from types import SimpleNamespace
 
+from django.utils import translation
 from ninja.responses import NinjaJSONEncoder
 
+from leads.api.schemas import LeadOut
 from leads.models import EventAction, Lead
-from leads.schemas import LeadOut
 from webhooks.models import EventType
 
 # A customer writing again (`note`) changes the lead (its version and updated_at move), so a CRM hears of it as
@@ -24,10 +26,18 @@ EVENT_TYPE_OF_ACTION = {
 }
 
 
+# The caller the schema sees: no user, i.e. a partner system (leads.visibility hides a declined or expired lead's
+# customer contact from it, as from the partner's own API calls).
+PARTNER_SYSTEM = {"request": SimpleNamespace(auth=None)}
+
+
 def lead_json(lead: Lead) -> dict:
-    """The lead as GET /api/v1/leads/<id> renders it (same schema, same encoder). Not fetched as any one user, so
-    `is_favorite` is false: a favourite is one person's mark, not the organisation's."""
-    return json.loads(json.dumps(LeadOut.from_orm(lead).model_dump(), cls=NinjaJSONEncoder))
+    """The lead as GET /api/v1/leads/<id> renders it for the partner (same schema, same encoder), in English
+    whatever language the change was made in. Not fetched as any one user, so `is_favorite` is false: a favourite
+    is one person's mark, not the organisation's."""
+    with translation.override("en"):
+        return json.loads(json.dumps(LeadOut.from_orm(lead, context=PARTNER_SYSTEM).model_dump(),
+                                     cls=NinjaJSONEncoder))
 
 
 def leads_json(lead_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict]:

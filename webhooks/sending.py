@@ -7,6 +7,8 @@ failure gives up. A 410 disables the endpoint at once, as do three days without 
 """
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -30,6 +32,17 @@ COUNTDOWN_MAX = timedelta(minutes=10)
 RETRY_AFTER_MAX = timedelta(hours=24)
 
 
+@dataclass(frozen=True)
+class FollowUps:
+    """What the caller (the tasks) queues once an attempt commits: a retry soon, the disabled-endpoint e-mail."""
+
+    retry: Callable[[int, float], None] | None = None  # (delivery id, countdown seconds)
+    endpoint_disabled: Callable[[int], None] | None = None  # (endpoint id)
+
+
+NO_FOLLOW_UPS = FollowUps()
+
+
 def signing_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
     """The current secret, and the previous one while its 24 hours after a rotation last."""
     secrets = [secret_decrypt(endpoint.secret_encrypted)]
@@ -51,7 +64,7 @@ def signed_request(delivery: Delivery, endpoint: Endpoint, now: datetime) -> tup
     return body.encode(), headers
 
 
-def delivery_send(*, delivery_id: int) -> bool | None:
+def delivery_send(*, delivery_id: int, follow_ups: FollowUps = NO_FOLLOW_UPS) -> bool | None:
     """Try to send the delivery if it is due; True: delivered, False: failed (a retry is scheduled or it gave
     up), None: nothing to do (sent, in flight, not due, or its endpoint is paused)."""
     with transaction.atomic():
@@ -67,11 +80,11 @@ def delivery_send(*, delivery_id: int) -> bool | None:
             return None
         body, headers = signed_request(delivery, endpoint, now)
         answer = post(endpoint.url, body, headers)
-        _record(delivery, endpoint, answer, now)
+        _record(delivery, endpoint, answer, now, follow_ups)
         return answer.succeeded
 
 
-def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetime) -> None:
+def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetime, follow_ups: FollowUps) -> None:
     Attempt.objects.create(delivery=delivery, at=now, status_code=answer.status_code, duration_ms=answer.duration_ms,
                            response_body=answer.body, error=answer.error)
     delivery.attempts += 1
@@ -85,7 +98,7 @@ def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetim
     logger.info("Webhook %s to endpoint %s failed: %s.", delivery.webhook_id, endpoint.pk,
                 answer.status_code or answer.error)
     if answer.status_code == 410:
-        endpoint_disable(endpoint=endpoint, reason=DisabledReason.GONE)
+        endpoint_disable(endpoint=endpoint, reason=DisabledReason.GONE, notify=follow_ups.endpoint_disabled)
         _give_up(delivery)
         return
     disable_after = timedelta(hours=settings.LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS)
@@ -93,15 +106,14 @@ def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetim
         Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
     elif now - endpoint.failing_since >= disable_after and Endpoint.objects.filter(
             pk=endpoint.pk, failing_since__lte=now - disable_after).exists():  # not cleared by a success meanwhile
-        endpoint_disable(endpoint=endpoint, reason=DisabledReason.FAILING)
+        endpoint_disable(endpoint=endpoint, reason=DisabledReason.FAILING, notify=follow_ups.endpoint_disabled)
         _give_up(delivery)
         return
-    _schedule_retry(delivery, answer, now)
+    _schedule_retry(delivery, answer, now, follow_ups.retry)
 
 
-def _schedule_retry(delivery: Delivery, answer: Answer, now: datetime) -> None:
-    from webhooks.tasks import queue_deliveries
-
+def _schedule_retry(delivery: Delivery, answer: Answer, now: datetime,
+                    queue_retry: Callable[[int, float], None] | None) -> None:
     delays = settings.LEADHUB_WEBHOOKS_RETRY_DELAYS
     if delivery.attempts > len(delays):
         _give_up(delivery)
@@ -112,8 +124,8 @@ def _schedule_retry(delivery: Delivery, answer: Answer, now: datetime) -> None:
     delivery.next_attempt_at = now + wait
     delivery.queued_at = now if wait <= COUNTDOWN_MAX else None
     delivery.save(update_fields=["attempts", "next_attempt_at", "queued_at"])
-    if delivery.queued_at is not None:
-        after_commit(partial(queue_deliveries, [delivery.pk], countdown=wait.total_seconds()))
+    if delivery.queued_at is not None and queue_retry is not None:
+        after_commit(partial(queue_retry, delivery.pk, wait.total_seconds()))
 
 
 def _give_up(delivery: Delivery) -> None:
@@ -121,15 +133,14 @@ def _give_up(delivery: Delivery) -> None:
     delivery.save(update_fields=["status", "next_attempt_at", "attempts"])
 
 
-def endpoint_disable(*, endpoint: Endpoint, reason: str) -> bool:
-    """Disable the endpoint (once: a second call finds it disabled) and have its partner admins told."""
-    from webhooks.tasks import webhook_disabled_notify
-
+def endpoint_disable(*, endpoint: Endpoint, reason: str, notify: Callable[[int], None] | None = None) -> bool:
+    """Disable the endpoint (once: a second call finds it disabled) and have its partner admins told (`notify`)."""
     if not Endpoint.objects.filter(pk=endpoint.pk, is_active=True).update(is_active=False, disabled_reason=reason):
         return False
     endpoint.is_active, endpoint.disabled_reason = False, reason
     logger.warning("Disabled webhook endpoint %s: %s", endpoint.pk, reason)
-    after_commit(partial(webhook_disabled_notify.delay, endpoint_id=endpoint.pk))
+    if notify is not None:
+        after_commit(partial(notify, endpoint.pk))
     return True
 
 

@@ -9,9 +9,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.validators import collect
 from leads.events import after_commit
 from profiles.models import Organisation
-from profiles.validators import collect
 from webhooks.crypto import secret_encrypt, secret_generate
 from webhooks.guard import clean_url
 from webhooks.models import TEST_EVENT, Delivery, DeliveryStatus, Endpoint, EventType

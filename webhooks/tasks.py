@@ -9,10 +9,23 @@ from django.db import OperationalError
 from webhooks import notifications, sending
 
 
+def _queue_retry(delivery_id: int, countdown: float) -> None:
+    queue_deliveries([delivery_id], countdown=countdown)
+
+
+def _notify_disabled(endpoint_id: int) -> None:
+    webhook_disabled_notify.delay(endpoint_id=endpoint_id)
+
+
+def _send(delivery_id: int) -> bool | None:
+    follow_ups = sending.FollowUps(retry=_queue_retry, endpoint_disabled=_notify_disabled)
+    return sending.delivery_send(delivery_id=delivery_id, follow_ups=follow_ups)
+
+
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=5)
 def webhook_deliver(delivery_id: int) -> bool | None:
     """Send one delivery if it is due (routed to the `webhooks` queue by CELERY_TASK_ROUTES); safe to run twice."""
-    return sending.delivery_send(delivery_id=delivery_id)
+    return _send(delivery_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=5)
@@ -27,7 +40,7 @@ def webhook_deliver_many(delivery_ids: list[int]) -> int:
         if index and time.monotonic() - started > TASK_SECONDS:
             queue_deliveries(delivery_ids[index:])
             break
-        delivered += bool(sending.delivery_send(delivery_id=delivery_id))
+        delivered += bool(_send(delivery_id))
     return delivered
 
 

@@ -1,4 +1,5 @@
 """Settings shared by every environment; each value that differs per machine comes from the environment."""
+import os
 from pathlib import Path
 
 import environ
@@ -16,7 +17,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "common.apps.LimitedAdminConfig",  # django.contrib.admin, its site's login limited like every other
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -27,12 +28,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "common",
     "profiles",
     "leads",
+    "routing",
+    "privacy",
+    "insights",
     "webhooks",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the time it measures includes every other middleware.
+    "leadhub.ops.metrics.RequestMetricsMiddleware",
+    "leadhub.ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -96,6 +104,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cs", "Čeština")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language's own date formats (templates use named formats such as "DATE_FORMAT", never a pattern).
+FORMAT_MODULE_PATH = ["leadhub.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -128,6 +138,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 LEADHUB_SESSION_IDLE_MINUTES = env.int("LEADHUB_SESSION_IDLE_MINUTES", default=120)
+# Error pages (DEBUG) and error reports show neither the process environment nor credentials.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "leadhub.error_reports.NoSecretsReporterFilter"
 LEADHUB_LOGIN_MAX_FAILURES = env.int("LEADHUB_LOGIN_MAX_FAILURES", default=5)
 LEADHUB_LOGIN_LOCKOUT_MINUTES = env.int("LEADHUB_LOGIN_LOCKOUT_MINUTES", default=15)
 CSRF_COOKIE_HTTPONLY = True
@@ -196,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
     # Deciding a lead refreshes its partner's figure at once; this moves the 90-day window for everyone.
+    # Each decision updates routing's statistics at once; this rebuilds them from the leads themselves.
+    "rebuild-routing-statistics": {
+        "task": "leads.tasks.rebuild_routing_statistics",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
     "refresh-response-times": {
         "task": "leads.tasks.refresh_response_times",
         "schedule": 24 * 3600,
@@ -207,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 60},
     },
+    # Archived leads older than LEADHUB_RETENTION_DAYS lose their personal data (privacy.retention).
+    "anonymise-old-leads": {
+        "task": "privacy.tasks.anonymise_old_leads",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
     "clear-expired-sessions": {
         "task": "leadhub.clear_expired_sessions",
         "schedule": 24 * 3600,
@@ -217,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
 # The lead lifecycle's clocks (DESIGN §3).
 LEADHUB_RESPONSE_DAYS = env.int("LEADHUB_RESPONSE_DAYS", default=14)
 LEADHUB_HOT_HOURS = env.int("LEADHUB_HOT_HOURS", default=72)
+# Archived leads keep their customer's personal data this long after they were archived (docs/privacy.md).
+LEADHUB_RETENTION_DAYS = env.int("LEADHUB_RETENTION_DAYS", default=730)
+# Leads per retention batch: each writes six tables (lead, customer, team, history, e-mails, search), so a
+# smaller batch than the expiry job's keeps its locks as short.
+LEADHUB_RETENTION_BATCH_SIZE = env.int("LEADHUB_RETENTION_BATCH_SIZE", default=500)
 # Rows per job transaction: small enough that a batch holds its row locks well under 250 ms on a busy 2-core
 # machine, large enough that per-batch overhead stays a few percent (make bench measures both).
 LEADHUB_JOB_BATCH_SIZE = env.int("LEADHUB_JOB_BATCH_SIZE", default=1000)
@@ -225,6 +254,8 @@ LEADHUB_JOB_WORKERS = env.int("LEADHUB_JOB_WORKERS", default=2)
 LEADHUB_DEMO_PASSWORD = env("LEADHUB_DEMO_PASSWORD", default="leadhub-demo")
 # The public contact form: inquiries accepted per client address per hour.
 LEADHUB_INQUIRY_RATE_PER_HOUR = env.int("LEADHUB_INQUIRY_RATE_PER_HOUR", default=5)
+# A qualified lead that is declined (but not as spam) or expires goes on to the next eligible partner by itself.
+LEADHUB_AUTO_REROUTE = env.bool("LEADHUB_AUTO_REROUTE", default=True)
 # Proxies in front of the app that append to X-Forwarded-For (rate limits count per client address). 0: none,
 # REMOTE_ADDR is the client. Never more than there really are: a client could then choose its own address.
 LEADHUB_TRUSTED_PROXIES = env.int("LEADHUB_TRUSTED_PROXIES", default=0)
@@ -242,11 +273,42 @@ LEADHUB_WEBHOOKS_RETRY_DELAYS = [int(s) for s in env.list(
 LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS = env.int("LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS", default=72)
 LEADHUB_WEBHOOKS_MAX_ENDPOINTS = env.int("LEADHUB_WEBHOOKS_MAX_ENDPOINTS", default=10)
 
+# Logs: plain text by default; LOG_FORMAT=json writes one JSON object a line. Either way each line carries the
+# request id (leadhub.ops.request_id), which the Celery tasks a request queued carry too.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "leadhub.ops.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain",
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # httpx logs every webhook request at INFO; the delivery log (webhooks.Attempt) already records each one.
     "loggers": {"httpx": {"level": "WARNING"}},
 }
+
+# /metrics answers only `Authorization: Bearer <this>`; empty (the default) turns it off (404).
+LEADHUB_METRICS_TOKEN = env("LEADHUB_METRICS_TOKEN", default="")
+# prometheus-client's multiprocess mode: every gunicorn and Celery worker process of one deployment writes its
+# counters here and a scrape adds them up. Set before anything imports prometheus_client, whatever command line
+# started the process; one directory per settings module, so the tests never add to a developer's figures.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(
+        VAR_DIR / "metrics" / os.environ.get("DJANGO_SETTINGS_MODULE", "leadhub.settings").rsplit(".", 1)[-1])
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+# Errors to Sentry when SENTRY_DSN is set (web and Celery workers); nothing is sent otherwise.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from leadhub.ops.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))

@@ -46,8 +46,61 @@
     var invalid = main.querySelector(".has-error input, .has-error select, .has-error textarea");
     if (invalid) { invalid.focus(); return; }
     main.scrollIntoView({ block: "start" });
+    focusFlagged(main);
   });
 
-  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // A confirmation or an error summary marked data-focus-on-load (with tabindex="-1") takes the focus, so a
+  // keyboard or screen-reader user lands on what the action said instead of at the top of <body>.
+  function focusFlagged(root) {
+    var target = root.querySelector("[data-focus-on-load]");
+    if (target) { target.focus(); }
+  }
+
+  // A heart swaps itself: its button is replaced, and the focus would fall to <body>. Put it on the new heart,
+  // whose pressed state (and label) is the confirmation.
+  function refocusHeart(elt) {
+    if (!elt.matches || !elt.matches(".heart-form")) { return; }
+    var active = document.activeElement;
+    if (!active || active === document.body || !document.contains(active)) {
+      var button = elt.querySelector("button");
+      if (button) { button.focus(); }
+    }
+  }
+
+  // The tab strip scrolls sideways on a phone: say so with a fade at the edge that has more tabs behind it.
+  function updateScrollHint(strip) {
+    var more = strip.scrollWidth - strip.clientWidth - strip.scrollLeft > 2;
+    strip.parentElement.classList.toggle("more-right", more);
+    strip.parentElement.classList.toggle("more-left", strip.scrollLeft > 2);
+  }
+
+  function initScrollHints(root) {
+    var strips = root.querySelectorAll ? root.querySelectorAll("[data-scroll-hint]") : [];
+    if (root.matches && root.matches("[data-scroll-hint]")) { strips = [root]; }
+    Array.prototype.forEach.call(strips, function (strip) {
+      if (strip.hasAttribute("data-hint-ready")) { return; }
+      strip.setAttribute("data-hint-ready", "");
+      var active = strip.querySelector("[aria-current=page]");
+      if (active && active.offsetLeft + active.offsetWidth > strip.clientWidth) {
+        strip.scrollLeft = active.offsetLeft - 16;
+      }
+      updateScrollHint(strip);
+      strip.addEventListener("scroll", function () { updateScrollHint(strip); }, { passive: true });
+    });
+  }
+
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[data-scroll-hint]").forEach(updateScrollHint);
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    init(event.detail.elt);
+    initScrollHints(event.detail.elt);
+    refocusHeart(event.detail.elt);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    initScrollHints(document);
+    focusFlagged(document);
+  });
 })();

@@ -22,7 +22,10 @@ ENDPOINTS = {
     ("post", "/api/v1/leads/{lead_id}/decline"), ("post", "/api/v1/leads/{lead_id}/win"),
     ("post", "/api/v1/leads/{lead_id}/lose"), ("post", "/api/v1/leads/{lead_id}/team"),
     ("put", "/api/v1/leads/{lead_id}/favorite"), ("delete", "/api/v1/leads/{lead_id}/favorite"),
+    ("get", "/api/v1/leads/{lead_id}/history"), ("get", "/api/v1/partners/match"),
+    ("post", "/api/v1/leads/{lead_id}/reroute"),
     ("get", "/api/v1/leads/{lead_id}/history"),
+    ("get", "/api/v1/insights"),  # DESIGN §8
     ("get", "/api/v1/webhooks"), ("post", "/api/v1/webhooks"), ("delete", "/api/v1/webhooks/{endpoint_id}"),
     ("post", "/api/v1/webhooks/{endpoint_id}/rotate-secret"),
 }

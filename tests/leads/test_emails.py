@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from leadhub.celery import app as celery_app
 from leads import services
-from leads.models import EmailDelivery, EventAction, LeadEvent, Status
+from leads.models import EmailDelivery, EventAction, LeadEvent, LeadType, Status
 from leads.notifications import lead_email_send
 from leads.tasks import expire_overdue_leads, lead_notify, resend_missed_emails
 from profiles.models import Role
@@ -139,10 +139,11 @@ def test_referrers_of_expired_leads_are_told_once_however_often_the_job_runs(
     org, celery_eager, django_capture_on_commit_callbacks
 ):
     overdue = timezone.now() - timedelta(days=15)
-    LeadFactory(partner=org, received_at=overdue, referred_by_email="seller@vendor.example")
-    LeadFactory(partner=org, received_at=overdue, referred_by_email="partner@referrer.example")
-    LeadFactory(partner=org, received_at=overdue, referred_by_email="")
-    LeadFactory(partner=org, referred_by_email="not-yet@vendor.example")
+    qualified = {"partner": org, "lead_type": LeadType.SALES_QUALIFIED}
+    LeadFactory(**qualified, received_at=overdue, referred_by_email="seller@vendor.example")
+    LeadFactory(**qualified, received_at=overdue, referred_by_email="partner@referrer.example")
+    LeadFactory(**qualified, received_at=overdue, referred_by_email="")
+    LeadFactory(**qualified, referred_by_email="not-yet@vendor.example")
 
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):

@@ -4,10 +4,12 @@ import io
 import tracemalloc
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 
-from leads.export import COLUMNS
-from leads.models import Lead, Status
+from leads.web import export
+from leads.web.export import COLUMNS
+from leads.models import Customer, Lead, Status
+from profiles.models import Organisation
 from tests.factories import AcceptedLeadFactory, CustomerFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,63 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(client, refe
     client.force_login(referrals_admin)
     row = rows(client.get("/leads/marketplace/export.csv"))[0]
     assert row["need"].startswith("'=") and row["customer_company"] == "'+SUM(A1)"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text columns that decide whether the lead is in the exported tab at all (a lead of another tab or type is not
+# exported): the row-level test below covers them.
+SCOPE = {"tab", "lead_type"}
+ANNOTATIONS = {"is_favorite"}  # computed by the selector (a bool), not a column of the database
+
+
+def _text_columns() -> dict:
+    """Each column read from a text field of the database, with its (model, field); the stage and team are
+    text derived in the export (the stage from the status, the team from its members' names and addresses)."""
+    columns = {}
+    for column, path in zip([c for c in COLUMNS if c not in ("stage", "team")], export.FIELDS, strict=True):
+        model, parts = Lead, path.split("__")
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        if path in ANNOTATIONS:
+            continue
+        field = model._meta.get_field(parts[-1])
+        if isinstance(field, (models.CharField, models.TextField)):
+            columns[column] = (model, field)
+    return columns
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=repr)
+def test_every_column_that_can_hold_text_is_defused_whatever_builds_it(client, referrals_admin, org, start):
+    lead = AcceptedLeadFactory(partner=org)
+    lead.team.create(name=f"{start}HYPERLINK(\"http://evil.example\")", email="eva@contoso.example")
+    columns = _text_columns()
+    assert {"partner", "need", "notes", "customer_company", "customer_email", "reason_notes", "currency"} <= set(
+        columns)
+    owners = {Lead: Lead.objects.filter(pk=lead.pk), Customer: Customer.objects.filter(pk=lead.customer_id),
+              Organisation: Organisation.objects.filter(pk=org.pk)}
+    client.force_login(referrals_admin)
+    # The status goes last: the team is exported only for a lead whose status has one (accepted, won, lost).
+    for step in ([column for column in columns if column not in SCOPE and column != "status"], ["status"]):
+        for column in step:
+            model, field = columns[column]
+            owners[model].update(**{field.attname: f"{start}{column}"[: field.max_length or None]})
+        exported = rows(client.get("/leads/marketplace/export.csv"))
+        assert len(exported) == 1
+        row = exported[0]
+        for column in [*step, "team"] if step != ["status"] else ["status", "stage"]:
+            assert row[column].startswith("'" + start), (column, row[column])
+        # And no cell at all, of any column, begins as a formula.
+        assert not [column for column, cell in row.items() if cell[:1] in FORMULA_STARTS]
+
+
+def test_the_guard_runs_on_every_cell_of_a_row_even_columns_that_never_hold_text():
+    """Fed a row whose every value is hostile (types no query would give), each cell still comes out defused."""
+    hostile = tuple(f"=cell{index}" for index in range(len(export.FIELDS)))
+    cells = next(csv.reader(io.StringIO(export._csv([hostile]))))
+    assert len(cells) == len(COLUMNS)
+    team = COLUMNS.index("team")  # built from the team members of the chunk's leads; this row has none
+    assert cells[team] == ""
+    assert [column for column, cell in zip(COLUMNS, cells) if not cell.startswith("'=")] == ["team"]
 
 
 def test_export_needs_a_login_and_a_known_tab(client, referrals_admin):

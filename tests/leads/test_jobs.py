@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from leadhub.celery import app as celery_app
 from leads import services
+from leads.services import jobs
 from leads.exceptions import LeadConflict
 from leads.models import EventAction, Lead, LeadEvent, Status
-from leads.tasks import cool_hot_leads, expire_overdue_leads
+from leads.tasks import cool_hot_leads, expire_overdue_leads, leads_expired_notify
 from tests.factories import AcceptedLeadFactory, LeadFactory
 from tests.db import wait_until_another_connection_waits_for_a_lock
 
@@ -122,7 +123,8 @@ def test_running_the_jobs_twice_changes_nothing_the_second_time(org, django_capt
 
     for lead in leads:
         assert actions_of(lead) == [EventAction.EXPIRE]
-    assert len(first_run) == 3  # one referrer notification per committed batch of 2, 2 and 1
+    notifications = [task for task in first_run if getattr(task, "func", None) == leads_expired_notify.delay]
+    assert len(notifications) == 3  # one referrer notification per committed batch of 2, 2 and 1
     assert second_run == []
 
 
@@ -161,7 +163,7 @@ def test_two_expiry_runs_at_once_expire_each_lead_exactly_once(org, empty_queue)
 def test_expiry_drains_a_backlog_on_several_connections_each_lead_once(org, empty_queue, monkeypatch):
     leads = LeadFactory.create_batch(45, partner=org, received_at=timezone.now() - timedelta(days=15))
     fresh = LeadFactory(partner=org)
-    original, workers_seen = services._expire_batch, set()
+    original, workers_seen = jobs._expire_batch, set()
 
     def slow_batch(**kwargs):
         workers_seen.add((threading.current_thread().name, connection.connection.info.backend_pid))
@@ -169,7 +171,7 @@ def test_expiry_drains_a_backlog_on_several_connections_each_lead_once(org, empt
         time.sleep(0.02)  # hold the rows a moment, so the other connections must work beside this one
         return ids
 
-    monkeypatch.setattr(services, "_expire_batch", slow_batch)
+    monkeypatch.setattr(jobs, "_expire_batch", slow_batch)
     assert services.leads_expire_overdue(batch_size=4, workers=3) == 45
 
     assert len({name for name, _pid in workers_seen}) == 3 and len({pid for _name, pid in workers_seen}) == 3
@@ -184,14 +186,14 @@ def test_expiry_drains_a_backlog_on_several_connections_each_lead_once(org, empt
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_helper_connection_fails_the_job_and_keeps_what_committed(org, monkeypatch):
     LeadFactory.create_batch(12, partner=org, received_at=timezone.now() - timedelta(days=15))
-    original = services._expire_batch
+    original = jobs._expire_batch
 
     def failing_helper(**kwargs):
         if threading.current_thread().name != "MainThread":
             raise RuntimeError("connection lost")
         return original(**kwargs)
 
-    monkeypatch.setattr(services, "_expire_batch", failing_helper)
+    monkeypatch.setattr(jobs, "_expire_batch", failing_helper)
     with pytest.raises(RuntimeError, match="connection lost"):
         services.leads_expire_overdue(batch_size=5, workers=2)
     assert Lead.objects.filter(status=Status.EXPIRED).count() == 12  # the calling thread still drained it all
@@ -278,3 +280,19 @@ def test_a_person_accepting_while_the_job_expires_the_lead_is_told_it_already_ex
     assert outcome[1][0] == "person" and "already expired" in outcome[1][1]
     assert status_of(lead) == Status.EXPIRED
     assert actions_of(lead) == [EventAction.EXPIRE]
+
+
+@pytest.mark.django_db
+def test_the_cooling_job_clears_exactly_the_leads_the_hot_rule_calls_cooled(org):
+    """The stored flag and the rule the page and the API read live (leads.models.hot_state) say the same."""
+    from leads.models import hot_state
+
+    now = RECEIVED + timedelta(days=20)
+    with time_machine.travel(now, tick=False):
+        hours = [1, 71, 73, 200, 24 * 30]
+        leads = [LeadFactory(partner=org, received_at=now - timedelta(hours=h), contact_requested=True) for h in hours]
+        services.leads_cool_hot(now=now)
+        for lead in Lead.objects.filter(pk__in=[lead.pk for lead in leads]):
+            rule = hot_state(contact_requested=lead.contact_requested, status=lead.status,
+                             received_at=lead.received_at, now=now)
+            assert lead.is_hot == (rule == "hot"), (lead.received_at, rule)

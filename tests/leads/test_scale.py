@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-import leads.views
+import leads.web.lists
 from leads.models import Favorite, LeadType, Status
 from leads.pagination import paginate
-from leads.selectors import lead_list_for, lead_waiting_counts
+from leads.selectors import ListFilters, lead_list_for, lead_waiting_counts
 from profiles.api_tokens import api_token_issue
 from tests.factories import AcceptedLeadFactory, LeadFactory
 
@@ -43,7 +43,7 @@ def _page(client, headers=None) -> tuple[int, int]:
 
 @pytest.mark.django_db
 def test_list_page_costs_the_same_queries_for_3_rows_and_100_rows(client, org, partner_admin, monkeypatch):
-    monkeypatch.setattr(leads.views, "PAGE_SIZE", 100)
+    monkeypatch.setattr(leads.web.lists, "PAGE_SIZE", 100)
     client.force_login(partner_admin)
     _varied_leads(org, partner_admin, 3)
     few_full, few_rows = _page(client)
@@ -63,7 +63,7 @@ def test_list_page_queries_at_25_and_100_rows_are_equal(client, org, partner_adm
     _varied_leads(org, partner_admin, 105)
     counts = {}
     for size in (25, 100):
-        monkeypatch.setattr(leads.views, "PAGE_SIZE", size)
+        monkeypatch.setattr(leads.web.lists, "PAGE_SIZE", size)
         counts[size] = (_page(client), _page(client, FRAGMENT))
     assert counts[25][0][1] == 25 and counts[100][0][1] == 100
     assert counts[25][0][0] == counts[100][0][0]
@@ -121,10 +121,10 @@ def _tied_leads(org, count: int) -> None:
         LeadFactory(partner=org, received_at=now - timedelta(minutes=index // 3))
 
 
-def _walk(user, sort: str, limit: int, **filters) -> list:
+def _walk(user, sort: str, limit: int, tab=None, statuses=()) -> list:
     ids, cursor, pages = [], None, 0
     while True:
-        page = paginate(lead_list_for(user, sort=sort, **filters), sort=sort, cursor=cursor, limit=limit)
+        page = paginate(lead_list_for(user, tab=tab, filters=ListFilters(sort=sort, statuses=tuple(statuses))), sort=sort, cursor=cursor, limit=limit)
         ids += [lead.pk for lead in page.items]
         pages += 1
         cursor = page.next_cursor
@@ -138,7 +138,7 @@ def _walk(user, sort: str, limit: int, **filters) -> list:
 def test_keyset_walk_visits_every_lead_once_in_order_past_the_first_pages(org, other_org, partner_admin, sort):
     _tied_leads(org, 61)
     LeadFactory.create_batch(3, partner=other_org)
-    expected = list(lead_list_for(partner_admin, tab="marketplace", sort=sort).values_list("pk", flat=True))
+    expected = list(lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort=sort)).values_list("pk", flat=True))
 
     walked = _walk(partner_admin, sort, 4, tab="marketplace")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from leads import services
 from leads.models import SEARCHED_FIELDS, Favorite, Lead, LeadEvent, LeadSearch, search_text
 from leads.pagination import paginate
-from leads.selectors import lead_list_for, lead_waiting_counts
+from leads.selectors import ListFilters, lead_list_for, lead_waiting_counts
 from profiles.models import Organisation
 
 LEADS = 10_000
@@ -68,14 +68,14 @@ def test_seed_bulk_writes_every_lead_s_search_row_as_the_services_would(seeded):
     expected = {lead_id: search_text(*values) for lead_id, *values in Lead.objects.values_list("pk", *SEARCHED_FIELDS)}
     assert written == expected
     lead = Lead.objects.filter(partner=largest).select_related("customer").first()
-    assert list(lead_list_for(user, q=lead.customer.email.upper()).values_list("pk", flat=True)) == [lead.pk]
+    assert list(lead_list_for(user, filters=ListFilters(q=lead.customer.email.upper())).values_list("pk", flat=True)) == [lead.pk]
 
 
 def test_a_rare_search_term_is_looked_up_in_the_trigram_index(seeded):
     """Among 10,000 leads a term that one lead has is found through the index, not by reading every lead."""
     user, largest = seeded
     email = Lead.objects.filter(partner=largest).select_related("customer").first().customer.email
-    plan = lead_list_for(user, tab=None, q=email)[:25].explain()
+    plan = lead_list_for(user, tab=None, filters=ListFilters(q=email))[:25].explain()
     assert "lead_search_trgm_idx" in plan, plan
     assert "Seq Scan on leads_lead " not in plan and "Seq Scan on leads_leadsearch" not in plan, plan
 
@@ -83,14 +83,14 @@ def test_a_rare_search_term_is_looked_up_in_the_trigram_index(seeded):
 @pytest.mark.parametrize("sort", ["newest", "time_left"])
 def test_tab_list_walks_the_tab_index_in_order(seeded, sort):
     user, _largest = seeded
-    plan = lead_list_for(user, tab="marketplace", sort=sort)[:25].explain()
+    plan = lead_list_for(user, tab="marketplace", filters=ListFilters(sort=sort))[:25].explain()
     assert "lead_tab_idx" in plan, plan
     assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan, plan
 
 
 def test_deal_value_page_walks_its_index_and_counts_without_joining_customers(seeded, client):
     user, _largest = seeded
-    plan = lead_list_for(user, tab="marketplace", sort="deal_value")[:25].explain()
+    plan = lead_list_for(user, tab="marketplace", filters=ListFilters(sort="deal_value"))[:25].explain()
     assert "lead_tab_deal_value_idx" in plan, plan
     assert "Seq Scan on leads_lead" not in plan and "Sort" not in plan, plan
 
@@ -122,7 +122,7 @@ def test_ops_staff_lists_across_partners_walk_the_received_index(seeded, admin_c
 
 def test_waiting_filter_and_counts_use_the_partial_index_of_received_leads(seeded):
     user, _largest = seeded
-    plan = lead_list_for(user, tab="marketplace", statuses=["received"])[:25].explain()
+    plan = lead_list_for(user, tab="marketplace", filters=ListFilters(statuses=("received",)))[:25].explain()
     # Either index of received leads only; which one wins depends on how many of them there are.
     assert "lead_waiting_idx" in plan or "lead_received_due_idx" in plan, plan
     assert "Seq Scan on leads_lead" not in plan, plan

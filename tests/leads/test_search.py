@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from leads import services
 from leads.models import LeadSearch
-from leads.selectors import lead_list_for
+from leads.selectors import ListFilters, lead_list_for
 from tests.factories import CustomerFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ DEAL = {"deal_value": "1000.00", "currency": "EUR", "estimated_close_date": date
 
 
 def found(user, q, tab=None) -> set:
-    return set(lead_list_for(user, tab=tab, q=q).values_list("pk", flat=True))
+    return set(lead_list_for(user, tab=tab, filters=ListFilters(q=q)).values_list("pk", flat=True))
 
 
 def send(ops_user, partner, need="Move our ERP to the cloud", **customer):

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from common.login_limits import address_key, username_key
 from leadhub.celery import clear_expired_sessions
 from leadhub.middleware import LAST_SEEN
 
@@ -22,12 +23,12 @@ def fresh_address(request):
     """Each test logs in from its own address, so failure counters never leak between tests."""
     address = f"10.{len(request.node.name) % 250}.{int(time.time() * 1000) % 250}.{id(request) % 250}"
     yield address
-    cache.delete(f"login-failures:addr:{address}")
+    cache.delete(address_key(address))
 
 
 @pytest.mark.django_db
 def test_too_many_failed_logins_lock_the_account_with_a_clear_message(client, partner_admin, fresh_address, settings):
-    cache.delete("login-failures:user:contoso-admin")
+    cache.delete(username_key("contoso-admin"))
     for _ in range(settings.LEADHUB_LOGIN_MAX_FAILURES):
         response = client.post(LOGIN, {"username": "contoso-admin", "password": "wrong"}, REMOTE_ADDR=fresh_address)
         assert response.status_code == 200
@@ -36,7 +37,7 @@ def test_too_many_failed_logins_lock_the_account_with_a_clear_message(client, pa
     assert locked.status_code == 429
     assert "Too many failed log-in attempts" in locked.content.decode()
     assert "_auth_user_id" not in client.session
-    cache.delete("login-failures:user:contoso-admin")
+    cache.delete(username_key("contoso-admin"))
 
 
 @pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_behind_a_proxy_one_office_s_failures_do_not_lock_out_another(client, pa
                            HTTP_X_FORWARDED_FOR=colleague, **proxy)
     assert response.status_code == 302
     for address in (attacker, colleague):
-        cache.delete(f"login-failures:addr:{address}")
+        cache.delete(address_key(address))
 
 
 @pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_without_trusted_proxies_a_forwarded_for_header_changes_nothing(client, 
 
 @pytest.mark.django_db
 def test_login_rotates_the_session_and_resets_failures(client, partner_admin, fresh_address):
-    cache.delete("login-failures:user:contoso-admin")
+    cache.delete(username_key("contoso-admin"))
     client.post(LOGIN, {"username": "contoso-admin", "password": "wrong"}, REMOTE_ADDR=fresh_address)
     client.get(LOGIN)
     before = client.session.session_key
@@ -80,7 +81,7 @@ def test_login_rotates_the_session_and_resets_failures(client, partner_admin, fr
                            REMOTE_ADDR=fresh_address)
     assert response.status_code == 302
     assert client.session.session_key != before
-    assert cache.get("login-failures:user:contoso-admin") is None
+    assert cache.get(username_key("contoso-admin")) is None
 
 
 @pytest.mark.django_db

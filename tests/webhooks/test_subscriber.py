@@ -75,3 +75,12 @@ def test_organisations_without_endpoints_cost_one_query(org, partner_admin, djan
     lead = LeadFactory(partner=org)
     with django_assert_num_queries(1):
         create_deliveries([Happened("create", lead.pk, org.pk, 1, "", "received")])
+
+
+def test_a_declined_leads_payload_hides_the_customer_contact_as_the_partners_api_does(org, partner_admin, api_as):
+    endpoint_create(by=partner_admin, url=URL)
+    lead = LeadFactory(partner=org)
+    services.lead_decline(lead=lead, by=partner_admin, reason="other")
+    payload = Delivery.objects.get().payload
+    assert payload["customer"]["email"] is None and payload["status"] == "declined"
+    assert payload == api_as(partner_admin).get(f"/leads/{lead.pk}").json()

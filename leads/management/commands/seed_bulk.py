@@ -1,8 +1,6 @@
 """Fill PostgreSQL with a large, realistic data set (leads, customers, histories, favourites) through COPY."""
-import io
 import random
 import time
-import uuid
 from bisect import bisect_right
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
@@ -14,210 +12,19 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
-from leads.models import Customer, Favorite, Lead, LeadEvent, LeadSearch, search_text
+from leads.models import Customer, Favorite, Lead, LeadEvent, LeadSearch
+from leads.management.bulk_writers import (
+    DAYS_OF_HISTORY,
+    FAVORITE_COLUMNS,
+    FAVORITE_RATE,
+    LARGEST_SHARE,
+    CopyWriter,
+    LeadWriter,
+    sync_identity,
+    ts,
+)
 from profiles.models import BusinessProfile, Membership, Organisation, Role
-
-DAYS_OF_HISTORY = 730
-LARGEST_SHARE = 0.20
-COPY_CHUNK = 20_000
-
-COMPANY_WORDS = ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Litware", "Proseware", "Adatum", "Alpine",
-                 "Blue Yonder", "Coho", "Datum", "Fourth Coffee", "Humongous", "Lamna", "Margie's", "Nod",
-                 "Relecloud", "Southridge", "Trey", "Wingtip", "Woodgrove", "Zava", "Baltic", "Vltava"]
-COMPANY_SUFFIXES = ["s.r.o.", "a.s.", "GmbH", "Ltd", "Inc.", "Group", "Holding", "Labs", "Studio", "Logistics"]
-FIRST_NAMES = ["Jana", "Petr", "Eva", "Tomáš", "Lucie", "Martin", "Anna", "Jakub", "Laura", "Max", "Sam", "Ken",
-               "Olga", "Pavel", "Tereza", "David", "Sofia", "Lukas", "Emma", "Noah"]
-LAST_NAMES = ["Nováková", "Dvořák", "Svobodová", "Horák", "Schmidt", "Müller", "Lee", "Ito", "Baker", "Černá",
-              "Procházka", "Kučera", "Novak", "Weber", "Smith", "Garcia", "Rossi", "Kowalski"]
-# E-mail addresses are ASCII: a person's at their company's own domain, as business inquiries come in.
-EMAIL_NAME = {name: slugify(name).replace("-", "") for name in [*FIRST_NAMES, *LAST_NAMES, *COMPANY_WORDS]}
-PLACES = [("CZ", "Praha"), ("CZ", "Brno"), ("CZ", "Ostrava"), ("CZ", "Plzeň"), ("SK", "Bratislava"),
-          ("DE", "Berlin"), ("DE", "Hamburg"), ("AT", "Wien"), ("PL", "Kraków"), ("US", "Seattle"),
-          ("US", "Austin"), ("GB", "London")]
-SIZES = ["1-9", "10-49", "50-249", "250-999", "1000+"]
-NEEDS = [
-    "Move {n} on-premise servers to the cloud before the lease ends.",
-    "Microsoft 365 for {n} people, including e-mail migration from another provider.",
-    "Power BI dashboards for sales across {n} countries.",
-    "A data warehouse and forecasting for {n} stores.",
-    "Managed backup and security monitoring for {n} laptops.",
-    "Help choosing a CRM and migrating {n} years of customer data.",
-    "Teams telephony for {n} seats in two offices.",
-    "An ERP upgrade for {n} users, with training for the finance team.",
-]
-DEAL_NAMES = ["Cloud migration", "Microsoft 365 roll-out", "Analytics platform", "Managed services",
-              "Security assessment", "CRM implementation", "ERP upgrade", "Teams telephony"]
-CURRENCIES = ["USD", "EUR", "CZK", "GBP"]
-DECLINE_REASONS = ["not_a_fit", "insufficient_information", "customer_unreachable", "no_budget",
-                   "timeline_too_short", "duplicate_or_spam", "other"]
-LOST_REASONS = ["no_response", "chose_another_vendor", "timeline_too_short", "no_budget", "other"]
-# Marketplace (customer inquiries) and the two qualified types, as the vendor sends them.
-LEAD_TYPES = (["customer_inquiry"] * 40) + (["marketing_qualified"] * 35) + (["sales_qualified"] * 25)
-# Status mix by age: a lead still inside its 14 answer days, and one past them.
-FRESH_STATUSES = (["received"] * 55) + (["accepted"] * 25) + (["declined"] * 12) + (["won"] * 5) + (["lost"] * 3)
-OLD_STATUSES = (["expired"] * 30) + (["declined"] * 20) + (["accepted"] * 15) + (["won"] * 20) + (["lost"] * 15)
-FAVORITE_RATE = 0.003
-
-LEAD_COLUMNS = ("id", "partner_id", "lead_type", "customer_id", "need", "referred_by_id", "referring_partner_id",
-                "referred_by_email", "received_at", "respond_by", "contact_requested", "is_hot", "status",
-                "decided_at", "deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id",
-                "campaign_id", "reason", "reason_notes", "version", "created_at", "updated_at")
-CUSTOMER_COLUMNS = ("id", "company", "contact_name", "email", "phone", "company_size", "country", "city",
-                    "created_at")
-EVENT_COLUMNS = ("lead_id", "at", "actor_id", "action", "from_status", "to_status", "changes")
-FAVORITE_COLUMNS = ("user_id", "lead_id", "created_at")
-SEARCH_COLUMNS = ("lead_id", "text")
-NULL = "\\N"
-
-
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat()
-
-
-def _copy_text(value: str) -> str:
-    """`value` as a column of COPY's text format, where a backslash, tab or line break must be escaped."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-class CopyWriter:
-    """Buffers tab-separated rows of one table and sends each full chunk as one complete COPY statement.
-
-    A connection can run only one COPY at a time, so the tables are never streamed side by side.
-    """
-
-    def __init__(self, cursor, table: str, columns: tuple[str, ...]):
-        self.cursor = cursor
-        self.statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        self.buffer = io.StringIO()
-        self.rows = 0
-        self.pending = 0
-
-    def add(self, *values) -> None:
-        self.buffer.write("\t".join(values))
-        self.buffer.write("\n")
-        self.pending += 1
-        if self.pending >= COPY_CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            with self.cursor.copy(self.statement) as copy:
-                copy.write(self.buffer.getvalue())
-            self.rows += self.pending
-            self.buffer = io.StringIO()
-            self.pending = 0
-
-    def close(self) -> None:
-        self.flush()
-
-
-def _next_id(cursor, table: str) -> int:
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-    return cursor.fetchone()[0]
-
-
-def _sync_identity(cursor, table: str) -> None:
-    """Explicit ids bypass the identity sequence; move it past them so later inserts do not collide."""
-    cursor.execute(
-        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
-    )
-
-
-class LeadWriter:
-    """Generates leads with their customer, history events and search row, and streams the four tables."""
-
-    def __init__(self, cursor, rng: random.Random, now: datetime):
-        self.rng = rng
-        self.now = now
-        self.customer_id = _next_id(cursor, Customer._meta.db_table)
-        self.customers = CopyWriter(cursor, Customer._meta.db_table, CUSTOMER_COLUMNS)
-        self.leads = CopyWriter(cursor, Lead._meta.db_table, LEAD_COLUMNS)
-        self.events = CopyWriter(cursor, LeadEvent._meta.db_table, EVENT_COLUMNS)
-        self.search = CopyWriter(cursor, LeadSearch._meta.db_table, SEARCH_COLUMNS)
-        self.response = timedelta(days=settings.LEADHUB_RESPONSE_DAYS)
-        self.hot_hours = timedelta(hours=settings.LEADHUB_HOT_HOURS)
-
-    def _customer(self, received_at: datetime) -> tuple[int, tuple[str, str, str]]:
-        """A new customer row: its id, and its company, contact name and e-mail (searched)."""
-        rng = self.rng
-        customer_id = self.customer_id
-        self.customer_id += 1
-        first, last, word = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.choice(COMPANY_WORDS)
-        country, city = rng.choice(PLACES)
-        searched = (f"{word} {rng.choice(COMPANY_SUFFIXES)} {customer_id}", f"{first} {last}",
-                    f"{EMAIL_NAME[first]}.{EMAIL_NAME[last]}@{EMAIL_NAME[word]}{customer_id}.example")
-        self.customers.add(
-            str(customer_id), *searched, f"+420 7{customer_id % 100000000:08d}",
-            rng.choice(SIZES), country, city, _ts(received_at),
-        )
-        return customer_id, searched
-
-    def add(self, *, partner_id: int, received_at: datetime, status: str | None = None,
-            referrers: list[int], partner_users: list[int]) -> str:
-        """One lead of `partner_id`; its status follows its age unless given. Returns its id."""
-        rng = self.rng
-        lead_id = _uuid(rng)
-        lead_type = rng.choice(LEAD_TYPES)
-        age = self.now - received_at
-        if status is None:
-            status = rng.choice(FRESH_STATUSES if age < self.response else OLD_STATUSES)
-        contact_requested = rng.random() < (0.25 if lead_type == "customer_inquiry" else 0.05)
-        referrer = NULL if lead_type == "customer_inquiry" else str(rng.choice(referrers))
-        actor = str(rng.choice(partner_users)) if partner_users else NULL
-        decided_at = received_at + timedelta(minutes=rng.randint(10, 13 * 24 * 60))
-        decided_at = min(decided_at, self.now)
-        deal_name, value, currency, close, crm = "", NULL, "USD", NULL, ""
-        reason = ""
-        events = [(received_at, referrer, "create", "", "received", f'{{"lead_type": "{lead_type}"}}')]
-        if status in ("accepted", "won", "lost"):
-            deal_name = rng.choice(DEAL_NAMES)
-            value = f"{rng.randint(1, 500) * 500}.00"
-            currency = rng.choice(CURRENCIES)
-            close = (decided_at + timedelta(days=rng.randint(14, 180))).date().isoformat()
-            crm = f"CRM-{rng.randint(10000, 99999)}"
-            events.append((decided_at, actor, "accept", "received", "accepted",
-                           f'{{"deal_name": "{deal_name}", "deal_value": "{value}", "currency": "{currency}"}}'))
-            if status in ("won", "lost"):
-                closed_at = min(decided_at + timedelta(days=rng.randint(1, 90)), self.now)
-                if status == "lost":
-                    reason = rng.choice(LOST_REASONS)
-                    events.append((closed_at, actor, "lose", "accepted", "lost", f'{{"reason": "{reason}"}}'))
-                else:
-                    events.append((closed_at, actor, "win", "accepted", "won", "{}"))
-        elif status == "declined":
-            reason = rng.choice(DECLINE_REASONS)
-            events.append((decided_at, actor, "decline", "received", "declined", f'{{"reason": "{reason}"}}'))
-        elif status == "expired":
-            events.append((received_at + self.response, NULL, "expire", "received", "expired", "{}"))
-        updated_at = events[-1][0]
-        customer_id, customer_searched = self._customer(received_at)
-        need = rng.choice(NEEDS).format(n=rng.randint(2, 400))
-        self.leads.add(
-            lead_id, str(partner_id), lead_type, str(customer_id), need, referrer, NULL,
-            "seller@vendor.example" if referrer != NULL else "",
-            _ts(received_at), _ts(received_at + self.response),
-            "t" if contact_requested else "f",
-            "t" if contact_requested and age < self.hot_hours else "f",
-            status, _ts(decided_at) if status not in ("received", "expired") else NULL,
-            deal_name, value, currency, close, "", crm, "", reason, "",
-            str(len(events)), _ts(received_at), _ts(updated_at),
-        )
-        for at, event_actor, action, from_status, to_status, changes in events:
-            self.events.add(lead_id, _ts(at), event_actor, action, from_status, to_status, changes)
-        self.search.add(lead_id, _copy_text(search_text(*customer_searched, need, deal_name, crm)))
-        return lead_id
-
-    def close(self) -> None:
-        for writer in (self.customers, self.leads, self.events, self.search):
-            writer.close()
-
-
 def _partner_sizes(leads: int, partners: int) -> list[int]:
     """One partner holds LARGEST_SHARE of all leads; the rest follow a long tail (a few big, many small)."""
     if partners == 1:
@@ -305,7 +112,7 @@ def seed_overdue_backlog(*, count: int, slug: str, now: datetime, seed: int = 7)
                 writer.add(partner_id=organisation.pk, received_at=received_at, status="received",
                            referrers=referrers, partner_users=users)
             writer.close()
-            _sync_identity(cursor, Customer._meta.db_table)
+            sync_identity(cursor, Customer._meta.db_table)
     return organisation
 
 
@@ -361,10 +168,10 @@ class Command(BaseCommand):
                     lead_id = writer.add(partner_id=partner_id, received_at=received_at,
                                          referrers=referrers, partner_users=users)
                     if rng.random() < FAVORITE_RATE:
-                        favorites.add(str(rng.choice(users)), lead_id, _ts(received_at + timedelta(hours=1)))
+                        favorites.add(str(rng.choice(users)), lead_id, ts(received_at + timedelta(hours=1)))
                 writer.close()
                 favorites.close()
-                _sync_identity(cursor, Customer._meta.db_table)
+                sync_identity(cursor, Customer._meta.db_table)
                 self.stdout.write(f"Copied {writer.leads.rows} leads, {writer.customers.rows} customers, "
                                   f"{writer.events.rows} history events, {favorites.rows} favourites; committing…")
         with connection.cursor() as cursor:

@@ -1,14 +1,12 @@
 """Create the demo organisations, users and leads in every status. Safe to run again: it changes nothing twice."""
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from leads import services
-from leads.models import Lead, LeadType
+from leads.management.commands._demo_history import seed_history
+from leads.models import Lead
 from profiles.models import BusinessProfile, Location, Membership, Organisation, Role
 
 ORGANISATIONS = {
@@ -87,33 +85,6 @@ class Command(BaseCommand):
         return organisation
 
     def _leads(self, organisation, ops):
-        now = timezone.now()
+        # Months of leads with their history at their own times (insights need a past to show).
         admin = get_user_model().objects.get(username=f"{organisation.slug}-admin")
-
-        def make(index, lead_type, age, contact_requested=False):
-            company, name, email, size, country, city, need = CUSTOMERS[index % len(CUSTOMERS)]
-            return services.lead_create(
-                by=ops, partner=organisation, lead_type=lead_type, need=need,
-                contact_requested=contact_requested, referred_by_email=ops.email, received_at=now - age,
-                customer={"company": company, "contact_name": name, "email": email, "phone": "+420 777 000 000",
-                          "company_size": size, "country": country, "city": city},
-            )
-
-        deal = {"deal_value": "25000.00", "currency": "EUR", "estimated_close_date": (now + timedelta(days=60)).date()}
-        make(0, LeadType.CUSTOMER_INQUIRY, timedelta(hours=2), contact_requested=True)
-        make(1, LeadType.CUSTOMER_INQUIRY, timedelta(days=4), contact_requested=True)
-        make(2, LeadType.CUSTOMER_INQUIRY, timedelta(days=12, hours=20))
-        make(3, LeadType.MARKETING_QUALIFIED, timedelta(days=1))
-        make(4, LeadType.SALES_QUALIFIED, timedelta(hours=30))
-        accepted = make(5, LeadType.SALES_QUALIFIED, timedelta(days=6))
-        services.lead_accept(lead=accepted, by=admin, deal_name="CRM selection and migration", **deal)
-        won = make(0, LeadType.MARKETING_QUALIFIED, timedelta(days=9))
-        services.lead_accept(lead=won, by=admin, deal_name="Cloud migration", **deal)
-        services.lead_win(lead=won, by=admin)
-        lost = make(1, LeadType.CUSTOMER_INQUIRY, timedelta(days=8))
-        services.lead_accept(lead=lost, by=admin, deal_name="Microsoft 365 roll-out", **deal)
-        services.lead_lose(lead=lost, by=admin, reason="chose_another_vendor", reason_notes="Went with a local firm.")
-        declined = make(4, LeadType.CUSTOMER_INQUIRY, timedelta(days=3))
-        services.lead_decline(lead=declined, by=admin, reason="not_a_fit", reason_notes="We do not do legal IT.")
-        make(2, LeadType.MARKETING_QUALIFIED, timedelta(days=20))
-        services.leads_expire_overdue(now=now)
+        seed_history(organisation, by=ops, answerer=admin, customers=CUSTOMERS, now=timezone.now())

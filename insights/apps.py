@@ -1,0 +1,7 @@
+"""App config for insights: a partner's numbers and the vendor's partner league (DESIGN §8)."""
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "insights"
+    verbose_name = "Insights"

@@ -1,0 +1,1 @@
+"""What an operator watches: Prometheus metrics, request ids in the logs, errors to Sentry."""
