@@ -87,27 +87,28 @@ def cpu_seconds(pids: list[int]) -> float:
 def workers(*commands: list[str], log_dir: Path):
     """Celery workers started with these arguments, ready before the block runs, stopped after it."""
     env = {**os.environ, "LEADHUB_WEBHOOKS_ALLOW_PRIVATE": "true", "LOG_LEVEL": "WARNING"}
+    from leadhub.celery import app
+
     processes = []
     for index, arguments in enumerate(commands):
         log_path = log_dir / f"worker-{index}.log"
+        hostname = f"bench-{os.getpid()}-{index}@{os.uname().nodename}"
         with open(log_path, "wb") as out:
             processes.append((subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "leadhub", "worker", "--loglevel", "INFO",
-                 "--without-heartbeat", "--without-gossip", "--without-mingle",
-                 "--hostname", f"bench-{os.getpid()}-{index}@%h", *arguments],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT), log_path))
+                 "--without-heartbeat", "--without-gossip", "--without-mingle", "--hostname", hostname, *arguments],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT), log_path, hostname))
     try:
-        for process, log_path in processes:
+        for process, log_path, hostname in processes:
             deadline = time.monotonic() + 60
-            while b"ready." not in log_path.read_bytes():
+            while not app.control.ping(destination=[hostname], timeout=0.5):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"worker did not start:\n{log_path.read_text()}")
-                time.sleep(0.1)
-        yield [process.pid for process, _log in processes]
+        yield [process.pid for process, _log, _name in processes]
     finally:
-        for process, _log in processes:
+        for process, _log, _name in processes:
             process.terminate()
-        for process, _log in processes:
+        for process, _log, _name in processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
