@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check bench bench-privacy install loadtest routing-eval
+.PHONY: run test check bench bench-privacy bench-triage install loadtest routing-eval
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ check: $(BIN)/.installed
 # leadhub_bench database with 1,000,000 leads the first time (several minutes); BENCH_ARGS="--leads 100000 --fresh" etc.
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Triage (DESIGN §11): a 1,000-row CSV import (preview, apply), a 1,000-item API bulk and the live refresh's
+# server time when nothing changed, in a database of its own (leadhub_triage_bench); TRIAGE_BENCH_ARGS="--fresh".
+bench-triage: $(BIN)/.installed
+	$(BIN)/python bench/triage.py $(TRIAGE_BENCH_ARGS)
 
 # The retention job's rate on 100,000 old archived leads and the metrics middleware's cost per request, in a
 # database of its own (leadhub_privacy_bench, made afresh and dropped); PRIVACY_BENCH_ARGS="--leads 20000" etc.

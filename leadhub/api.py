@@ -9,6 +9,7 @@ from ninja.security import HttpBearer
 
 from insights.api import router as insights_router
 from leads.api import router as leads_router
+from leads.api.bulk import router as leads_bulk_router
 from leads.exceptions import LeadChanged, LeadConflict
 from profiles.api_tokens import api_token_user
 from routing.api import router as routing_router
@@ -32,6 +33,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api-v1",
 )
+api.add_router("", leads_bulk_router)  # first: /leads/{lead_id} would take /leads/bulk
 api.add_router("", leads_router)
 api.add_router("", routing_router)
 api.add_router("", insights_router)

@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from profiles.models import CompanySize
 from common.validators import clean_country, clean_text, collect
+from profiles.models import CompanySize
 from routing.history import LEAD_TYPES
 from routing.selectors import MAX_LIMIT, LeadRequest, partners_match
 

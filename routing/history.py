@@ -143,31 +143,33 @@ def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-def _combined(overall: float, similar: list[tuple[str, float]]) -> float:
-    """Similar-lead rates move the overall one in log-odds, once for the lead's attributes (type, size, country) and
-    once for its topic (keywords), each by its dimensions' average shift: they describe the same leads, so summing
-    them would count one decline three times."""
-    base = _logit(overall)
-    shift = 0.0
-    for topical in (True, False):
-        shifts = [_logit(rate) - base for dim, rate in similar if (dim == "keyword") == topical]
-        if shifts:
-            shift += sum(shifts) / len(shifts)
-    return _sigmoid(base + shift)
-
-
 def estimate(record: Mapping[tuple[str, str], Counts], dims: Iterable[tuple[str, str]]) -> Estimate:
-    """Smoothed acceptance and win rates of one partner on leads described by `dims` (its record by dimension)."""
+    """Smoothed acceptance and win rates of one partner on leads described by `dims` (its record by dimension).
+
+    The partner's overall rates (pulled toward the usual ones) are moved in log-odds by its rates on similar leads
+    (each pulled toward the overall one): once by the average shift of the lead's attributes (type, size,
+    country) and once by that of its topic (keywords). Averaging, not summing: those dimensions describe the same
+    leads, and a sum would count one decline three times. Runs for hundreds of partners per match, hence one pass.
+    """
     overall = record.get(ALL) or Counts()
     acceptance0 = _smooth(overall.accepted, overall.acceptance_trials, USUAL_ACCEPTANCE, PARTNER_PRIOR_LEADS)
     win0 = _smooth(overall.won, overall.won + overall.lost, USUAL_WIN, PARTNER_PRIOR_LEADS)
-    acceptance, win, decided = [], [], 0
+    # Per group (attributes, topic): count, sum of acceptance log-odds, sum of win log-odds.
+    groups = {False: [0, 0.0, 0.0], True: [0, 0.0, 0.0]}
+    decided = 0
     for dim in dims:
         counts = record.get(dim)
-        if dim == ALL or counts is None:
+        if counts is None or dim == ALL:
             continue
-        acceptance.append((dim[0], _smooth(counts.accepted, counts.acceptance_trials, acceptance0,
-                                           SIMILAR_PRIOR_LEADS)))
-        win.append((dim[0], _smooth(counts.won, counts.won + counts.lost, win0, SIMILAR_PRIOR_LEADS)))
+        group = groups[dim[0] == "keyword"]
+        group[0] += 1
+        group[1] += _logit(_smooth(counts.accepted, counts.acceptance_trials, acceptance0, SIMILAR_PRIOR_LEADS))
+        group[2] += _logit(_smooth(counts.won, counts.won + counts.lost, win0, SIMILAR_PRIOR_LEADS))
         decided = max(decided, counts.decided)
-    return Estimate(_combined(acceptance0, acceptance), _combined(win0, win), decided)
+    acceptance_logit, win_logit = _logit(acceptance0), _logit(win0)
+    acceptance_shift = win_shift = 0.0
+    for count, acceptance_sum, win_sum in groups.values():
+        if count:
+            acceptance_shift += acceptance_sum / count - acceptance_logit
+            win_shift += win_sum / count - win_logit
+    return Estimate(_sigmoid(acceptance_logit + acceptance_shift), _sigmoid(win_logit + win_shift), decided)

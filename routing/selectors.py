@@ -27,15 +27,20 @@ def _id_list(ids: list[int]) -> tuple[str, list]:
 def _history(partner_ids: list[int], dims: list[tuple[str, str]]) -> Mapping[int, Mapping]:
     table = connection.ops.quote_name(PartnerStat._meta.db_table)
     counters = ", ".join(connection.ops.quote_name(name) for name in hist.COUNTERS)
-    placeholders = ", ".join(["(%s, %s)"] * len(dims))
     ids_sql, ids_params = _id_list(partner_ids)
+    if connection.vendor == "postgresql":
+        # The same statement text whatever the number of ids and dimensions, so the driver parses it once.
+        dims_sql = "IN (SELECT * FROM unnest(%s::varchar[], %s::varchar[]))"
+        dims_params = [[dimension for dimension, _value in dims], [value for _dimension, value in dims]]
+    else:
+        dims_sql = f"IN ({', '.join(['(%s, %s)'] * len(dims))})"
+        dims_params = [part for dim in dims for part in dim]
     wanted = set(dims)
     records: dict[int, dict] = {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT partner_id, dimension, value, {counters} FROM {table} "
-            f"WHERE partner_id {ids_sql} AND (dimension, value) IN ({placeholders})",
-            [*ids_params, *(part for dim in dims for part in dim)])
+            f"WHERE partner_id {ids_sql} AND (dimension, value) {dims_sql}", [*ids_params, *dims_params])
         for pid, dimension, value, *numbers in cursor.fetchall():
             if (dimension, value) in wanted:
                 records.setdefault(pid, {})[(dimension, value)] = hist.Counts(*numbers)

@@ -29,13 +29,13 @@ def _table(model) -> str:
 
 def _upsert_stats(partner_id: int, counter: str, dims: list[tuple[str, str]]) -> None:
     """One statement adds 1 to `counter` on every dimension's row, creating missing rows; safe under concurrency
-    (ON CONFLICT takes the row lock), and rows are always touched in the same order, so two writers never deadlock.
+    (ON CONFLICT takes the row lock), and rows are always touched in sorted order, so two writers never deadlock.
     """
     column = connection.ops.quote_name(counter)
     columns = ", ".join(connection.ops.quote_name(name) for name in hist.COUNTERS)
     values = ", ".join(["(%s, %s, %s, " + ", ".join(["%s"] * len(hist.COUNTERS)) + ")"] * len(dims))
     params = []
-    for dimension, value in dims:
+    for dimension, value in sorted(dims):  # the order outcomes_record uses too: no two writers ever deadlock
         params += [partner_id, dimension, value, *(int(name == counter) for name in hist.COUNTERS)]
     table = _table(PartnerStat)
     with connection.cursor() as cursor:

@@ -6,6 +6,7 @@ organisation saves bump it through signals (routing.apps); writers that bypass s
 app's queryset update of median response hours) call `partners_changed()`, and a snapshot older than MAX_AGE
 is rebuilt anyway, so a missed bump costs minutes of staleness, never a wrong partner forever.
 """
+import logging
 import threading
 import time
 
@@ -15,6 +16,8 @@ from django.db import transaction
 from profiles.models import BusinessProfile, Location
 from routing.ranking import Index
 from routing.scoring import Candidate
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "routing:partners-version"
 MAX_AGE = 300.0
@@ -26,9 +29,20 @@ _state: dict = {"version": None, "built_at": 0.0, "checked_at": 0.0, "index": No
 
 def _bump() -> None:
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 1, timeout=None)
+    except Exception:  # a cache outage must not fail a profile save; MAX_AGE bounds the staleness
+        logger.warning("Could not bump the routing version in the cache", exc_info=True)
+
+
+def _version():
+    try:
+        return cache.get(VERSION_KEY)
+    except Exception:  # matching goes on with the snapshot it has, rebuilt after MAX_AGE
+        logger.warning("Could not read the routing version from the cache", exc_info=True)
+        return _state["version"]
 
 
 def partners_changed() -> None:
@@ -68,7 +82,7 @@ def current_index() -> Index:
     state, now = _state, time.monotonic()
     if state["index"] is not None and now - state["checked_at"] < VERSION_CHECK_SECONDS:
         return state["index"]
-    version = cache.get(VERSION_KEY)
+    version = _version()
     with _lock:
         if state["index"] is None or state["version"] != version or now - state["built_at"] >= MAX_AGE:
             index = Index(load_candidates())

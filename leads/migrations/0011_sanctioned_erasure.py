@@ -17,7 +17,7 @@ from leads.migration_operations import RunSQLOnPostgreSQL
 LEAD_KEPT = ("id", "partner_id", "lead_type", "customer_id", "referred_by_id", "referring_partner_id",
              "referred_by_email", "received_at", "respond_by", "contact_requested", "is_hot", "status", "decided_at",
              "deal_name", "deal_value", "currency", "estimated_close_date", "crm_id", "campaign_id", "reason",
-             "version", "created_at", "updated_at")
+             "version", "created_at", "updated_at", "routed_from_id", "match_reasons")
 EVENT_KEPT = ("id", "lead_id", "at", "actor_id", "action", "from_status", "to_status")
 ARCHIVED = "('won', 'lost', 'declined', 'expired')"
 ERASING = "coalesce(current_setting('leadhub.erasure', true), '') = 'on'"

@@ -1,4 +1,5 @@
 """Every write to leads, one module per kind of write (as pretix's base/services); import them from here."""
+from leads.services.bulk import BulkOutcome, Step, lead_bulk_item, leads_bulk_run
 from leads.services.deals import DEAL_FIELDS, lead_add_team_member, lead_update_deal
 from leads.services.favourites import lead_favorite_set
 from leads.services.intake import lead_create, lead_create_inquiry
@@ -12,4 +13,5 @@ __all__ = [
     "DEAL_FIELDS", "lead_accept", "lead_add_team_member", "lead_create", "lead_create_inquiry", "lead_decline",
     "lead_favorite_set", "lead_lose", "lead_reroute", "lead_update_deal", "lead_win", "leads_cool_hot", "leads_expire_overdue",
     "leads_search_index", "leads_search_refresh", "profile_refresh_response_time", "profiles_refresh_response_times",
+    "BulkOutcome", "Step", "lead_bulk_item", "leads_bulk_run",
 ]

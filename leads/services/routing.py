@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from leads.exceptions import LeadConflict, LeadNotFound
 from leads.models import Customer, EventAction, Lead, Status
+from leads.selectors import lead_get_for
 from leads.selectors.routing import chain_partner_ids, request_of
 from leads.services.base import record
 from leads.services.search_index import leads_search_index
@@ -40,9 +41,10 @@ def lead_reroute(*, lead: Lead | str, by: Actor) -> Lead:
     """declined / expired → a new received lead, same customer and need, for the best eligible partner that has not
     had it. Vendor ops staff, or LeadHub itself (`by` None: the automatic reroute). Two at once create one lead:
     the second waits on the row lock, then finds the successor and answers 409."""
-    if by is not None and not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
-        raise PermissionDenied("Only vendor staff may send a lead to the next partner.")
     lead_id = lead.pk if isinstance(lead, Lead) else lead
+    if by is not None and not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
+        lead_get_for(by, lead_id)  # another organisation's lead is not found (404), as everywhere
+        raise PermissionDenied("Only vendor staff may send a lead to the next partner.")
     old = Lead.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=lead_id).first()
     if old is None:
         raise LeadNotFound()

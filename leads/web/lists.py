@@ -1,4 +1,6 @@
 """The lead lists (one per ListTab): filtered, searched, sorted and paged; HTMX swaps the results or the panel."""
+from datetime import UTC, datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,16 +12,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
-from leads.models import ARCHIVED_STATUSES, ListTab, Stage, Status
+from leads.models import ARCHIVED_STATUSES, DeclineReason, ListTab, Stage, Status
 from leads.pagination import KEYSETS, paginate
 from leads.selectors import ListFilters, lead_list_for, lead_waiting_counts
 from leads.selectors.filters import SORT_CHOICES
+from leads.selectors.live import lead_tab_fingerprint
 from leads.web.rows import LeadRows
 
 PAGE_SIZE = 25
 # `page=N` skips (N - 1) pages with OFFSET, which reads every row before it: fine for the first pages only.
 MAX_PAGE_NUMBER = 100
 # What a list row shows (leads_ui.LeadRows), plus the keysets' columns (received_at, id).
+# The live refresh (leads.web.live): an empty first page polls for anything newer than this.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 ROW_FIELDS = ("id", "lead_type", "status", "need", "received_at", "respond_by", "contact_requested", "deal_value",
               "currency", "customer__company", "customer__contact_name", "is_favorite")
 # The status select: all, each stage, then each archived status (values from leads.selectors.STATUS_FILTERS).
@@ -33,9 +38,9 @@ STATUS_FILTER_CHOICES = [
 ]
 
 
-def tabs(user) -> list[dict]:
+def tabs(user, counts: dict | None = None) -> list[dict]:
     """The three tabs of the header, each with how many of its leads still wait for an answer (and saying so)."""
-    counts = lead_waiting_counts(user)
+    counts = lead_waiting_counts(user) if counts is None else counts
     return [{"name": name, "label": label, "url": reverse(f"leads:{name}"), "waiting": counts[name],
              # What the badge counts, in visible words ("3 waiting"): a bare number was explained only by a tooltip.
              "badge": ngettext("%(n)s waiting", "%(n)s waiting", counts[name]) % {"n": counts[name]},
@@ -63,11 +68,19 @@ def lead_list(request, tab: str):
         items, total, nav = _keyset_page(request, leads, filters.sort)
     else:
         items, total, nav = _numbered_page(request, leads, counted=listing)
+    fragment = template.endswith("#lead-results")
+    # The results fragment (search, filters, paging) leaves the tabs as they are: no need to count. Its poller then
+    # starts without a fingerprint, and its first poll brings the counts and one.
+    counts = None if fragment else lead_waiting_counts(request.user)
+    first_newest = (filters.sort == "newest" and not request.GET.get("cursor")
+                    and _page_number(request.GET.get("page")) == 1)
     context = {
         "tab": tab,
         "tab_label": ListTab(tab).label,
-        # The results fragment (search, filters, paging) leaves the tabs as they are: no need to count.
-        "tabs": [] if template.endswith("#lead-results") else tabs(request.user),
+        "tabs": [] if fragment else tabs(request.user, counts),
+        # The live refresh (leads.web.live) adds new leads on top of the newest-first order's first page only.
+        **live_context(request, tab, counts=counts, newest_shown=(items[0].received_at if items else EPOCH)
+                       if first_newest else None),
         "panel": True,
         "filters": filters,
         "status_options": _options(STATUS_FILTER_CHOICES, filters.status),
@@ -76,9 +89,28 @@ def lead_list(request, tab: str):
                          user=request.user).render(items),
         "total": total,
         "nav": nav,
+        "decline_reasons": DeclineReason.choices,
         "export_url": _link(request, reverse("leads:export", kwargs={"tab": tab}), page=None, cursor=None),
     }
     return varies_on_htmx(render(request, template, context))
+
+
+def poll_url(request, tab: str, *, fingerprint: str, after) -> str:
+    """The poller's address: the list's own filters (so new rows match them), the fingerprint, the newest row."""
+    query = request.GET.copy()
+    for key in ("fp", "after", "page", "cursor"):
+        query.pop(key, None)
+    query["fp"] = fingerprint
+    if after:
+        query["after"] = after.isoformat()
+    return f"{reverse('leads:live', kwargs={'tab': tab})}?{query.urlencode()}"
+
+
+def live_context(request, tab: str, *, counts: dict | None, newest_shown) -> dict:
+    """The live refresh's poller for a freshly rendered list (leads.web.live answers it): the fingerprint now, or
+    none without the counts."""
+    fingerprint = lead_tab_fingerprint(request.user, tab, counts)[0] if counts is not None else ""
+    return {"live_url": poll_url(request, tab, fingerprint=fingerprint, after=newest_shown)}
 
 
 def _options(choices, selected: str) -> list[tuple[str, str, bool]]:

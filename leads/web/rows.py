@@ -43,6 +43,8 @@ class LeadRows:
         self.types = {value: escape(label) for value, label in LeadType.choices}
         self.statuses = {value: (escape(value), escape(label)) for value, label in Status.choices}
         self.detail, self.favorite = _url_pattern("leads:detail"), _url_pattern("leads:favorite")
+        # Received leads can be selected for the list's bulk actions (the checkbox belongs to #bulk-form).
+        self.select_label = escape(_("Select"))
 
     def render(self, rows) -> str:
         # Every value in the rows went through escape, or is markup built here: the joined rows are safe as a whole.
@@ -69,13 +71,16 @@ class LeadRows:
         lead_type = self.types.get(lead.lead_type) or escape(lead.lead_type)
         contact = lead.customer__contact_name if contact_visible(lead, self.user) else ""
         heart = heart_markup(f"{self.favorite[0]}{pk}{self.favorite[1]}", self.hearts[bool(lead.is_favorite)])
+        company = escape(lead.customer__company)
+        select = (f'<input type="checkbox" class="row-select" name="ids" value="{pk}" form="bulk-form" '
+                  f'aria-label="{self.select_label}: {company}">' if lead.status == "received" else "")
         return (f'<li class="lead-row{" is-hot" if hot else ""}" data-lead="{pk}">'
                 f'<div class="lead-who"><a class="lead-company" href="{self.detail[0]}{pk}{self.detail[1]}">'
-                f'{escape(lead.customer__company)}</a>{self.flame if hot else ""}'
+                f'{company}</a>{self.flame if hot else ""}'
                 f'<span class="lead-contact">{escape(contact)}</span>'
                 f'<p class="lead-need">{escape(need)}</p></div>'
                 f'<div class="lead-facts"><span class="lead-type">{lead_type}</span>'
                 f'<span class="badge status-{status}">{status_label}</span>{fact}</div>'
-                f'<div class="lead-heart">{heart}</div></li>')
+                f'<div class="lead-heart">{select}{heart}</div></li>')
 
 

@@ -236,11 +236,11 @@ def test_public_pages_look_like_the_app_on_a_phone(page: Page, live_server, worl
         chip = card.locator(".chips li").first.evaluate(
             "el => [getComputedStyle(el.parentElement).listStyleType, getComputedStyle(el).borderRadius]")
         assert chip[0] == "none" and chip[1] != "0px"  # chips, not bullets
-        expect(card).to_contain_text("usually answers within 2 days")
+        expect(card).to_contain_text("Usually answers within 3 days.")
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     page.goto(f"{live_server.url}/partners/{org.slug}/")
     page.screenshot(path=artifacts / f"polish-partner-phone-{SHOT}.png", full_page=True)
-    expect(page.locator("article.partner")).to_contain_text("usually answers within 2 days")
+    expect(page.locator("article.partner")).to_contain_text("Usually answers within 3 days.")
     expect(page.locator("#contact")).to_have_class(re.compile(r"\bcard\b"))
 
 

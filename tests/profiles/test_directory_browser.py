@@ -41,6 +41,9 @@ def test_a_customer_finds_a_partner_and_sends_an_inquiry(live_server, page, cons
 
 
 def test_the_interactive_api_docs_render_every_endpoint(live_server, page, console_errors):
+    from leadhub.api import api
+
+    operations = sum(len(methods) for methods in api.get_openapi_schema()["paths"].values())
     page.goto(f"{live_server.url}/api/v1/docs")
-    expect(page.locator(".opblock")).to_have_count(12)
+    expect(page.locator(".opblock")).to_have_count(operations)
     assert console_errors == []

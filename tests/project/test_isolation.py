@@ -3,10 +3,13 @@
 New routes are covered without anyone remembering to add them: a route whose URL argument this file does not
 know how to fill fails the walk until it is taught here.
 """
+import csv
+import io
 import json
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -98,7 +101,24 @@ def world(org, other_org, partner_admin, ops_user):
     my_delivery = Delivery.objects.create(endpoint=my_endpoint, event_type="lead.won", payload={}, status="failed")
     return {"their_leads": their_leads, "their_token": their_token, "my_leads": my_leads, "my_token": my_token,
             "my_plain": my_plain, "their_endpoint": their_endpoint, "their_delivery": their_delivery,
-            "my_endpoint": my_endpoint, "my_delivery": my_delivery}
+            "my_endpoint": my_endpoint, "my_delivery": my_delivery, "their_import": _import_preview(theirs_admin)}
+
+
+def _import_preview(user) -> str:
+    """The token of a CSV import preview `user` made (declining their first lead), waiting to be applied."""
+    theirs = Client()
+    theirs.force_login(user)
+    exported = b"".join(theirs.get("/leads/marketplace/export.csv").streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    next(row for row in rows if row["status"] == "received").update(status="declined", reason="not_a_fit")
+    edited = io.StringIO()
+    writer = csv.DictWriter(edited, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    preview = theirs.post("/leads/import/", {"file": SimpleUploadedFile("theirs.csv", edited.getvalue().encode())})
+    found = re.search(r"/leads/import/([\w-]+)/apply/", preview.content.decode())
+    assert found, preview.content.decode()[-3000:]
+    return found.group(1)
 
 
 def foreign_values(world):
@@ -109,6 +129,7 @@ def foreign_values(world):
         "slug": ["fabrikam"],
         "endpoint_id": [world["their_endpoint"].pk],
         "delivery_id": [world["their_delivery"].pk],
+        "token": [world["their_import"], "not-a-token"],
     }
 
 
@@ -120,6 +141,7 @@ def own_values(world):
         "slug": ["contoso"],
         "endpoint_id": [world["my_endpoint"].pk],
         "delivery_id": [world["my_delivery"].pk],
+        "token": ["no-such-preview-token-000"],
     }
 
 
