@@ -13,6 +13,7 @@ from leads.api.bulk import router as leads_bulk_router
 from leads.exceptions import LeadChanged, LeadConflict
 from profiles.api_tokens import api_token_user
 from routing.api import router as routing_router
+from webhooks.api import router as webhooks_router
 
 
 class TokenAuth(HttpBearer):
@@ -36,6 +37,7 @@ api.add_router("", leads_bulk_router)  # first: /leads/{lead_id} would take /lea
 api.add_router("", leads_router)
 api.add_router("", routing_router)
 api.add_router("", insights_router)
+api.add_router("", webhooks_router)
 
 
 def _invalid(request, errors: dict[str, list[str]]) -> HttpResponse:

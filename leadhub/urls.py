@@ -25,6 +25,7 @@ urlpatterns = [
     # The contact form on a partner's page creates a lead, so its view lives in leads (leads -> profiles).
     path("partners/<slug:slug>/contact/", partner_contact, name="partner-contact"),
     path("profile/tokens/", include("profiles.token_urls")),
+    path("profile/webhooks/", include("webhooks.urls")),
     path("profile/", include("profiles.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

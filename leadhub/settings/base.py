@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "routing",
     "privacy",
     "insights",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Redis re-delivers an unacknowledged task after this long: keep it above the longest task.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# Every queue a plain `celery -A leadhub worker` consumes: e-mails and jobs on `celery`, webhook deliveries on
+# `webhooks`, so a slow CRM fills its own queue and never delays an e-mail (give it a worker of its own: -Q webhooks).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery", routing_key="celery"), Queue("webhooks", routing_key="webhooks")]
+CELERY_TASK_ROUTES = {"webhooks.tasks.webhook_deliver*": {"queue": "webhooks"}}
 # With late acks a task cut off by a lost broker connection is delivered again, so stop it rather than finish twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # The periodic jobs (DESIGN §3). A run queued while no worker was up expires instead of piling up; two runs that
@@ -212,6 +219,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.refresh_response_times",
         "schedule": 24 * 3600,
         "options": {"expires": 3600},
+    },
+    # Webhook retries due later than a queued task may wait in Redis, and deliveries whose task was lost.
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.send_due_webhooks",
+        "schedule": 60,
+        "options": {"expires": 60},
     },
     # Archived leads older than LEADHUB_RETENTION_DAYS lose their personal data (privacy.retention).
     "anonymise-old-leads": {
@@ -248,6 +261,19 @@ LEADHUB_AUTO_REROUTE = env.bool("LEADHUB_AUTO_REROUTE", default=True)
 # REMOTE_ADDR is the client. Never more than there really are: a client could then choose its own address.
 LEADHUB_TRUSTED_PROXIES = env.int("LEADHUB_TRUSTED_PROXIES", default=0)
 
+# Webhooks (DESIGN §9). The key encrypts endpoint secrets at rest: a Fernet key (comma-separate several to rotate it;
+# the first encrypts). Without one, a key derived from SECRET_KEY serves development; production requires it.
+LEADHUB_WEBHOOKS_KEY = env.list("LEADHUB_WEBHOOKS_KEY", default=[])
+# true: http and loopback URLs are allowed (local runs and tests); never in production.
+LEADHUB_WEBHOOKS_ALLOW_PRIVATE = env.bool("LEADHUB_WEBHOOKS_ALLOW_PRIVATE", default=False)
+LEADHUB_WEBHOOKS_TIMEOUT_SECONDS = env.float("LEADHUB_WEBHOOKS_TIMEOUT_SECONDS", default=10)
+# Seconds to wait before each retry of a failed delivery (Standard Webhooks' schedule, about 28 hours in all).
+LEADHUB_WEBHOOKS_RETRY_DELAYS = [int(s) for s in env.list(
+    "LEADHUB_WEBHOOKS_RETRY_DELAYS", default=["5", "300", "1800", "7200", "18000", "36000", "36000"])]
+# An endpoint that has failed without a success for this long is disabled and its partner admins are told.
+LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS = env.int("LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS", default=72)
+LEADHUB_WEBHOOKS_MAX_ENDPOINTS = env.int("LEADHUB_WEBHOOKS_MAX_ENDPOINTS", default=10)
+
 # Logs: plain text by default; LOG_FORMAT=json writes one JSON object a line. Either way each line carries the
 # request id (leadhub.ops.request_id), which the Celery tasks a request queued carry too.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
@@ -266,6 +292,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain",
                              "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # httpx logs every webhook request at INFO; the delivery log (webhooks.Attempt) already records each one.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
 
 # /metrics answers only `Authorization: Bearer <this>`; empty (the default) turns it off (404).

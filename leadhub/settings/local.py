@@ -6,3 +6,5 @@ DEBUG = env.bool("DEBUG", default=True)
 # Serve static files straight from static/ without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A CRM on this machine (http://127.0.0.1:...) may receive webhooks.
+LEADHUB_WEBHOOKS_ALLOW_PRIVATE = env.bool("LEADHUB_WEBHOOKS_ALLOW_PRIVATE", default=True)

@@ -18,6 +18,13 @@ if not env("CACHE_URL", default="") or (
 ):
     raise ImproperlyConfigured("CACHE_URL must name a cache that every process shares, such as redis://host:6379/1.")
 
+# Webhook secrets are encrypted with this key; a key derived from SECRET_KEY would change with it (and leak with it).
+LEADHUB_WEBHOOKS_KEY = env.list("LEADHUB_WEBHOOKS_KEY", default=[])
+if not LEADHUB_WEBHOOKS_KEY:
+    raise ImproperlyConfigured("LEADHUB_WEBHOOKS_KEY must be set: python -c 'from cryptography.fernet import Fernet; "
+                               "print(Fernet.generate_key().decode())'")
+LEADHUB_WEBHOOKS_ALLOW_PRIVATE = False
+
 # Production runs behind one TLS-terminating proxy, whose X-Forwarded-Proto and X-Forwarded-For are trusted;
 # set LEADHUB_TRUSTED_PROXIES=0 where clients reach gunicorn directly.
 LEADHUB_TRUSTED_PROXIES = env.int("LEADHUB_TRUSTED_PROXIES", default=1)

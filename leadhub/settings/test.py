@@ -22,3 +22,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Receivers in tests listen on 127.0.0.1 over http.
+LEADHUB_WEBHOOKS_ALLOW_PRIVATE = env.bool("LEADHUB_WEBHOOKS_ALLOW_PRIVATE", default=True)

@@ -28,6 +28,8 @@ ENDPOINTS = {
     ("get", "/api/v1/leads/{lead_id}/history"),
     ("get", "/api/v1/insights"),  # DESIGN §8
     ("post", "/api/v1/leads/bulk"),  # DESIGN §11
+    ("get", "/api/v1/webhooks"), ("post", "/api/v1/webhooks"), ("delete", "/api/v1/webhooks/{endpoint_id}"),
+    ("post", "/api/v1/webhooks/{endpoint_id}/rotate-secret"),
 }
 
 

@@ -18,7 +18,8 @@ def production_environment(**overrides) -> dict:
     """This process's environment less what the browser tests set for themselves, plus production's variables."""
     inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return inherited | {"DJANGO_SETTINGS_MODULE": "leadhub.settings.production",
-                        "CACHE_URL": "redis://127.0.0.1:6379/1"} | overrides
+                        "CACHE_URL": "redis://127.0.0.1:6379/1",
+                        "LEADHUB_WEBHOOKS_KEY": "tSxPXcZ1wQvY0bH8l3k9R2uJ5mN7aE4fG6iK8oL0pQs="} | overrides
 
 
 def test_check_deploy_is_clean_with_production_settings():

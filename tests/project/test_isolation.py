@@ -26,6 +26,8 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from webhooks.models import Delivery, Endpoint
+from webhooks.services import endpoint_create
 
 # Open to anyone by design: the login, the public directory and its contact form, health, API schema and docs.
 PUBLIC = {
@@ -70,6 +72,8 @@ def fingerprint():
         "profiles": sorted(BusinessProfile.objects.values_list("id", "description", "keywords", "updated_at")),
         "locations": Location.objects.count(),
         "memberships": sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
+        "webhooks": sorted(Endpoint.objects.values_list("id", "url", "paused", "is_active", "secret_encrypted")),
+        "deliveries": sorted(Delivery.objects.values_list("id", "status", "attempts")),
     }
 
 
@@ -93,9 +97,15 @@ def world(org, other_org, partner_admin, ops_user):
     my_leads = [LeadFactory(partner=org), AcceptedLeadFactory(partner=org)]
     my_member = TeamMember.objects.create(lead=my_leads[1], name="Mine", email="m@contoso.example")
     my_token, my_plain = api_token_issue(user=partner_admin, name="my CRM")
+    their_endpoint, _secret = endpoint_create(by=theirs_admin, url="http://127.0.0.1:9/theirs")
+    their_delivery = Delivery.objects.create(endpoint=their_endpoint, event_type="lead.won", payload={}, status="failed")
+    my_endpoint, _secret = endpoint_create(by=partner_admin, url="http://127.0.0.1:9/mine")
+    my_delivery = Delivery.objects.create(endpoint=my_endpoint, event_type="lead.won", payload={}, status="failed")
     return {"their_leads": their_leads, "their_token": their_token, "my_leads": my_leads, "my_token": my_token,
             "my_plain": my_plain, "their_import": _import_preview(theirs_admin), "their_member": their_member,
-            "my_member": my_member, "their_location": theirs, "my_location": mine}
+            "my_member": my_member, "their_location": theirs, "my_location": mine,
+            "their_endpoint": their_endpoint, "their_delivery": their_delivery, "my_endpoint": my_endpoint,
+            "my_delivery": my_delivery}
 
 
 def _import_preview(user) -> str:
@@ -123,6 +133,8 @@ def foreign_values(world):
         "location_id": [world["their_location"].pk, "x"],
         "tab": ["marketplace", "qualified", "favorites"],
         "slug": ["fabrikam"],
+        "endpoint_id": [world["their_endpoint"].pk],
+        "delivery_id": [world["their_delivery"].pk],
         "token": [world["their_import"], "not-a-token"],
     }
 
@@ -135,6 +147,8 @@ def own_values(world):
         "location_id": [world["my_location"].pk],
         "tab": ["marketplace", "qualified", "favorites"],
         "slug": ["contoso"],
+        "endpoint_id": [world["my_endpoint"].pk],
+        "delivery_id": [world["my_delivery"].pk],
         "token": ["no-such-preview-token-000"],
     }
 
@@ -179,7 +193,8 @@ def test_every_route_hides_other_organisations(client, world, partner_admin):
                 checked += 1
                 where = f"{method.upper()} {url}"
                 assert response.status_code < 500, where
-                if any(f"<{name}>" in route for name in ("lead_id", "token_id", "member_id", "location_id")):
+                if any(f"<{name}>" in route for name in ("lead_id", "token_id", "member_id", "location_id")) \
+                        or ":endpoint_id>" in route:
                     assert response.status_code in (404, 405), f"{where} answered {response.status_code}"
                 else:
                     body = b"".join(response.streaming_content) if response.streaming else response.content
