@@ -73,7 +73,7 @@ def test_the_task_a_request_queued_logs_with_that_requests_id_in_the_worker(clie
         )
     try:
         client.force_login(partner_admin)
-        response = client.post(f"/leads/{lead.pk}/decline/", {"reason": "not_a_fit"},
+        response = client.post(f"/leads/{lead.pk}/decline/", {"reason": "not_a_fit", "confirmed": "1"},
                                headers={"X-Request-ID": "decline-req-77"})
         assert response.status_code in (200, 302)
         assert lead.__class__.objects.get(pk=lead.pk).status == Status.DECLINED
