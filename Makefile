@@ -16,8 +16,10 @@ install: $(BIN)/.installed
 run: $(BIN)/.installed
 	VENV=$(VENV) ./scripts/run-dev.sh
 
-# The import contracts (pyproject.toml, docs/architecture.md), then the suite.
+# Lint and format checks, the import contracts (pyproject.toml, docs/architecture.md), then the suite.
 test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,4 +1,5 @@
 """Checks before the suite runs: the tests need real PostgreSQL and Redis, and say so clearly when either is down."""
+
 import os
 import socket
 from urllib.parse import urlparse

@@ -9,6 +9,7 @@ transactions, and times what the API and the page compute — the selectors and 
 Besides the wall time it reports the CPU time spent (here and in the local PostgreSQL backend, read from /proc):
 on a machine shared with other work the wall time grows with the load, the CPU time much less.
 """
+
 import argparse
 import json
 import os
@@ -25,10 +26,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--first", action="store_true",
-                        help="run this process and its PostgreSQL backend at the highest CPU priority (root only); it "
-                             "helps only against other work in the same cgroup (other sandboxes share the cores "
-                             "regardless)")
+    parser.add_argument(
+        "--first",
+        action="store_true",
+        help="run this process and its PostgreSQL backend at the highest CPU priority (root only); it "
+        "helps only against other work in the same cgroup (other sandboxes share the cores "
+        "regardless)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadhub.settings.bench")
@@ -48,8 +52,14 @@ def main(argv=None) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("SET default_transaction_read_only = on")
-    largest_id = (Lead.objects.order_by().values("partner_id").annotate(n=Count("pk"))
-                  .order_by("-n").values_list("partner_id", flat=True).first())
+    largest_id = (
+        Lead.objects.order_by()
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("partner_id", flat=True)
+        .first()
+    )
     if largest_id is None:
         print("The bench database has no leads: run `make bench` once to seed it.", file=sys.stderr)
         return 1
@@ -61,14 +71,17 @@ def main(argv=None) -> int:
     partner_user.membership = Membership(organisation=largest, role="partner_admin")
     period = last_days(args.days)
     cases = {
-        f"partner_{args.days}": lambda: json.dumps(insights_json(insights_for(partner_user, period=period,
-                                                                              partner=largest))),
+        f"partner_{args.days}": lambda: json.dumps(
+            insights_json(insights_for(partner_user, period=period, partner=largest))
+        ),
         f"ops_{args.days}": lambda: json.dumps(insights_json(insights_for(ops, period=period))),
         f"league_{args.days}": lambda: partner_league(ops, period=period, sort="-expired_share"),
     }
     leads = Lead.objects.filter(received_at__gte=period.start_at, received_at__lt=period.end_at)
-    print(f"leads in the table: {Lead.objects.count():,}; in the period: {leads.count():,}; "
-          f"largest partner ({largest.slug}) in the period: {leads.filter(partner=largest).count():,}")
+    print(
+        f"leads in the table: {Lead.objects.count():,}; in the period: {leads.count():,}; "
+        f"largest partner ({largest.slug}) in the period: {leads.filter(partner=largest).count():,}"
+    )
     backend = _backend_pid(connection)
     if args.first:
         for pid in (0, backend):
@@ -85,10 +98,14 @@ def main(argv=None) -> int:
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - cpu_started + _cpu_seconds(backend) - db_started) * 1000)
         target = TARGETS_MS.get(name)
-        print(f"{name:<14} {_p(timings, 50):>8.1f} {_p(timings, 95):>8.1f} {max(timings):>8.1f} "
-              f"{_p(cpu, 50):>8.1f} {_p(cpu, 95):>8.1f} {f'≤ {target:.0f}' if target else '':>11}")
-    print(f"load average after: {os.getloadavg()[0]:.1f}. cpu = this process's and its PostgreSQL backend's CPU time:"
-          " what the wall time would be on an idle machine (other work on the cores inflates the wall time).")
+        print(
+            f"{name:<14} {_p(timings, 50):>8.1f} {_p(timings, 95):>8.1f} {max(timings):>8.1f} "
+            f"{_p(cpu, 50):>8.1f} {_p(cpu, 95):>8.1f} {f'≤ {target:.0f}' if target else '':>11}"
+        )
+    print(
+        f"load average after: {os.getloadavg()[0]:.1f}. cpu = this process's and its PostgreSQL backend's CPU time:"
+        " what the wall time would be on an idle machine (other work on the cores inflates the wall time)."
+    )
     return 0
 
 

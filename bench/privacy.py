@@ -7,6 +7,7 @@
 
     .venv/bin/python bench/privacy.py [--leads 100000] [--requests 400]
 """
+
 import argparse
 import os
 import random
@@ -20,15 +21,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import drop_database, ensure_database, log
+from run import drop_database, ensure_database, log  # noqa: E402 - bench/ is put on the path first
 
 TARGETS = {"rate": 20_000, "longest_batch_ms": 250, "middleware_ms": 0.5}
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "PRIVACY_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_privacy_bench"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "PRIVACY_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_privacy_bench"
+        ),
+    )
     parser.add_argument("--broker-url", default=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/6"))
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400, help="tab requests each way, with and without")
@@ -71,40 +76,62 @@ def seed(count: int):
             writer = LeadWriter(cursor, rng, now - timedelta(days=760))
             for _ in range(count):
                 received_at = now - timedelta(days=900, seconds=-rng.randint(0, 40 * 24 * 3600))
-                writer.add(partner_id=organisation.pk, received_at=received_at,
-                           status=rng.choice(["won", "lost", "declined", "expired"]),
-                           referrers=referrers, partner_users=users)
+                writer.add(
+                    partner_id=organisation.pk,
+                    received_at=received_at,
+                    status=rng.choice(["won", "lost", "declined", "expired"]),
+                    referrers=referrers,
+                    partner_users=users,
+                )
             writer.close()
             _sync_identity(cursor, Customer._meta.db_table)
             # What LeadWriter leaves out: notes, team members, a follow-up's contact, the decline e-mail.
-            cursor.execute("""
+            cursor.execute(
+                """
                 UPDATE leads_lead SET notes = 'Call ' || c.contact_name || ' on ' || c.phone,
                                       reason_notes = CASE WHEN status IN ('lost', 'declined')
                                                           THEN c.contact_name || ' had no budget' ELSE '' END
                 FROM leads_customer c WHERE c.id = leads_lead.customer_id AND leads_lead.partner_id = %s
-            """, [organisation.pk])
-            cursor.execute("""
+            """,
+                [organisation.pk],
+            )
+            cursor.execute(
+                """
                 INSERT INTO leads_teammember (lead_id, name, email, phone, added_at)
                 SELECT id, 'Team Mate', 'mate@retention.example', '+420 700 000 000', decided_at
                 FROM leads_lead WHERE partner_id = %s AND status IN ('won', 'lost')
-            """, [organisation.pk])
-            cursor.execute("""
+            """,
+                [organisation.pk],
+            )
+            cursor.execute(
+                """
                 INSERT INTO leads_leadevent (lead_id, at, actor_id, action, from_status, to_status, changes)
                 SELECT l.id, l.received_at + interval '1 day', NULL, 'note', 'received', 'received',
                        jsonb_build_object('need', 'Any news?', 'contact_name', c.contact_name, 'phone', c.phone,
                                           'contact_requested', true)
                 FROM leads_lead l JOIN leads_customer c ON c.id = l.customer_id
                 WHERE l.partner_id = %s AND l.lead_type = 'customer_inquiry'
-            """, [organisation.pk])
-            cursor.execute("""
+            """,
+                [organisation.pk],
+            )
+            cursor.execute(
+                """
                 INSERT INTO leads_emaildelivery (kind, lead_id, event_id, recipient, language, subject, sent_at)
                 SELECT 'decline', l.id, NULL, c.email, 'en', 'Please choose another partner', l.decided_at
                 FROM leads_lead l JOIN leads_customer c ON c.id = l.customer_id
                 WHERE l.partner_id = %s AND l.status = 'declined'
-            """, [organisation.pk])
+            """,
+                [organisation.pk],
+            )
     with connection.cursor() as cursor:
-        for table in ("leads_lead", "leads_customer", "leads_leadevent", "leads_teammember", "leads_emaildelivery",
-                      "leads_leadsearch"):
+        for table in (
+            "leads_lead",
+            "leads_customer",
+            "leads_leadevent",
+            "leads_teammember",
+            "leads_emaildelivery",
+            "leads_leadsearch",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return organisation, users
 
@@ -135,7 +162,8 @@ def middleware_overhead(user_id: int, requests: int) -> dict:
             times[name].append(elapsed * 1000)
     return {name: statistics.median(values) for name, values in times.items()} | {
         "extra": statistics.median(times["with"]) - statistics.median(times["without"]),
-        "pairs_extra": statistics.median([a - b for a, b in zip(times["with"], times["without"], strict=True)])}
+        "pairs_extra": statistics.median([a - b for a, b in zip(times["with"], times["without"], strict=True)]),
+    }
 
 
 def middleware_cost(rounds: int = 200, block: int = 200, queries: int = 3, pairs: int = 4000) -> dict:
@@ -177,8 +205,7 @@ def middleware_cost(rounds: int = 200, block: int = 200, queries: int = 3, pairs
             cursor.execute("SELECT 1")
             differences.append((time.perf_counter() - started - without) * 1000)
     per_query = statistics.median(differences)
-    return {"fixed": fixed, "per_query": per_query, "extra": fixed + queries * max(per_query, 0.0),
-            "queries": queries}
+    return {"fixed": fixed, "per_query": per_query, "extra": fixed + queries * max(per_query, 0.0), "queries": queries}
 
 
 def expiry_reference(count: int, workers: int | None) -> float:
@@ -204,20 +231,28 @@ def retention(workers: int | None) -> dict:
 
     batches = []
     started = time.perf_counter()
-    done = leads_anonymise_retained(now=timezone.now(), workers=workers,
-                                    on_batch=lambda count, seconds: batches.append((count, seconds)))
+    done = leads_anonymise_retained(
+        now=timezone.now(), workers=workers, on_batch=lambda count, seconds: batches.append((count, seconds))
+    )
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM leads_lead WHERE need <> '' AND status IN "
-                       "('won', 'lost', 'declined', 'expired')")
+        cursor.execute(
+            "SELECT count(*) FROM leads_lead WHERE need <> '' AND status IN ('won', 'lost', 'declined', 'expired')"
+        )
         left = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM leads_customer WHERE email <> ''")
         emails_left = cursor.fetchone()[0]
     durations = sorted(seconds * 1000 for count, seconds in batches if count)
-    return {"done": done, "seconds": elapsed, "rate": done / elapsed if elapsed else 0.0, "batches": len(durations),
-            "longest_batch_ms": durations[-1] if durations else 0.0,
-            "p50_batch_ms": statistics.median(durations) if durations else 0.0, "left": left,
-            "emails_left": emails_left}
+    return {
+        "done": done,
+        "seconds": elapsed,
+        "rate": done / elapsed if elapsed else 0.0,
+        "batches": len(durations),
+        "longest_batch_ms": durations[-1] if durations else 0.0,
+        "p50_batch_ms": statistics.median(durations) if durations else 0.0,
+        "left": left,
+        "emails_left": emails_left,
+    }
 
 
 def main(argv=None) -> int:
@@ -241,20 +276,28 @@ def main(argv=None) -> int:
     ok_rate, ok_batch = result["rate"] >= TARGETS["rate"], result["longest_batch_ms"] < TARGETS["longest_batch_ms"]
     ok_mw = own["extra"] <= TARGETS["middleware_ms"]
     workers = args.workers or settings.LEADHUB_JOB_WORKERS
-    print(f"Retention job, {result['done']:,} old archived leads, {result['batches']} batches of "
-          f"{settings.LEADHUB_RETENTION_BATCH_SIZE} on {workers} connections: {result['rate']:,.0f} leads/s "
-          f"(target ≥ {TARGETS['rate']:,}) {'OK' if ok_rate else 'MISSED'}; longest batch "
-          f"{result['longest_batch_ms']:.0f} ms, p50 {result['p50_batch_ms']:.0f} ms (target < "
-          f"{TARGETS['longest_batch_ms']} ms) {'OK' if ok_batch else 'MISSED'}; left with personal data: "
-          f"{result['left']} leads, {result['emails_left']} customer e-mails")
-    print(f"Expiry job on {args.leads:,} overdue leads, same machine and connections, for reference: "
-          f"{expiry_rate:,.0f} leads/s (retention / expiry = {result['rate'] / expiry_rate:.2f})")
-    print(f"Metrics middleware's extra server time on the tab: {own['extra']:.3f} ms = {own['fixed']:.3f} ms "
-          f"per request + {own['queries']} queries × {own['per_query']:.4f} ms (target ≤ "
-          f"{TARGETS['middleware_ms']} ms) {'OK' if ok_mw else 'MISSED'}")
-    print(f"Marketplace tab end to end, in-process ({args.requests} requests each way, alternating): "
-          f"{overhead['with']:.2f} ms with, {overhead['without']:.2f} ms without: difference of medians "
-          f"{overhead['extra']:.3f} ms, median of pair differences {overhead['pairs_extra']:.3f} ms (noise-bound)")
+    print(
+        f"Retention job, {result['done']:,} old archived leads, {result['batches']} batches of "
+        f"{settings.LEADHUB_RETENTION_BATCH_SIZE} on {workers} connections: {result['rate']:,.0f} leads/s "
+        f"(target ≥ {TARGETS['rate']:,}) {'OK' if ok_rate else 'MISSED'}; longest batch "
+        f"{result['longest_batch_ms']:.0f} ms, p50 {result['p50_batch_ms']:.0f} ms (target < "
+        f"{TARGETS['longest_batch_ms']} ms) {'OK' if ok_batch else 'MISSED'}; left with personal data: "
+        f"{result['left']} leads, {result['emails_left']} customer e-mails"
+    )
+    print(
+        f"Expiry job on {args.leads:,} overdue leads, same machine and connections, for reference: "
+        f"{expiry_rate:,.0f} leads/s (retention / expiry = {result['rate'] / expiry_rate:.2f})"
+    )
+    print(
+        f"Metrics middleware's extra server time on the tab: {own['extra']:.3f} ms = {own['fixed']:.3f} ms "
+        f"per request + {own['queries']} queries × {own['per_query']:.4f} ms (target ≤ "
+        f"{TARGETS['middleware_ms']} ms) {'OK' if ok_mw else 'MISSED'}"
+    )
+    print(
+        f"Marketplace tab end to end, in-process ({args.requests} requests each way, alternating): "
+        f"{overhead['with']:.2f} ms with, {overhead['without']:.2f} ms without: difference of medians "
+        f"{overhead['extra']:.3f} ms, median of pair differences {overhead['pairs_extra']:.3f} ms (noise-bound)"
+    )
     if not args.keep:
         drop_database(args.database_url)
     return 0 if (ok_rate and ok_batch and ok_mw) else 1

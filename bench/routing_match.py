@@ -6,6 +6,7 @@ It seeds its own database (leadhub_routing_bench by default) once, serves nothin
 request: token check, validation, matching, JSON), p50/p95/max, after one warm-up call that builds the
 process's snapshot (its time is printed too).
 """
+
 import argparse
 import os
 import random
@@ -17,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from run import ensure_database, log  # bench/run.py: the bench's own database helpers
+from run import ensure_database, log  # bench/run.py: the bench's own database helpers  # noqa: E402
 
 SLUG_PREFIX = "routed"
 TARGET_P95_MS = 50.0
@@ -30,8 +31,12 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fresh", action="store_true", help="drop and seed the database again")
-    parser.add_argument("--database-url", default=os.environ.get(
-        "ROUTING_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_routing_bench"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "ROUTING_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_routing_bench"
+        ),
+    )
     parser.add_argument("--cache-url", default=os.environ.get("ROUTING_BENCH_CACHE_URL", "redis://127.0.0.1:6379/7"))
     return parser.parse_args(argv)
 
@@ -60,19 +65,38 @@ def seed_partners(count: int, seed: int) -> None:
     profiles = fake_profiles(count, seed=seed, slug_prefix=SLUG_PREFIX)[existing:]
     with transaction.atomic():
         organisations = Organisation.objects.bulk_create(
-            [Organisation(name=fake.name, slug=fake.slug) for fake in profiles], batch_size=2000)
-        business = BusinessProfile.objects.bulk_create([
-            BusinessProfile(organisation=organisation, description=f"{fake.specialty} partner",
-                            keywords=fake.keywords, excluded_keywords=fake.excluded_keywords,
-                            company_sizes=fake.company_sizes, accepting_leads=fake.accepting_leads,
-                            monthly_capacity=fake.monthly_capacity,
-                            median_response_hours=fake.median_response_hours)
-            for organisation, fake in zip(organisations, profiles, strict=True)], batch_size=2000)
-        Location.objects.bulk_create([
-            Location(profile=profile, country=country, city=city, contact_name="Alerts",
-                     contact_email=f"alerts@{fake.slug}.example")
-            for profile, fake in zip(business, profiles, strict=True) for country, city in fake.locations],
-            batch_size=5000)
+            [Organisation(name=fake.name, slug=fake.slug) for fake in profiles], batch_size=2000
+        )
+        business = BusinessProfile.objects.bulk_create(
+            [
+                BusinessProfile(
+                    organisation=organisation,
+                    description=f"{fake.specialty} partner",
+                    keywords=fake.keywords,
+                    excluded_keywords=fake.excluded_keywords,
+                    company_sizes=fake.company_sizes,
+                    accepting_leads=fake.accepting_leads,
+                    monthly_capacity=fake.monthly_capacity,
+                    median_response_hours=fake.median_response_hours,
+                )
+                for organisation, fake in zip(organisations, profiles, strict=True)
+            ],
+            batch_size=2000,
+        )
+        Location.objects.bulk_create(
+            [
+                Location(
+                    profile=profile,
+                    country=country,
+                    city=city,
+                    contact_name="Alerts",
+                    contact_email=f"alerts@{fake.slug}.example",
+                )
+                for profile, fake in zip(business, profiles, strict=True)
+                for country, city in fake.locations
+            ],
+            batch_size=5000,
+        )
 
 
 def seed_history(count: int, seed: int) -> None:
@@ -98,8 +122,9 @@ def seed_history(count: int, seed: int) -> None:
             lead = {"partner_id": rng.choice(ids), **fields}
             yield Outcome(kind="received", **lead)
             kind = rng.choices(["accepted", "declined", "expired"], weights=[5, 3, 2])[0]
-            yield Outcome(kind=kind, reason=rng.choice(["not_a_fit", "no_budget"]) if kind == "declined" else "",
-                          **lead)
+            yield Outcome(
+                kind=kind, reason=rng.choice(["not_a_fit", "no_budget"]) if kind == "declined" else "", **lead
+            )
             if kind == "accepted" and rng.random() < 0.6:
                 yield Outcome(kind=rng.choice(["won", "lost"]), **lead)
 
@@ -134,8 +159,10 @@ def measure(args) -> None:
     snapshot.forget()
     started = time.perf_counter()
     partners_match(LeadRequest(**requests[0]))
-    log(f"first match, building the snapshot of {args.partners} partners: "
-        f"{1000 * (time.perf_counter() - started):.0f} ms")
+    log(
+        f"first match, building the snapshot of {args.partners} partners: "
+        f"{1000 * (time.perf_counter() - started):.0f} ms"
+    )
 
     direct, cpu = [], []
     for fields in requests:
@@ -144,8 +171,7 @@ def measure(args) -> None:
         direct.append(1000 * (time.perf_counter() - started))
         cpu.append(1000 * (time.process_time() - started_cpu))
 
-    ops, _created = get_user_model().objects.get_or_create(username="routing-bench-ops",
-                                                           defaults={"is_staff": True})
+    ops, _created = get_user_model().objects.get_or_create(username="routing-bench-ops", defaults={"is_staff": True})
     _token, plain = api_token_issue(user=ops, name="routing bench")
     client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {plain}")
     api = []
@@ -154,12 +180,19 @@ def measure(args) -> None:
         response = client.get("/api/v1/partners/match", fields)
         api.append(1000 * (time.perf_counter() - started))
         assert response.status_code == 200, response.content
-    print(f"partners_match over {args.partners} partners, {args.requests} requests (target p95 ≤ {TARGET_P95_MS} ms); "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    for name, times in (("partners_match()", direct), ("  of which this process's CPU", cpu),
-                        ("GET /api/v1/partners/match", api)):
-        print(f"  {name:<28} p50 {percentile(times, 0.5):6.1f} ms   p95 {percentile(times, 0.95):6.1f} ms   "
-              f"max {max(times):6.1f} ms   mean {statistics.fmean(times):6.1f} ms")
+    print(
+        f"partners_match over {args.partners} partners, {args.requests} requests (target p95 ≤ {TARGET_P95_MS} ms); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    for name, times in (
+        ("partners_match()", direct),
+        ("  of which this process's CPU", cpu),
+        ("GET /api/v1/partners/match", api),
+    ):
+        print(
+            f"  {name:<28} p50 {percentile(times, 0.5):6.1f} ms   p95 {percentile(times, 0.95):6.1f} ms   "
+            f"max {max(times):6.1f} ms   mean {statistics.fmean(times):6.1f} ms"
+        )
 
 
 def main(argv=None) -> None:

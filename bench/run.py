@@ -2,6 +2,7 @@
 
 Run from the repository root: `.venv/bin/python bench/run.py [--leads 1000000] [--partners 50]`.
 """
+
 import argparse
 import http.client
 import os
@@ -23,8 +24,14 @@ BACKLOG_SLUG = "bench-backlog"
 SEED_PREFIX = "bulk"
 MARKER_TABLE = "bench_seed"
 TARGETS = {
-    "queries_full": 7, "queries_fragment": 5, "p95_typical": 15.0, "p95_largest": 50.0,
-    "ratio": 0.15, "expiry_rate": 20_000, "expiry_seconds": 10.0, "batch_ms": 250.0,
+    "queries_full": 7,
+    "queries_fragment": 5,
+    "p95_typical": 15.0,
+    "p95_largest": 50.0,
+    "ratio": 0.15,
+    "expiry_rate": 20_000,
+    "expiry_seconds": 10.0,
+    "batch_ms": 250.0,
     "p95_search": 50.0,  # ours, not the issue's: a search should answer as quickly as the largest tab
 }
 
@@ -37,8 +44,10 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--partners", type=int, default=50)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_bench"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_bench"),
+    )
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6"))
     parser.add_argument("--port", type=int, default=8160)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
@@ -46,8 +55,12 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=int, default=10, help="seconds of each throughput measurement")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--backlog", type=int, default=100_000, help="overdue leads for the expiry measurement")
-    parser.add_argument("--load", choices=("wrk", "python"), default="wrk",
-                        help="load generator for the throughput rows (wrk is installed from Debian when missing)")
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "python"),
+        default="wrk",
+        help="load generator for the throughput rows (wrk is installed from Debian when missing)",
+    )
     parser.add_argument("--fresh", action="store_true", help="drop the bench database first and seed it again")
     parser.add_argument("--drop-after", action="store_true", help="drop the bench database at the end (smoke test)")
     return parser.parse_args(argv)
@@ -60,9 +73,14 @@ def _admin_connect(database_url: str):
     import psycopg
 
     parsed = urlparse(database_url)
-    return psycopg.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
-                           user=parsed.username or "postgres", password=parsed.password,
-                           dbname="postgres", autocommit=True)
+    return psycopg.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+        autocommit=True,
+    )
 
 
 def database_name(database_url: str) -> str:
@@ -109,8 +127,10 @@ def prepare_data(args) -> datetime:
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} "
-                       "(leads integer NOT NULL, partners integer NOT NULL, seeded_at timestamptz NOT NULL)")
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} "
+            "(leads integer NOT NULL, partners integer NOT NULL, seeded_at timestamptz NOT NULL)"
+        )
         cursor.execute(f"SELECT leads, partners, seeded_at FROM {MARKER_TABLE}")
         marker = cursor.fetchone()
         create_fortune_table(cursor)
@@ -119,8 +139,10 @@ def prepare_data(args) -> datetime:
         rebuild_churned_indexes()
         return marker[2]
     if marker:
-        raise SystemExit(f"The bench database holds {marker[0]:,} leads for {marker[1]} partners, not "
-                         f"{args.leads:,} for {args.partners}: run again with --fresh to reseed it.")
+        raise SystemExit(
+            f"The bench database holds {marker[0]:,} leads for {marker[1]} partners, not "
+            f"{args.leads:,} for {args.partners}: run again with --fresh to reseed it."
+        )
     from django.utils import timezone
 
     seeded_at = timezone.now()
@@ -170,8 +192,10 @@ def bench_partners() -> dict:
         )
         rows = cursor.fetchall()
     largest, typical = rows[0], rows[len(rows) // 2]
-    return {name: {"slug": slug, "id": pk, "leads": n, "user": f"{slug}-admin"}
-            for name, (slug, pk, n) in (("largest", largest), ("typical", typical))}
+    return {
+        name: {"slug": slug, "id": pk, "leads": n, "user": f"{slug}-admin"}
+        for name, (slug, pk, n) in (("largest", largest), ("typical", typical))
+    }
 
 
 def rare_search_term(partner_id: int) -> str:
@@ -227,8 +251,12 @@ def page_queries(username: str) -> dict:
                 with CaptureQueriesContext(connection) as captured:
                     response = client.get("/leads/marketplace/", headers=headers)
                 rows = response.content.decode().count("data-lead=")
-                results[(size, kind)] = {"queries": len(captured), "rows": rows, "status": response.status_code,
-                                         "sql": [query["sql"] for query in captured.captured_queries]}
+                results[(size, kind)] = {
+                    "queries": len(captured),
+                    "rows": rows,
+                    "status": response.status_code,
+                    "sql": [query["sql"] for query in captured.captured_queries],
+                }
     return results
 
 
@@ -245,13 +273,30 @@ class Server:
 
     def __init__(self, args):
         self.port = args.port
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "leadhub.settings.bench",
-               "DATABASE_URL": args.database_url, "CELERY_BROKER_URL": args.broker_url}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "leadhub.settings.bench",
+            "DATABASE_URL": args.database_url,
+            "CELERY_BROKER_URL": args.broker_url,
+        }
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "leadhub.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--worker-class", "sync", "--backlog", "256", "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                str(gunicorn),
+                "leadhub.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "sync",
+                "--backlog",
+                "256",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -319,8 +364,9 @@ def throughput(args, path: str, cookie: str | None) -> float:
         command = [wrk, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
         if cookie:
             command += ["-H", f"Cookie: {cookie}"]
-        output = subprocess.run(command + [f"http://127.0.0.1:{args.port}{path}"],
-                                check=True, capture_output=True, text=True).stdout
+        output = subprocess.run(
+            command + [f"http://127.0.0.1:{args.port}{path}"], check=True, capture_output=True, text=True
+        ).stdout
         if re.search(r"Non-2xx or 3xx responses: \d+", output):
             raise SystemExit(f"wrk saw error responses from {path}:\n{output}")
         return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -375,8 +421,9 @@ def drop_backlog() -> None:
             """
         )
         for table, column in cursor.fetchall():
-            cursor.execute(f'DELETE FROM {table} WHERE "{column}" IN (SELECT id FROM leads_lead WHERE partner_id = %s)',
-                           [partner])
+            cursor.execute(
+                f'DELETE FROM {table} WHERE "{column}" IN (SELECT id FROM leads_lead WHERE partner_id = %s)', [partner]
+            )
         cursor.execute("DELETE FROM leads_lead WHERE partner_id = %s RETURNING customer_id", [partner])
         customers = [customer for (customer,) in cursor.fetchall()]
         cursor.execute("DELETE FROM leads_customer WHERE id = ANY(%s)", [customers])
@@ -394,9 +441,9 @@ def expiry(args, seeded_at: datetime) -> dict:
     from django.db.models import Q
 
     from leads import services
-    from leads.services import jobs
     from leads.management.commands.seed_bulk import seed_overdue_backlog
     from leads.models import Lead, LeadEvent
+    from leads.services import jobs
 
     drop_backlog()
     log(f"creating a backlog of {args.backlog:,} overdue leads")
@@ -436,11 +483,18 @@ def expiry(args, seeded_at: datetime) -> dict:
     others = expired - args.backlog
     drop_backlog()
     _purge_broker(args.broker_url)
-    return {"expired": expired, "events": events, "left": left, "others": others, "seconds": elapsed,
-            "workers": settings.LEADHUB_JOB_WORKERS,
-            "rate": expired / elapsed if elapsed else 0.0, "batches": len(batches),
-            "batch_max_ms": max((seconds for seconds, _n in batches), default=0.0) * 1000,
-            "batch_size": max((n for _seconds, n in batches), default=0)}
+    return {
+        "expired": expired,
+        "events": events,
+        "left": left,
+        "others": others,
+        "seconds": elapsed,
+        "workers": settings.LEADHUB_JOB_WORKERS,
+        "rate": expired / elapsed if elapsed else 0.0,
+        "batches": len(batches),
+        "batch_max_ms": max((seconds for seconds, _n in batches), default=0.0) * 1000,
+        "batch_size": max((n for _seconds, n in batches), default=0),
+    }
 
 
 def _purge_broker(broker_url: str) -> None:
@@ -463,39 +517,82 @@ def report(args, partners, queries, times, rates, expiry_result) -> str:
     rows = []
     q25f, q25h = queries[(25, "full")], queries[(25, "fragment")]
     q100f, q100h = queries[(100, "full")], queries[(100, "fragment")]
-    rows.append(("Queries per list page, 25 rows: full / HTMX fragment", f"≤{t['queries_full']} / ≤{t['queries_fragment']}",
-                 f"{q25f['queries']} / {q25h['queries']} (rows {q25f['rows']})",
-                 verdict(q25f["queries"] <= t["queries_full"] and q25h["queries"] <= t["queries_fragment"])))
-    rows.append(("Queries per list page, 100 rows: full / HTMX fragment", "equal to 25 rows",
-                 f"{q100f['queries']} / {q100h['queries']} (rows {q100f['rows']})",
-                 verdict((q100f["queries"], q100h["queries"]) == (q25f["queries"], q25h["queries"])
-                         and q100f["rows"] > q25f["rows"])))
+    rows.append(
+        (
+            "Queries per list page, 25 rows: full / HTMX fragment",
+            f"≤{t['queries_full']} / ≤{t['queries_fragment']}",
+            f"{q25f['queries']} / {q25h['queries']} (rows {q25f['rows']})",
+            verdict(q25f["queries"] <= t["queries_full"] and q25h["queries"] <= t["queries_fragment"]),
+        )
+    )
+    rows.append(
+        (
+            "Queries per list page, 100 rows: full / HTMX fragment",
+            "equal to 25 rows",
+            f"{q100f['queries']} / {q100h['queries']} (rows {q100f['rows']})",
+            verdict(
+                (q100f["queries"], q100h["queries"]) == (q25f["queries"], q25h["queries"])
+                and q100f["rows"] > q25f["rows"]
+            ),
+        )
+    )
     for name, target in (("typical", t["p95_typical"]), ("largest", t["p95_largest"])):
         partner, timing = partners[name], times[name]
-        rows.append((f"Marketplace tab server time, {name} partner ({partner['leads']:,} leads): p50 / p95",
-                     f"p95 ≤{target:.0f} ms", f"{timing['p50']:.1f} / {timing['p95']:.1f} ms",
-                     verdict(timing["p95"] <= target)))
+        rows.append(
+            (
+                f"Marketplace tab server time, {name} partner ({partner['leads']:,} leads): p50 / p95",
+                f"p95 ≤{target:.0f} ms",
+                f"{timing['p50']:.1f} / {timing['p95']:.1f} ms",
+                verdict(timing["p95"] <= target),
+            )
+        )
     search = times["search"]
-    rows.append(("Search of that tab for one customer's e-mail: p50 / p95", f"p95 ≤{t['p95_search']:.0f} ms",
-                 f"{search['p50']:.1f} / {search['p95']:.1f} ms", verdict(search["p95"] <= t["p95_search"])))
+    rows.append(
+        (
+            "Search of that tab for one customer's e-mail: p50 / p95",
+            f"p95 ≤{t['p95_search']:.0f} ms",
+            f"{search['p50']:.1f} / {search['p95']:.1f} ms",
+            verdict(search["p95"] <= t["p95_search"]),
+        )
+    )
     ratio = rates["tab"] / rates["fortunes"] if rates["fortunes"] else 0.0
-    rows.append((f"Logged-in tab at {args.connections} connections / Fortunes reference", f"≥{t['ratio']}",
-                 f"{rates['tab']:.0f} / {rates['fortunes']:.0f} req/s = {ratio:.2f}", verdict(ratio >= t["ratio"])))
+    rows.append(
+        (
+            f"Logged-in tab at {args.connections} connections / Fortunes reference",
+            f"≥{t['ratio']}",
+            f"{rates['tab']:.0f} / {rates['fortunes']:.0f} req/s = {ratio:.2f}",
+            verdict(ratio >= t["ratio"]),
+        )
+    )
     e = expiry_result
     consistent = e["events"] == e["expired"] == args.backlog and e["left"] == 0 and e["others"] == 0
     connections = f"{e['workers']} connection{'s' if e['workers'] > 1 else ''}"
-    rows.append((f"Expiry of {args.backlog:,} overdue leads with history events ({connections})",
-                 f"≥{t['expiry_rate']:,}/s, <{t['expiry_seconds']:.0f} s",
-                 f"{e['rate']:,.0f} rows/s, {e['seconds']:.2f} s, {e['events']:,} events",
-                 verdict(consistent and e["rate"] >= t["expiry_rate"] and e["seconds"] < t["expiry_seconds"])))
-    rows.append((f"Longest expiry batch transaction ({e['batches']} batches of ≤{e['batch_size']:,})",
-                 f"<{t['batch_ms']:.0f} ms", f"{e['batch_max_ms']:.0f} ms", verdict(e["batch_max_ms"] < t["batch_ms"])))
+    rows.append(
+        (
+            f"Expiry of {args.backlog:,} overdue leads with history events ({connections})",
+            f"≥{t['expiry_rate']:,}/s, <{t['expiry_seconds']:.0f} s",
+            f"{e['rate']:,.0f} rows/s, {e['seconds']:.2f} s, {e['events']:,} events",
+            verdict(consistent and e["rate"] >= t["expiry_rate"] and e["seconds"] < t["expiry_seconds"]),
+        )
+    )
+    rows.append(
+        (
+            f"Longest expiry batch transaction ({e['batches']} batches of ≤{e['batch_size']:,})",
+            f"<{t['batch_ms']:.0f} ms",
+            f"{e['batch_max_ms']:.0f} ms",
+            verdict(e["batch_max_ms"] < t["batch_ms"]),
+        )
+    )
     header = ("Measure", "Target", "Result", "")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
     line = "+" + "+".join("-" * (width + 2) for width in widths) + "+"
-    out = [f"LeadHub bench: {args.leads:,} leads, {args.partners} partners, gunicorn {args.workers} sync workers "
-           f"on 127.0.0.1:{args.port}, load: {args.load}", line,
-           "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(header, widths)) + " |", line]
+    out = [
+        f"LeadHub bench: {args.leads:,} leads, {args.partners} partners, gunicorn {args.workers} sync workers "
+        f"on 127.0.0.1:{args.port}, load: {args.load}",
+        line,
+        "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(header, widths)) + " |",
+        line,
+    ]
     out += ["| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + " |" for row in rows]
     out.append(line)
     return "\n".join(out)
@@ -507,8 +604,10 @@ def main(argv=None) -> int:
     setup_django(args)
     seeded_at = prepare_data(args)
     partners = bench_partners()
-    log(f"typical partner {partners['typical']['slug']} ({partners['typical']['leads']:,} leads), "
-        f"largest {partners['largest']['slug']} ({partners['largest']['leads']:,} leads)")
+    log(
+        f"typical partner {partners['typical']['slug']} ({partners['typical']['leads']:,} leads), "
+        f"largest {partners['largest']['slug']} ({partners['largest']['leads']:,} leads)"
+    )
     queries = page_queries(partners["largest"]["user"])
     search_path = f"/leads/marketplace/?q={quote(rare_search_term(partners['largest']['id']))}"
     cookies = {name: session_cookie(partner["user"]) for name, partner in partners.items()}
@@ -518,12 +617,16 @@ def main(argv=None) -> int:
     server = Server(args)
     try:
         log(f"gunicorn up on 127.0.0.1:{args.port}; measuring server time ({args.requests} requests each)")
-        times = {name: server_times(args.port, "/leads/marketplace/", cookies[name], args.requests)
-                 for name in ("typical", "largest")}
+        times = {
+            name: server_times(args.port, "/leads/marketplace/", cookies[name], args.requests)
+            for name in ("typical", "largest")
+        }
         times["search"] = server_times(args.port, search_path, cookies["largest"], args.requests)
         log(f"measuring throughput at {args.connections} connections ({args.load}, {args.duration} s each)")
-        rates = {"fortunes": throughput(args, "/bench/fortunes/", None),
-                 "tab": throughput(args, "/leads/marketplace/", cookies["typical"])}
+        rates = {
+            "fortunes": throughput(args, "/bench/fortunes/", None),
+            "tab": throughput(args, "/leads/marketplace/", cookies["typical"]),
+        }
     finally:
         server.stop()
     expiry_result = expiry(args, seeded_at)

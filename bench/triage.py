@@ -6,6 +6,7 @@ once with --leads leads over --partners partners; the measured partner gets 3,00
 
     .venv/bin/python bench/triage.py [--leads 100000] [--fresh]
 """
+
 import argparse
 import csv
 import io
@@ -27,8 +28,10 @@ def log(message: str) -> None:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "TRIAGE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_triage_bench"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("TRIAGE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_triage_bench"),
+    )
     parser.add_argument("--redis-url", default=os.environ.get("TRIAGE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--partners", type=int, default=10)
@@ -65,25 +68,40 @@ def seed(args):
         log(f"seeding {args.leads:,} leads over {args.partners} partners")
         now = timezone.now()
         orgs = Organisation.objects.bulk_create(
-            [Organisation(name=f"Triage Partner {n}", slug=f"triage-{n}") for n in range(args.partners)])
+            [Organisation(name=f"Triage Partner {n}", slug=f"triage-{n}") for n in range(args.partners)]
+        )
         per = args.leads // args.partners
         for index, partner in enumerate(orgs):
             # The measured partner's newest 3,000 leads still wait for an answer; the rest are decided long ago.
             for start in range(0, per, 5000):
                 size = min(5000, per - start)
-                customers = Customer.objects.bulk_create([
-                    Customer(company=f"Company {index}-{start + n}", contact_name="Jana Nováková",
-                             email=f"jana@company{index}-{start + n}.example") for n in range(size)])
+                customers = Customer.objects.bulk_create(
+                    [
+                        Customer(
+                            company=f"Company {index}-{start + n}",
+                            contact_name="Jana Nováková",
+                            email=f"jana@company{index}-{start + n}.example",
+                        )
+                        for n in range(size)
+                    ]
+                )
                 leads = []
                 for n, customer in enumerate(customers):
                     position = start + n
                     received = now - timedelta(minutes=2 * position + 5)
                     waiting = position < 3000 and received > now - timedelta(days=13)
-                    leads.append(Lead(partner=partner, customer=customer, need="Bench need: a cloud migration.",
-                                      lead_type=LeadType.CUSTOMER_INQUIRY if position % 4 else LeadType.SALES_QUALIFIED,
-                                      received_at=received, respond_by=received + timedelta(days=14),
-                                      status="received" if waiting else "declined", reason="" if waiting else
-                                      "not_a_fit"))
+                    leads.append(
+                        Lead(
+                            partner=partner,
+                            customer=customer,
+                            need="Bench need: a cloud migration.",
+                            lead_type=LeadType.CUSTOMER_INQUIRY if position % 4 else LeadType.SALES_QUALIFIED,
+                            received_at=received,
+                            respond_by=received + timedelta(days=14),
+                            status="received" if waiting else "declined",
+                            reason="" if waiting else "not_a_fit",
+                        )
+                    )
                 Lead.objects.bulk_create(leads)
         org = orgs[0]
     user = Membership.objects.filter(organisation=org, role=Role.PARTNER_ADMIN).first()
@@ -101,8 +119,11 @@ def waiting(user, count: int, offset: int = 0) -> list:
     from leads.models import Status
     from leads.selectors import lead_queryset_for
 
-    return list(lead_queryset_for(user).filter(status=Status.RECEIVED, tab="marketplace")
-                .order_by("-received_at", "-id")[offset:offset + count])
+    return list(
+        lead_queryset_for(user)
+        .filter(status=Status.RECEIVED, tab="marketplace")
+        .order_by("-received_at", "-id")[offset : offset + count]
+    )
 
 
 def measure_import(client, user) -> tuple[tuple, tuple, str]:
@@ -123,8 +144,13 @@ def measure_import(client, user) -> tuple[tuple, tuple, str]:
         if n % 2:
             row.update(status="declined", reason="no_budget", reason_notes="Rozpočet až příští rok.")
         else:
-            row.update(status="accepted", deal_name=f"Obchod {n}", deal_value="12 500,00", currency="CZK",
-                       estimated_close_date=close)
+            row.update(
+                status="accepted",
+                deal_name=f"Obchod {n}",
+                deal_value="12 500,00",
+                currency="CZK",
+                estimated_close_date=close,
+            )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), delimiter=";")
     writer.writeheader()
@@ -153,8 +179,12 @@ def measure_api_bulk(client, user) -> tuple[tuple, str]:
     import json
 
     started, cpu = time.perf_counter(), time.process_time()
-    response = client.post("/api/v1/leads/bulk", data=json.dumps({"items": items}), content_type="application/json",
-                           headers={"Authorization": f"Bearer {plain}"})
+    response = client.post(
+        "/api/v1/leads/bulk",
+        data=json.dumps({"items": items}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {plain}"},
+    )
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     results = response.json()["results"]
     return (seconds, cpu), f"{sum(result['ok'] for result in results):,} of {len(items):,} ok"
@@ -205,18 +235,40 @@ def main(argv=None) -> int:
     bulk, bulk_ok = measure_api_bulk(client, user)
     load = os.getloadavg()[0]
     rows = [
-        ("CSV import, 1,000 rows: preview (parse + compare)", f"{preview[0]:.2f} s", f"{preview[1]:.2f} s",
-         f"≤ {TARGETS['import_preview']} s", "Windows-1250, ;"),
-        ("CSV import, 1,000 rows: apply (each row alone)", f"{apply[0]:.2f} s", f"{apply[1]:.2f} s",
-         f"≤ {TARGETS['import_apply']} s", applied),
-        ("API POST /leads/bulk, 1,000 declines", f"{bulk[0]:.2f} s", f"{bulk[1]:.2f} s",
-         f"≤ {TARGETS['api_bulk']} s", bulk_ok),
+        (
+            "CSV import, 1,000 rows: preview (parse + compare)",
+            f"{preview[0]:.2f} s",
+            f"{preview[1]:.2f} s",
+            f"≤ {TARGETS['import_preview']} s",
+            "Windows-1250, ;",
+        ),
+        (
+            "CSV import, 1,000 rows: apply (each row alone)",
+            f"{apply[0]:.2f} s",
+            f"{apply[1]:.2f} s",
+            f"≤ {TARGETS['import_apply']} s",
+            applied,
+        ),
+        (
+            "API POST /leads/bulk, 1,000 declines",
+            f"{bulk[0]:.2f} s",
+            f"{bulk[1]:.2f} s",
+            f"≤ {TARGETS['api_bulk']} s",
+            bulk_ok,
+        ),
         ("Live refresh, nothing changed: p50", f"{p50:.2f} ms", f"{cpu50:.2f} ms", "", f"{queries} queries"),
-        ("Live refresh, nothing changed: p95", f"{p95:.2f} ms", f"{cpu95:.2f} ms", f"≤ {TARGETS['live_p95_ms']} ms",
-         f"{args.requests} requests"),
+        (
+            "Live refresh, nothing changed: p95",
+            f"{p95:.2f} ms",
+            f"{cpu95:.2f} ms",
+            f"≤ {TARGETS['live_p95_ms']} ms",
+            f"{args.requests} requests",
+        ),
     ]
-    print(f"| triage ({args.leads:,} leads, {args.partners} partners; load average {load:.1f} on "
-          f"{os.cpu_count()} cores) | wall (server) | CPU of this process | target | note |")
+    print(
+        f"| triage ({args.leads:,} leads, {args.partners} partners; load average {load:.1f} on "
+        f"{os.cpu_count()} cores) | wall (server) | CPU of this process | target | note |"
+    )
     print("|---|---|---|---|---|")
     for name, wall, cpu, target, note in rows:
         print(f"| {name} | {wall} | {cpu} | {target} | {note} |")

@@ -1,4 +1,5 @@
 """The admin site: Django's, except that its login form goes through the same limiter as every other login."""
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.decorators import login_not_required

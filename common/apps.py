@@ -1,4 +1,5 @@
 """The shared package as an app (for its translations), and the admin wired to a site whose login is limited."""
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 

@@ -1,4 +1,5 @@
 """The address a request came from, for rate limits: the peer, or what the trusted proxies in front of us saw."""
+
 from django.conf import settings
 
 

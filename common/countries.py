@@ -1,6 +1,7 @@
 """The one country picker: names in the user's language, the ISO 3166-1 alpha-2 code as the value (and shown
 beside the name), from django-countries. Every form where a country is entered or filtered uses it, so a typed
 "Germany" can no longer be cut to "Ge" (Georgia)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -37,6 +38,7 @@ class CountryAdminMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "country":
-            return CountryChoiceField(label=db_field.verbose_name.capitalize(), required=not db_field.blank,
-                                      help_text=db_field.help_text)
+            return CountryChoiceField(
+                label=db_field.verbose_name.capitalize(), required=not db_field.blank, help_text=db_field.help_text
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -4,6 +4,7 @@ A username locks after LEADHUB_LOGIN_MAX_FAILURES failures within LEADHUB_LOGIN_
 office may be many people) after four times as many. Every login surface (accounts, admin, any added later) mixes
 LimitedLoginForm into its authentication form, so a failure on one counts on all of them.
 """
+
 import hashlib
 import unicodedata
 
@@ -15,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from common.client_address import client_address
 
 ADDRESS_LIMIT_FACTOR = 4
-LOCKED_OUT_MESSAGE = _("Too many failed log-in attempts. For your safety, logging in is locked for %(minutes)d "
-                       "minutes. Try again later or ask your partner admin to reset your password.")
+LOCKED_OUT_MESSAGE = _(
+    "Too many failed log-in attempts. For your safety, logging in is locked for %(minutes)d "
+    "minutes. Try again later or ask your partner admin to reset your password."
+)
 # Set on the request when the limiter refused it, so whichever view rendered the form can answer 429.
 _LOCKED_OUT = "_leadhub_login_locked_out"
 
@@ -78,8 +81,9 @@ class LimitedLoginForm:
         if limiter.is_locked():
             if self.request is not None:
                 setattr(self.request, _LOCKED_OUT, True)
-            raise ValidationError(LOCKED_OUT_MESSAGE, code="locked_out",
-                                  params={"minutes": settings.LEADHUB_LOGIN_LOCKOUT_MINUTES})
+            raise ValidationError(
+                LOCKED_OUT_MESSAGE, code="locked_out", params={"minutes": settings.LEADHUB_LOGIN_LOCKOUT_MINUTES}
+            )
         try:
             cleaned = super().clean()
         except ValidationError:

@@ -1,4 +1,5 @@
 """Counting requests against an allowance in the shared cache, so every process sees the same count."""
+
 from django.core.cache import cache
 
 

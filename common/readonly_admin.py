@@ -1,4 +1,5 @@
 """An admin for records nobody edits by hand (history, sent e-mails, API tokens): view, search, never change."""
+
 from django.contrib import admin
 
 

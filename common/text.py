@@ -3,6 +3,7 @@
 A JSON body may spell either (`"\\u0000"`, `"\\ud800"`); form and query data cannot carry a surrogate (Django
 decodes them with replacement), but every cleaner refuses both anyway, so no path depends on how text arrived.
 """
+
 from django.utils.translation import gettext_lazy as _
 
 NULL_CHARACTER_MESSAGE = _("Null characters are not allowed.")

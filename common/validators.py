@@ -1,12 +1,13 @@
 """Input cleaners every app shares: text, e-mail, country, and collecting each field's errors under its name."""
+
 from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from common.text import unstorable_reason
 from common.countries import is_country
+from common.text import unstorable_reason
 
 
 def collect(cleaners: Mapping[str, Callable]) -> dict:

@@ -1,5 +1,6 @@
 """`GET /api/v1/insights` (DESIGN §8): the same numbers as the page, as JSON, for the token's own organisation
 (ops staff: every partner, or one with `partner=<slug>`)."""
+
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -69,16 +70,22 @@ def insights_json(insights: Insights) -> dict:
         "median_response_hours": insights.median_response_hours,
         "pipeline_value": {currency: _money(value) for currency, value in insights.pipeline_value.items()},
         "won_value": {currency: _money(value) for currency, value in insights.won_value.items()},
-        "by_month": [{"month": row.month.strftime("%Y-%m"), "received": row.received, "accepted": row.accepted,
-                      "won": row.won} for row in insights.by_month],
+        "by_month": [
+            {"month": row.month.strftime("%Y-%m"), "received": row.received, "accepted": row.accepted, "won": row.won}
+            for row in insights.by_month
+        ],
         "decline_reasons": insights.decline_reasons,
     }
 
 
-@router.get("/insights", response={200: InsightsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut}, summary="A partner's numbers for a period",
-            description="Leads received from `from` to `to` (both included, at most five years; default the last "
-                        "90 days), by their current status. A partner's token sees its own organisation only; "
-                        "another organisation's slug in `partner` is a 404.")
+@router.get(
+    "/insights",
+    response={200: InsightsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut},
+    summary="A partner's numbers for a period",
+    description="Leads received from `from` to `to` (both included, at most five years; default the last "
+    "90 days), by their current status. A partner's token sees its own organisation only; "
+    "another organisation's slug in `partner` is a 404.",
+)
 def insights(request: HttpRequest, params: Query[InsightsQuery]):
     period = period_parse({"from": params.from_, "to": params.to})
     partner = insights_partner_for(request.auth, params.partner)

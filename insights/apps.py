@@ -1,4 +1,5 @@
 """App config for insights: a partner's numbers and the vendor's partner league (DESIGN §8)."""
+
 from django.apps import AppConfig
 
 

@@ -3,6 +3,7 @@
 Coordinates are strings ("12.5"): a template would otherwise localise them ("12,5" in Czech), which SVG rejects.
 Colours come from CSS classes (static/css/insights.css); nothing here is a style attribute, so the strict CSP holds.
 """
+
 from dataclasses import dataclass, field
 from itertools import pairwise
 from math import ceil, log10
@@ -99,8 +100,9 @@ def _ticks(top: int, plot_height: float) -> list[Tick]:
     return [Tick(y=_n(TOP + plot_height - plot_height * i / steps), value=top * i // steps) for i in range(steps + 1)]
 
 
-def column_chart(stacks: list[tuple[object, list[tuple[str, int, str]]]], *, height: int = 240,
-                 width: int = WIDTH) -> ColumnChart:
+def column_chart(
+    stacks: list[tuple[object, list[tuple[str, int, str]]]], *, height: int = 240, width: int = WIDTH
+) -> ColumnChart:
     """Columns of stacked segments: `stacks` is [(label, [(css class, value, title), ...]), ...]."""
     plot_height = height - TOP - BOTTOM
     plot_width = width - LEFT - RIGHT
@@ -118,11 +120,20 @@ def column_chart(stacks: list[tuple[object, list[tuple[str, int, str]]]], *, hei
                 continue
             bar_height = plot_height * value / top
             base -= bar_height
-            column.bars.append(Bar(x=_n(x), y=_n(base), width=_n(bar_width), height=_n(bar_height), css=css,
-                                   title=title, value=value))
+            column.bars.append(
+                Bar(x=_n(x), y=_n(base), width=_n(bar_width), height=_n(bar_height), css=css, title=title, value=value)
+            )
         columns.append(column)
-    return ColumnChart(width=width, height=height, left=str(LEFT), label_y=str(height - 8), plot_bottom=_n(TOP + plot_height), plot_right=_n(width - RIGHT),
-                       ticks=_ticks(top, plot_height), columns=columns)
+    return ColumnChart(
+        width=width,
+        height=height,
+        left=str(LEFT),
+        label_y=str(height - 8),
+        plot_bottom=_n(TOP + plot_height),
+        plot_right=_n(width - RIGHT),
+        ticks=_ticks(top, plot_height),
+        columns=columns,
+    )
 
 
 def row_chart(rows: list[tuple[str, int, str]], *, total: int | None = None) -> RowChart:
@@ -133,9 +144,23 @@ def row_chart(rows: list[tuple[str, int, str]], *, total: int | None = None) -> 
     for index, (label, value, css) in enumerate(rows):
         y = index * ROW_HEIGHT + 6
         width = plot_width * value / scale
-        result.append(Row(label=label, value=value, label_y=_n(y + 13), value_x=_n(LABEL_WIDTH + width + 6),
-                          bar=Bar(x=str(LABEL_WIDTH), y=_n(y), width=_n(width), height="18", css=css,
-                                  title=f"{label}: {_count(value)}", value=value)))
+        result.append(
+            Row(
+                label=label,
+                value=value,
+                label_y=_n(y + 13),
+                value_x=_n(LABEL_WIDTH + width + 6),
+                bar=Bar(
+                    x=str(LABEL_WIDTH),
+                    y=_n(y),
+                    width=_n(width),
+                    height="18",
+                    css=css,
+                    title=f"{label}: {_count(value)}",
+                    value=value,
+                ),
+            )
+        )
     return RowChart(height=len(rows) * ROW_HEIGHT + 6, rows=result)
 
 
@@ -150,26 +175,57 @@ def answer_bucket_labels() -> list[str]:
 
 def insights_charts(insights: Insights) -> dict:
     type_labels = dict(LeadType.choices)
-    months = column_chart([
-        (row.month, [(TYPE_CLASSES[lead_type], row.by_type.get(lead_type, 0),
-                      f"{type_labels[lead_type]}: {_count(row.by_type.get(lead_type, 0))}") for lead_type in LeadType.values])
-        for row in insights.by_month
-    ], height=260, width=1100)
+    months = column_chart(
+        [
+            (
+                row.month,
+                [
+                    (
+                        TYPE_CLASSES[lead_type],
+                        row.by_type.get(lead_type, 0),
+                        f"{type_labels[lead_type]}: {_count(row.by_type.get(lead_type, 0))}",
+                    )
+                    for lead_type in LeadType.values
+                ],
+            )
+            for row in insights.by_month
+        ],
+        height=260,
+        width=1100,
+    )
     by_status = insights.by_status
-    outcomes = row_chart([
-        (_("Received"), insights.leads, "outcome-received"),
-        (_("Accepted"), insights.accepted, "outcome-accepted"),
-        (Status.WON.label, by_status[Status.WON], "outcome-won"),
-        (Status.LOST.label, by_status[Status.LOST], "outcome-lost"),
-        (Status.DECLINED.label, by_status[Status.DECLINED], "outcome-declined"),
-        (Status.EXPIRED.label, by_status[Status.EXPIRED], "outcome-expired"),
-        (_("Still waiting"), by_status[Status.RECEIVED], "outcome-waiting"),
-    ], total=insights.leads)
+    outcomes = row_chart(
+        [
+            (_("Received"), insights.leads, "outcome-received"),
+            (_("Accepted"), insights.accepted, "outcome-accepted"),
+            (Status.WON.label, by_status[Status.WON], "outcome-won"),
+            (Status.LOST.label, by_status[Status.LOST], "outcome-lost"),
+            (Status.DECLINED.label, by_status[Status.DECLINED], "outcome-declined"),
+            (Status.EXPIRED.label, by_status[Status.EXPIRED], "outcome-expired"),
+            (_("Still waiting"), by_status[Status.RECEIVED], "outcome-waiting"),
+        ],
+        total=insights.leads,
+    )
     labels = answer_bucket_labels()
-    answers = column_chart([(label, [("answer-bucket", count, f"{label}: {_count(count)}")])
-                            for label, count in zip(labels, insights.answer_histogram)], height=200)
+    answers = column_chart(
+        [
+            (label, [("answer-bucket", count, f"{label}: {_count(count)}")])
+            for label, count in zip(labels, insights.answer_histogram)
+        ],
+        height=200,
+    )
     reason_labels = dict(DeclineReason.choices)
-    reasons = row_chart([(str(reason_labels.get(reason, reason or _("No reason given"))), count, "decline-reason")
-                         for reason, count in insights.decline_reasons.items()])
-    return {"months": months, "outcomes": outcomes, "answers": answers, "answer_labels": labels,
-            "reasons": reasons, "type_labels": [(TYPE_CLASSES[value], label) for value, label in LeadType.choices]}
+    reasons = row_chart(
+        [
+            (str(reason_labels.get(reason, reason or _("No reason given"))), count, "decline-reason")
+            for reason, count in insights.decline_reasons.items()
+        ]
+    )
+    return {
+        "months": months,
+        "outcomes": outcomes,
+        "answers": answers,
+        "answer_labels": labels,
+        "reasons": reasons,
+        "type_labels": [(TYPE_CLASSES[value], label) for value, label in LeadType.choices],
+    }

@@ -1,5 +1,6 @@
 """The insights as CSV: the API's figures plus the page's (90th percentile, leads per month by type, the
 time-to-answer histogram), one figure per row as `section,key,value`, numbers unlocalised for spreadsheets."""
+
 import csv
 import io
 from itertools import pairwise
@@ -35,11 +36,14 @@ def insights_csv_rows(insights: Insights) -> str:
     for row in figures["by_month"]:
         rows += [(f"by_month.{figure}", row["month"], row[figure]) for figure in ("received", "accepted", "won")]
     for month in insights.by_month:
-        rows += [(f"by_month_type.{lead_type}", month.month.strftime("%Y-%m"), month.by_type.get(lead_type, 0))
-                 for lead_type in LeadType.values]
+        rows += [
+            (f"by_month_type.{lead_type}", month.month.strftime("%Y-%m"), month.by_type.get(lead_type, 0))
+            for lead_type in LeadType.values
+        ]
     rows += [("decline_reasons", reason, count) for reason, count in figures["decline_reasons"].items()]
-    rows += [("response_hours_histogram", label, count)
-             for label, count in zip(_bucket_keys(), insights.answer_histogram)]
+    rows += [
+        ("response_hours_histogram", label, count) for label, count in zip(_bucket_keys(), insights.answer_histogram)
+    ]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(("section", "key", "value"))

@@ -1,4 +1,5 @@
 """The vendor's partner league: each partner's answering record for a period, for ops staff only."""
+
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -78,8 +79,14 @@ def partner_league(user, *, period: Period, sort: str = DEFAULT_SORT) -> list[Le
     for partner_id, name, slug in Organisation.objects.order_by("name").values_list("pk", "name", "slug"):
         row = figures.get(partner_id, {})
         median = row.pop("median", None)
-        rows.append(LeagueRow(partner=name, slug=slug, median_response_hours=None if median is None else median / 3600,
-                              **{key: row.get(key, 0) for key in aggregates if key != "median"}))
+        rows.append(
+            LeagueRow(
+                partner=name,
+                slug=slug,
+                median_response_hours=None if median is None else median / 3600,
+                **{key: row.get(key, 0) for key in aggregates if key != "median"},
+            )
+        )
     return _sorted(rows, league_sort(sort))
 
 

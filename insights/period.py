@@ -1,4 +1,5 @@
 """The period insights cover: `from` and `to` as calendar days (by `received_at`), checked once for page and API."""
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ class Period:
     @property
     def end_at(self) -> datetime:
         """The first instant after the period (exclusive bound)."""
-        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min),
-                                   timezone.get_default_timezone())
+        return timezone.make_aware(
+            datetime.combine(self.end + timedelta(days=1), time.min), timezone.get_default_timezone()
+        )
 
     @property
     def days(self) -> int:

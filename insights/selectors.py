@@ -14,6 +14,7 @@ Two queries whatever the period, each an index-only scan of `lead_insights_idx` 
 0010): counts and deal values by (month, type, status, currency, reason); the time-to-answer percentiles and
 histogram of the answered leads (percentile_cont on PostgreSQL, in Python on SQLite, the development database).
 """
+
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -135,10 +136,12 @@ def insights_for(user, *, period: Period, partner: Organisation | None = None) -
     # One scan: (month, type, status) for the counts, with currency and reason for the values and the reasons.
     # Plain columns as keys: PostgreSQL knows how many values each has and hashes the groups in memory (with
     # expressions it expects a group per lead and sorts them all on disk instead).
-    groups = (leads.annotate(month=MonthIndex([period.start_at, *map(_month_start_at, starts[1:])]))
-              .values("month", "lead_type", "status", "currency", "reason")
-              .annotate(n=Count("*"), value=Sum("deal_value", filter=Q(status__in=VALUED_STATUSES)))
-              .values_list("month", "lead_type", "status", "currency", "reason", "n", "value"))
+    groups = (
+        leads.annotate(month=MonthIndex([period.start_at, *map(_month_start_at, starts[1:])]))
+        .values("month", "lead_type", "status", "currency", "reason")
+        .annotate(n=Count("*"), value=Sum("deal_value", filter=Q(status__in=VALUED_STATUSES)))
+        .values_list("month", "lead_type", "status", "currency", "reason", "n", "value")
+    )
     pipeline, won_value, reasons = {}, {}, {}
     for month, lead_type, status, currency, reason, n, value in groups:
         by_status[status] += n
@@ -154,10 +157,16 @@ def insights_for(user, *, period: Period, partner: Organisation | None = None) -
             totals[currency] = totals.get(currency, Decimal(0)) + value
     median, p90, histogram = answer_times(leads)
     return Insights(
-        period=period, partner=partner, by_status=by_status, by_month=list(months.values()),
-        pipeline_value=dict(sorted(pipeline.items())), won_value=dict(sorted(won_value.items())),
+        period=period,
+        partner=partner,
+        by_status=by_status,
+        by_month=list(months.values()),
+        pipeline_value=dict(sorted(pipeline.items())),
+        won_value=dict(sorted(won_value.items())),
         decline_reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
-        answer_histogram=histogram, median_response_hours=median, p90_response_hours=p90,
+        answer_histogram=histogram,
+        median_response_hours=median,
+        p90_response_hours=p90,
     )
 
 
@@ -182,7 +191,8 @@ class MonthIndex(Func):
         resolved = super().resolve_expression(*args, **kwargs)
         whens = [When(received_at__gte=start, then=Value(index)) for index, start in enumerate(self.starts, 1)]
         resolved.case = Case(*reversed(whens), default=Value(0), output_field=IntegerField()).resolve_expression(
-            *args, **kwargs)
+            *args, **kwargs
+        )
         return resolved
 
     def as_sql(self, compiler, connection, **extra):
@@ -236,8 +246,10 @@ def _answer_times_postgresql(answered: QuerySet[Lead]) -> tuple[list[int], float
     """
     inner, params = answered.values(seconds=answer_seconds()).query.sql_with_params()
     under = ", ".join("count(*) FILTER (WHERE seconds < %s)" for _ in ANSWER_BUCKET_HOURS)
-    sql = (f"SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds), {under}, count(*) "
-           f"FROM ({inner} OFFSET 0) AS answered")
+    sql = (
+        f"SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds), {under}, count(*) "
+        f"FROM ({inner} OFFSET 0) AS answered"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(hours * 3600 for hours in ANSWER_BUCKET_HOURS), *params])
         quantiles, *cumulative = cursor.fetchone()
@@ -251,8 +263,10 @@ def answer_times(leads: QuerySet[Lead]) -> tuple[float | None, float | None, lis
     if connection.vendor == "postgresql":
         cumulative, p50, p90 = _answer_times_postgresql(answered)
     else:
-        seconds = sorted((decided - received).total_seconds()
-                         for received, decided in answered.values_list("received_at", "decided_at"))
+        seconds = sorted(
+            (decided - received).total_seconds()
+            for received, decided in answered.values_list("received_at", "decided_at")
+        )
         cumulative = [bisect_left(seconds, hours * 3600) for hours in ANSWER_BUCKET_HOURS] + [len(seconds)]
         p50, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
     histogram = [count - previous for previous, count in zip([0, *cumulative], cumulative)]

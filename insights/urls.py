@@ -1,4 +1,5 @@
 """Routes of the insights app: the page and its CSV."""
+
 from django.urls import path
 
 from insights import views

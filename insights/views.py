@@ -1,4 +1,5 @@
 """Browser views of insights: the page (HTMX swaps its body) and the CSV of the same numbers."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -15,8 +16,7 @@ from insights.period import DEFAULT_DAYS, PRESET_DAYS, Period, last_days, period
 from insights.selectors import insights_for, insights_partner_for
 from profiles.models import Organisation
 
-PRESET_LABELS = {30: gettext_lazy("Last 30 days"), 90: gettext_lazy("Last 90 days"),
-                 365: gettext_lazy("Last 365 days")}
+PRESET_LABELS = {30: gettext_lazy("Last 30 days"), 90: gettext_lazy("Last 90 days"), 365: gettext_lazy("Last 365 days")}
 LEAGUE_LABELS = {
     "partner": gettext_lazy("Partner"),
     "leads": gettext_lazy("Leads"),
@@ -40,9 +40,15 @@ def _link(request, path: str, **changes) -> str:
 
 def _presets(request, period: Period | None) -> list[dict]:
     path = request.path
-    return [{"days": days, "label": PRESET_LABELS[days], "url": _link(request, path, days=str(days), **{"from": None},
-                                                                      to=None),
-             "active": period == last_days(days)} for days in PRESET_DAYS]
+    return [
+        {
+            "days": days,
+            "label": PRESET_LABELS[days],
+            "url": _link(request, path, days=str(days), **{"from": None}, to=None),
+            "active": period == last_days(days),
+        }
+        for days in PRESET_DAYS
+    ]
 
 
 def _league_headers(request, sort: str) -> list[dict]:
@@ -52,9 +58,14 @@ def _league_headers(request, sort: str) -> list[dict]:
         first = column if column == "partner" else f"-{column}"
         current = sort.lstrip("-") == column
         wanted = (column if sort.startswith("-") else f"-{column}") if current else first
-        headers.append({"column": column, "label": LEAGUE_LABELS[column], "url": _link(request, request.path,
-                                                                                        sort=wanted),
-                        "sorted": ("descending" if sort.startswith("-") else "ascending") if current else ""})
+        headers.append(
+            {
+                "column": column,
+                "label": LEAGUE_LABELS[column],
+                "url": _link(request, request.path, sort=wanted),
+                "sorted": ("descending" if sort.startswith("-") else "ascending") if current else "",
+            }
+        )
     return headers
 
 
@@ -88,8 +99,10 @@ def insights_page(request):
         context.update(insights=insights, charts=insights_charts(insights))
         if request.user.is_staff and partner is None:
             sort = league_sort(request.GET.get("sort"))
-            context.update(league=partner_league(request.user, period=period, sort=sort),
-                           league_headers=_league_headers(request, sort))
+            context.update(
+                league=partner_league(request.user, period=period, sort=sort),
+                league_headers=_league_headers(request, sort),
+            )
     template = "insights/insights.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#insights-body"

@@ -1,4 +1,5 @@
 """Logging in at /accounts/login/: Django's login, through the shared limiter (common.login_limits)."""
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 

@@ -1,5 +1,6 @@
 """The JSON API at /api/v1/ (docs/api.md): one NinjaAPI with bearer-token auth and one error format, mounting each
 app's Router. Every error is JSON with a `detail`; invalid input also names each field in `errors`."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI

@@ -1,4 +1,5 @@
 """The bench URLconf: every route of the app plus the Fortunes-style reference view (bench settings only)."""
+
 from django.urls import path
 
 from leadhub.bench_views import fortunes

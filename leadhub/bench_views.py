@@ -1,4 +1,5 @@
 """Bench-only pieces: the Fortunes-style reference view and a middleware reporting server time and query count."""
+
 import time
 
 from django.db import connection
@@ -33,8 +34,9 @@ def create_fortune_table(cursor) -> None:
     cursor.execute(f"CREATE TABLE IF NOT EXISTS {FORTUNE_TABLE} (id integer PRIMARY KEY, message text NOT NULL)")
     cursor.execute(f"SELECT count(*) FROM {FORTUNE_TABLE}")
     if cursor.fetchone()[0] == 0:
-        cursor.executemany(f"INSERT INTO {FORTUNE_TABLE} (id, message) VALUES (%s, %s)",
-                           list(enumerate(FORTUNES, start=1)))
+        cursor.executemany(
+            f"INSERT INTO {FORTUNE_TABLE} (id, message) VALUES (%s, %s)", list(enumerate(FORTUNES, start=1))
+        )
 
 
 def fortunes(request):

@@ -1,4 +1,5 @@
 """The Celery application; its configuration is the CELERY_* Django settings."""
+
 import os
 
 from celery import Celery, signals
@@ -20,7 +21,6 @@ def clear_expired_sessions() -> None:
     call_command("clearsessions")
 
 
-
 def _count_outcome(outcome: str):
     def receiver(sender=None, **kwargs):
         # Imported on first use: prometheus_client must not load before the settings chose its multiprocess
@@ -28,6 +28,7 @@ def _count_outcome(outcome: str):
         from leadhub.ops.metrics import count_task
 
         count_task(sender, outcome)
+
     return receiver
 
 

@@ -5,14 +5,25 @@ body is enough). Under runserver request.META carries a copy of the whole proces
 its password, cloud keys, whatever the developer's shell exports), and Django's own filter stands down when DEBUG
 is on; this one keeps working, so a developer still gets the traceback and the request, without the secrets.
 """
+
 import re
 
 from django.views.debug import SafeExceptionReporterFilter
 
 # The keys a request itself sets (CGI/WSGI and the headers it sent); anything else in META came from os.environ.
 REQUEST_META_KEYS = {
-    "CONTENT_LENGTH", "CONTENT_TYPE", "PATH_INFO", "QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "REQUEST_METHOD",
-    "SCRIPT_NAME", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE",
+    "CONTENT_LENGTH",
+    "CONTENT_TYPE",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "REMOTE_ADDR",
+    "REMOTE_HOST",
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+    "SERVER_SOFTWARE",
 }
 
 
@@ -20,7 +31,8 @@ class NoSecretsReporterFilter(SafeExceptionReporterFilter):
     # Django's words, plus the settings that hold a URL or address which may carry a password
     # (DATABASE_URL-style settings, CELERY_BROKER_URL, a cache's LOCATION, an error tracker's DSN).
     hidden_settings = re.compile(
-        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|URL|LOCATION|DSN|BROKER|DATABASE", flags=re.IGNORECASE)
+        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|URL|LOCATION|DSN|BROKER|DATABASE", flags=re.IGNORECASE
+    )
 
     def is_active(self, request):
         # Django turns the filter off with DEBUG on ("your site is not safe anyway"); a developer's server is
@@ -30,5 +42,8 @@ class NoSecretsReporterFilter(SafeExceptionReporterFilter):
 
     def get_safe_request_meta(self, request):
         meta = getattr(request, "META", None) or {}
-        return {key: self.cleanse_setting(key, value) for key, value in meta.items()
-                if key.startswith("HTTP_") or key in REQUEST_META_KEYS}
+        return {
+            key: self.cleanse_setting(key, value)
+            for key, value in meta.items()
+            if key.startswith("HTTP_") or key in REQUEST_META_KEYS
+        }

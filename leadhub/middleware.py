@@ -1,4 +1,5 @@
 """Session hygiene: a session left idle too long ends, without writing the session on every request."""
+
 import time
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """The URLconf: each app's routes, the admin, accounts and the health check."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -9,7 +10,6 @@ from leadhub.api import api
 from leadhub.ops.metrics import metrics
 from leadhub.views import healthz
 from leads.web.public import partner_contact
-
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="leads:marketplace", permanent=False)),

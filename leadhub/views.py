@@ -1,4 +1,5 @@
 """Project-level views that belong to no app."""
+
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache

@@ -1,4 +1,5 @@
 """Django admin for vendor ops staff: every write goes through the lead services, history is read-only."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -51,9 +52,27 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_transition_form_template = "admin/leads/lead/transition_form.html"
     object_history_template = "admin/leads/lead/object_history.html"
     deal_fields = list(services.DEAL_FIELDS)
-    readonly_on_change = ("id", "partner", "lead_type", "customer", "need", "referred_by", "referring_partner",
-                          "referred_by_email", "received_at", "respond_by", "contact_requested", "is_hot",
-                          "decided_at", "reason", "reason_notes", "version", "created_at", "updated_at", "timeline")
+    readonly_on_change = (
+        "id",
+        "partner",
+        "lead_type",
+        "customer",
+        "need",
+        "referred_by",
+        "referring_partner",
+        "referred_by_email",
+        "received_at",
+        "respond_by",
+        "contact_requested",
+        "is_hot",
+        "decided_at",
+        "reason",
+        "reason_notes",
+        "version",
+        "created_at",
+        "updated_at",
+        "timeline",
+    )
     raw_id_fields = ("customer",)
 
     change_form_template = "admin/leads/lead/change_form.html"
@@ -66,8 +85,9 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     def deal(self, lead):
         if lead.deal_value is None:
             return "—"
-        return format_html('<span class="money">{} {}</span>', number_format(lead.deal_value, 2, force_grouping=True),
-                           lead.currency)
+        return format_html(
+            '<span class="money">{} {}</span>', number_format(lead.deal_value, 2, force_grouping=True), lead.currency
+        )
 
     @admin.display(description="History")
     def timeline(self, lead):
@@ -110,10 +130,27 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
                 ("Customer", {"fields": QualifiedLeadForm.CUSTOMER_FIELDS}),
             ]
         return [
-            (None, {"fields": ("id", "status", "partner", "lead_type", "received_at", "respond_by",
-                               "contact_requested", "is_hot", "decided_at", "version")}),
-            ("Customer and need", {"fields": ("customer", "need", "referred_by", "referring_partner",
-                                              "referred_by_email")}),
+            (
+                None,
+                {
+                    "fields": (
+                        "id",
+                        "status",
+                        "partner",
+                        "lead_type",
+                        "received_at",
+                        "respond_by",
+                        "contact_requested",
+                        "is_hot",
+                        "decided_at",
+                        "version",
+                    )
+                },
+            ),
+            (
+                "Customer and need",
+                {"fields": ("customer", "need", "referred_by", "referring_partner", "referred_by_email")},
+            ),
             ("Deal", {"fields": self.deal_fields}),
             ("Outcome", {"fields": ("reason", "reason_notes")}),
             ("History", {"fields": ("timeline",)}),
@@ -151,7 +188,7 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
             super().save_related(request, form, formsets, change)
 
     def add_view(self, request, form_url="", extra_context=None):
-        """"Suggest partners" sends the add form's fields back as GET: the form comes back filled in, above it the
+        """ "Suggest partners" sends the add form's fields back as GET: the form comes back filled in, above it the
         partners routing would choose for such a lead, with their scores and reasons; nothing is saved."""
         if request.method == "GET" and request.GET.get("need"):
             data = request.GET
@@ -166,8 +203,10 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "can_reroute": can_reroute})
 
     def get_urls(self):
-        return [path("<path:object_id>/reroute/", self.admin_site.admin_view(self.reroute_view),
-                     name="leads_lead_reroute"), *super().get_urls()]
+        return [
+            path("<path:object_id>/reroute/", self.admin_site.admin_view(self.reroute_view), name="leads_lead_reroute"),
+            *super().get_urls(),
+        ]
 
     def reroute_view(self, request, object_id):
         """POST: send a declined or expired lead to the next partner, through the same service as the API."""
@@ -215,8 +254,11 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
 
 def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()) \
-            if hasattr(exc, "error_dict") else " ".join(exc.messages)
+        return (
+            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            if hasattr(exc, "error_dict")
+            else " ".join(exc.messages)
+        )
     return getattr(exc, "message", None) or str(exc) or "Not allowed."
 
 

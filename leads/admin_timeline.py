@@ -1,5 +1,6 @@
 """A lead's history as ops read it in the admin: a timeline of who did what, with each changed field as
 "old → new" instead of the raw JSON the events store."""
+
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -45,13 +46,23 @@ def timeline_html(events) -> str:
     for event in events:
         moved = ""
         if event.from_status and event.to_status and event.from_status != event.to_status:
-            moved = format_html(" ({} → {})", statuses.get(event.from_status, event.from_status),
-                                statuses.get(event.to_status, event.to_status))
+            moved = format_html(
+                " ({} → {})",
+                statuses.get(event.from_status, event.from_status),
+                statuses.get(event.to_status, event.to_status),
+            )
         lines = format_html_join("", "<li><strong>{}:</strong> {}</li>", change_lines(event.changes))
-        items.append(format_html(
-            '<li class="lead-event"><time datetime="{}">{}</time> · <strong>{}</strong>{} · {}{}</li>',
-            event.at.isoformat(), date_format(localtime(event.at), "DATETIME_FORMAT"), event.get_action_display(),
-            moved, event.actor_label, format_html("<ul>{}</ul>", lines) if lines else ""))
+        items.append(
+            format_html(
+                '<li class="lead-event"><time datetime="{}">{}</time> · <strong>{}</strong>{} · {}{}</li>',
+                event.at.isoformat(),
+                date_format(localtime(event.at), "DATETIME_FORMAT"),
+                event.get_action_display(),
+                moved,
+                event.actor_label,
+                format_html("<ul>{}</ul>", lines) if lines else "",
+            )
+        )
     if not items:
         return format_html("<p>{}</p>", _("Nothing has happened yet."))
     return format_html('<ol class="lead-timeline">{}</ol>', format_html_join("", "{}", ((item,) for item in items)))

@@ -1,4 +1,5 @@
 """App config for leads."""
+
 from django.apps import AppConfig
 
 

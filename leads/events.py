@@ -6,6 +6,7 @@ commits or rolls back with the change itself; work outside the database (queuein
 `after_commit`. Subscribers register in their app's `AppConfig.ready()`, so a new one touches no service:
 e-mail (leads), and above leads webhooks and insights.
 """
+
 import logging
 import uuid
 from collections.abc import Callable, Sequence

@@ -1,4 +1,5 @@
 """Errors the lead services raise; views and the API turn each into one status code and a clear message."""
+
 from django.http import Http404
 
 

@@ -3,6 +3,7 @@
 Each action form hands its service the keyword arguments (`service_kwargs`) and shows the service's own
 ValidationError beside its fields (`add_service_errors`), so one view runs every action (leads.web.detail).
 """
+
 import re
 
 from django import forms
@@ -19,8 +20,10 @@ from leads.currencies import COMMON_CURRENCIES, CURRENCIES, currency_for_country
 from leads.models import DeclineReason, Lead, LeadType, LostReason
 from profiles.models import CompanySize
 
-CURRENCY_CHOICES = [*[(code, code) for code in COMMON_CURRENCIES],
-                    *[(code, code) for code in sorted(CURRENCIES) if code not in COMMON_CURRENCIES]]
+CURRENCY_CHOICES = [
+    *[(code, code) for code in COMMON_CURRENCIES],
+    *[(code, code) for code in sorted(CURRENCIES) if code not in COMMON_CURRENCIES],
+]
 
 
 class CurrencySelect(forms.Select):
@@ -31,14 +34,23 @@ class CurrencySelect(forms.Select):
         attrs = self.build_attrs(self.attrs, attrs)
 
         def options(codes):
-            return format_html_join("", '<option value="{}"{}>{}</option>', (
-                (code, mark_safe(" selected") if code == value else "", label) for code, label in codes))
+            return format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((code, mark_safe(" selected") if code == value else "", label) for code, label in codes),
+            )
 
         common = [(code, f"{code} — {label}") for code, label in COMMON_CURRENCIES.items()]
         rest = [(code, code) for code, _label in self.choices if code not in COMMON_CURRENCIES]
-        return format_html('<select name="{}"{}><optgroup label="{}">{}</optgroup><optgroup label="{}">{}</optgroup>'
-                           "</select>", name, flatatt(attrs), _("Common currencies"), options(common),
-                           _("Other currencies"), options(rest))
+        return format_html(
+            '<select name="{}"{}><optgroup label="{}">{}</optgroup><optgroup label="{}">{}</optgroup></select>',
+            name,
+            flatatt(attrs),
+            _("Common currencies"),
+            options(common),
+            _("Other currencies"),
+            options(rest),
+        )
 
 
 class LocalDecimalField(forms.DecimalField):
@@ -49,8 +61,10 @@ class LocalDecimalField(forms.DecimalField):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "number"})
     default_error_messages = {  # noqa: RUF012 - Django merges this dict per class
-        "ambiguous": _("Write the amount without thousands separators, with a decimal point (or your language's "
-                       "decimal comma), e.g. 12000.50."),
+        "ambiguous": _(
+            "Write the amount without thousands separators, with a decimal point (or your language's "
+            "decimal comma), e.g. 12000.50."
+        ),
     }
 
     def to_python(self, value):
@@ -58,14 +72,16 @@ class LocalDecimalField(forms.DecimalField):
             return None
         text = "".join(str(value).split())  # spaces (non-breaking ones too) only group digits
         comma = formats.get_format("DECIMAL_SEPARATOR") == ","
-        if (text.count(",") + text.count(".") > 1 or ("," in text and not comma)
-                or (comma and re.search(r"\.\d{3}$", text))):  # "12.000" reads as twelve thousand to many
+        if (
+            text.count(",") + text.count(".") > 1
+            or ("," in text and not comma)
+            or (comma and re.search(r"\.\d{3}$", text))
+        ):  # "12.000" reads as twelve thousand to many
             raise ValidationError(self.error_messages["ambiguous"], code="ambiguous")
         return super().to_python(text.replace(",", "."))
 
     def widget_attrs(self, widget):
-        return {key: value for key, value in super().widget_attrs(widget).items() if key not in ("step", "min",
-                                                                                                  "max")}
+        return {key: value for key, value in super().widget_attrs(widget).items() if key not in ("step", "min", "max")}
 
 
 class ActionForm(forms.Form):
@@ -83,13 +99,16 @@ class ActionForm(forms.Form):
 
 class DealForm(ActionForm):
     deal_name = forms.CharField(label=_("Deal name"), max_length=200)
-    deal_value = LocalDecimalField(label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2,
-                                   max_value=v.MAX_DEAL_VALUE)
-    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD",
-                                 widget=CurrencySelect)
-    estimated_close_date = forms.DateField(label=_("Estimated close date"),
-                                           widget=forms.DateInput(attrs={"type": "date"}))
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    deal_value = LocalDecimalField(
+        label=_("Estimated value"), min_value=0, max_digits=14, decimal_places=2, max_value=v.MAX_DEAL_VALUE
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="USD", widget=CurrencySelect)
+    estimated_close_date = forms.DateField(
+        label=_("Estimated close date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     crm_id = forms.CharField(label=_("CRM id"), required=False, max_length=100)
     campaign_id = forms.CharField(label=_("Campaign id"), required=False, max_length=100)
 
@@ -151,9 +170,13 @@ def _reason_choices(choices) -> list:
 
 
 class ReasonForm(ActionForm):
-    reason_notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
-                                   help_text=_("Required when the reason is “other”."),
-                                   widget=forms.Textarea(attrs={"rows": 3}))
+    reason_notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=5000,
+        help_text=_("Required when the reason is “other”."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -191,8 +214,10 @@ class QualifiedLeadForm(forms.ModelForm):
     """What vendor ops staff fill in (in the admin) to send a qualified lead to a partner."""
 
     lead_type = forms.ChoiceField(
-        choices=[(LeadType.MARKETING_QUALIFIED, LeadType.MARKETING_QUALIFIED.label),
-                 (LeadType.SALES_QUALIFIED, LeadType.SALES_QUALIFIED.label)]
+        choices=[
+            (LeadType.MARKETING_QUALIFIED, LeadType.MARKETING_QUALIFIED.label),
+            (LeadType.SALES_QUALIFIED, LeadType.SALES_QUALIFIED.label),
+        ]
     )
     company = forms.CharField(max_length=200)
     contact_name = forms.CharField(max_length=200)
@@ -207,8 +232,10 @@ class QualifiedLeadForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].required = False
-        self.fields["partner"].help_text = _("Leave it empty to send the lead to the partner routing finds most "
-                                             "likely to win it (\"Suggest partners\" shows who and why).")
+        self.fields["partner"].help_text = _(
+            "Leave it empty to send the lead to the partner routing finds most "
+            'likely to win it ("Suggest partners" shows who and why).'
+        )
 
     class Meta:
         model = Lead

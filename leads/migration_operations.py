@@ -1,4 +1,5 @@
 """Migration operations of our own."""
+
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db.migrations.operations import AddIndex, RunSQL
 

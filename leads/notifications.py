@@ -1,4 +1,5 @@
 """The e-mails owed about a lead: who receives which, in which language, built from templates, each sent once."""
+
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -84,14 +85,22 @@ def _partner_alert_recipients(lead: Lead) -> list[Recipient]:
     recipients = [Recipient(o.contact_email, o.contact_name, language_for_country(o.country)) for o in offices]
     if recipients:
         return recipients
-    admins = get_user_model().objects.filter(
-        membership__organisation_id=lead.partner_id, membership__role=Role.PARTNER_ADMIN, is_active=True,
-    ).exclude(email="").order_by("pk")
+    admins = (
+        get_user_model()
+        .objects.filter(
+            membership__organisation_id=lead.partner_id,
+            membership__role=Role.PARTNER_ADMIN,
+            is_active=True,
+        )
+        .exclude(email="")
+        .order_by("pk")
+    )
     return [Recipient(user.email, user.get_full_name() or user.get_username(), "en") for user in admins]
 
 
-def build_message(kind: str, lead: Lead, recipient: Recipient, event: LeadEvent | None = None
-                  ) -> EmailMultiAlternatives:
+def build_message(
+    kind: str, lead: Lead, recipient: Recipient, event: LeadEvent | None = None
+) -> EmailMultiAlternatives:
     """The e-mail in the recipient's language: templates/emails/<kind>/<language>/{subject.txt,body.txt,body.html}."""
     base_url = settings.LEADHUB_BASE_URL.rstrip("/")
     context = {
@@ -111,7 +120,8 @@ def build_message(kind: str, lead: Lead, recipient: Recipient, event: LeadEvent 
         if kind in SUGGESTING_KINDS and lead.lead_type == LeadType.CUSTOMER_INQUIRY:
             context["other_partners"] = [
                 {"name": match.name, "url": f"{base_url}/partners/{match.slug}/"}
-                for match in other_partners_for(lead, limit=SUGGESTIONS)]
+                for match in other_partners_for(lead, limit=SUGGESTIONS)
+            ]
         # A header cannot hold a line break: the subject is one line whatever the data.
         subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
         message = EmailMultiAlternatives(
@@ -159,7 +169,11 @@ def _send_once(kind: str, lead: Lead, recipient: Recipient, event: LeadEvent | N
         try:
             with transaction.atomic():
                 EmailDelivery.objects.create(
-                    kind=kind, lead=lead, event=event, recipient=recipient.email, language=recipient.language,
+                    kind=kind,
+                    lead=lead,
+                    event=event,
+                    recipient=recipient.email,
+                    language=recipient.language,
                     subject=message.subject[:255],
                 )
         except IntegrityError:
@@ -178,12 +192,17 @@ def emails_missed(*, now: datetime | None = None) -> list[tuple[str, str, int | 
     missed = []
     for kind, action in ACTION_OF_KIND.items():
         events = LeadEvent.objects.filter(
-            action=action, at__gte=since, at__lt=now - MISSED_AFTER, lead__status__in=STATUSES_OF_KIND[kind],
+            action=action,
+            at__gte=since,
+            at__lt=now - MISSED_AFTER,
+            lead__status__in=STATUSES_OF_KIND[kind],
         )
         if kind in PER_EVENT_KINDS:
             events = events.exclude(email_deliveries__kind=kind)
-            missed += [(kind.value, str(lead_id), event_id)
-                       for lead_id, event_id in events.order_by("at", "id").values_list("lead_id", "id")]
+            missed += [
+                (kind.value, str(lead_id), event_id)
+                for lead_id, event_id in events.order_by("at", "id").values_list("lead_id", "id")
+            ]
             continue
         events = events.exclude(lead__email_deliveries__kind=kind)
         if kind == EmailKind.EXPIRE:

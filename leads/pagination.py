@@ -1,4 +1,5 @@
 """Keyset (cursor) pagination: a page starts after the last row of the previous one, so deep pages stay fast."""
+
 import base64
 import binascii
 import json
@@ -94,8 +95,10 @@ def keyset_of(sort: str):
 
 
 # The cursor holds (received_at, id): every keyset must walk exactly those fields, in that order.
-assert all(tuple(field for field, _ in keyset) == ("received_at", "id")
-           for keyset in [*KEYSETS.values(), *(phase[2] for phase in PHASES.values())])
+assert all(
+    tuple(field for field, _ in keyset) == ("received_at", "id")
+    for keyset in [*KEYSETS.values(), *(phase[2] for phase in PHASES.values())]
+)
 
 
 def _after(values: list, keyset) -> Q:
@@ -118,8 +121,7 @@ def _ordering(keyset) -> list[str]:
     return [f"-{field}" if descending else field for field, descending in keyset]
 
 
-def paginate(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int, offset: int = 0,
-             statuses=()) -> Page:
+def paginate(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int, offset: int = 0, statuses=()) -> Page:
     """One page of `queryset` after `cursor` (or after `offset` rows, for the first numbered pages) in the
     order of KEYSETS[sort] (PHASES[sort] for a two-phase sort), and the cursor of the next page. `statuses`, when
     given, are the only statuses the queryset holds: a phase none of them can be in is not queried."""
@@ -132,7 +134,7 @@ def _page(queryset: QuerySet, sort: str, cursor: str | None, limit: int, offset:
     keyset = keyset_of(sort)
     if cursor:
         queryset = queryset.filter(_after(Cursor.decode(cursor, sort=sort).values(), keyset))
-    rows = list(queryset[offset: offset + limit + 1])
+    rows = list(queryset[offset : offset + limit + 1])
     if len(rows) <= limit:
         return Page(items=rows, next_cursor=None)
     rows = rows[:limit]
@@ -143,8 +145,7 @@ def _cursor_after(sort: str, row) -> str:
     return Cursor(sort=sort, received_at=row.received_at, id=row.id).encode()
 
 
-def _paginate_phased(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int, offset: int,
-                     statuses) -> Page:
+def _paginate_phased(queryset: QuerySet, *, sort: str, cursor: str | None, limit: int, offset: int, statuses) -> Page:
     condition, status, rest_keyset = PHASES[sort]
     rest_sort = f"{sort}:rest"
     first = queryset.filter(condition).order_by(*_ordering(KEYSETS[sort]))
@@ -162,7 +163,7 @@ def _paginate_phased(queryset: QuerySet, *, sort: str, cursor: str | None, limit
     room = limit - len(page.items)
     skip = 0 if page.items or cursor or not offset else max(offset - first.count(), 0)
     if room == 0:  # full already: the next page starts the second phase, after this page's last row
-        if not rest[skip:skip + 1].exists():
+        if not rest[skip : skip + 1].exists():
             return page
         return Page(items=page.items, next_cursor=_cursor_after(sort, page.items[-1]))
     more = _page(rest, rest_sort, None, room, skip)

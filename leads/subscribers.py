@@ -1,5 +1,6 @@
 """What the leads app does once a lead changed: the e-mails it owes, the directory's response-time figure, and
 routing's lessons (with the automatic reroute of a declined or expired qualified lead)."""
+
 from collections.abc import Sequence
 from functools import partial
 
@@ -31,8 +32,7 @@ def send_emails(happenings: Sequence[Happened]) -> None:
         kind = EMAIL_OF_ACTION.get(happened.action)
         if kind is not None:
             event_id = happened.event_id if kind in PER_EVENT_KINDS else None
-            after_commit(partial(lead_notify.delay, kind=kind.value, lead_id=str(happened.lead_id),
-                                 event_id=event_id))
+            after_commit(partial(lead_notify.delay, kind=kind.value, lead_id=str(happened.lead_id), event_id=event_id))
 
 
 def refresh_response_times(happenings: Sequence[Happened]) -> None:
@@ -53,16 +53,24 @@ def teach_routing(happenings: Sequence[Happened]) -> None:
     if not learnt:
         return
     facts = lead_facts({happened.lead_id for happened in learnt})
-    outcomes = [outcome(OUTCOME_OF_ACTION[happened.action], facts[happened.lead_id]) for happened in learnt
-                if happened.lead_id in facts]
+    outcomes = [
+        outcome(OUTCOME_OF_ACTION[happened.action], facts[happened.lead_id])
+        for happened in learnt
+        if happened.lead_id in facts
+    ]
     after_commit(partial(outcomes_record, outcomes))
     if not settings.LEADHUB_AUTO_REROUTE:
         return
-    onward = [str(happened.lead_id) for happened in learnt
-              if happened.action in (EventAction.DECLINE, EventAction.EXPIRE) and happened.lead_id in facts
-              and facts[happened.lead_id][2] != LeadType.CUSTOMER_INQUIRY
-              and not (happened.action == EventAction.DECLINE
-                       and facts[happened.lead_id][6] == DeclineReason.DUPLICATE_OR_SPAM)]
+    onward = [
+        str(happened.lead_id)
+        for happened in learnt
+        if happened.action in (EventAction.DECLINE, EventAction.EXPIRE)
+        and happened.lead_id in facts
+        and facts[happened.lead_id][2] != LeadType.CUSTOMER_INQUIRY
+        and not (
+            happened.action == EventAction.DECLINE and facts[happened.lead_id][6] == DeclineReason.DUPLICATE_OR_SPAM
+        )
+    ]
     if onward:
         after_commit(partial(leads_reroute.delay, lead_ids=onward))
 

@@ -1,4 +1,5 @@
 """Celery tasks: the periodic jobs and the e-mails about leads. Each takes ids and is safe to run twice."""
+
 import logging
 from smtplib import SMTPException
 
@@ -62,8 +63,10 @@ def resend_missed_emails() -> int:
 def leads_expired_notify(*, lead_ids: list[str]) -> int:
     """One expiry batch → one e-mail task per lead and kind (its referrer; for a customer's inquiry, the customer
     too), so one slow or failing address holds up no other."""
-    inquiries = {str(pk) for pk in Lead.objects.filter(pk__in=lead_ids, lead_type=LeadType.CUSTOMER_INQUIRY)
-                 .values_list("pk", flat=True)}
+    inquiries = {
+        str(pk)
+        for pk in Lead.objects.filter(pk__in=lead_ids, lead_type=LeadType.CUSTOMER_INQUIRY).values_list("pk", flat=True)
+    }
     for lead_id in lead_ids:
         lead_notify.delay(kind=EmailKind.EXPIRE.value, lead_id=lead_id)
         if lead_id in inquiries:

@@ -1,5 +1,6 @@
 """Whose leads a user may reach, decided once: every read (leads.selectors), every transition's permission
 (Lead's state machine) and the hand-written count statement apply this scope and nothing else."""
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 # Who asks for a read or a write: a user (or nobody, for the jobs and the public contact form).

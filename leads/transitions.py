@@ -4,6 +4,7 @@ registry adds the service that runs it, the form that takes its input and what t
 The lead page's action forms, the admin's transition buttons and the API's action endpoints are all built from
 TRANSITIONS; tests/leads/test_transitions.py fails when a transition of the state machine lacks any of them.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,18 +40,41 @@ class Transition:
         return self.fsm.source
 
 
-TRANSITIONS = {transition.name: transition for transition in (
-    Transition("accept", services.lead_accept, AcceptForm, _("Lead accepted. Good luck with the deal!"),
-               EventAction.ACCEPT),
-    Transition("decline", services.lead_decline, DeclineForm,
-               _("Lead declined. The customer will be told to choose another partner."), EventAction.DECLINE,
-               _("Decline this lead? The customer is told to choose another partner, and the lead is archived: "
-                 "this cannot be undone.")),
-    Transition("win", services.lead_win, None, _("Congratulations! The lead is marked won and archived."),
-               EventAction.WIN, _("Mark this lead won? It is archived and cannot be changed afterwards.")),
-    Transition("lose", services.lead_lose, LoseForm, _("The lead is marked lost and archived."), EventAction.LOSE,
-               _("Mark this lead lost? It is archived and cannot be changed afterwards.")),
-)}
+TRANSITIONS = {
+    transition.name: transition
+    for transition in (
+        Transition(
+            "accept", services.lead_accept, AcceptForm, _("Lead accepted. Good luck with the deal!"), EventAction.ACCEPT
+        ),
+        Transition(
+            "decline",
+            services.lead_decline,
+            DeclineForm,
+            _("Lead declined. The customer will be told to choose another partner."),
+            EventAction.DECLINE,
+            _(
+                "Decline this lead? The customer is told to choose another partner, and the lead is archived: "
+                "this cannot be undone."
+            ),
+        ),
+        Transition(
+            "win",
+            services.lead_win,
+            None,
+            _("Congratulations! The lead is marked won and archived."),
+            EventAction.WIN,
+            _("Mark this lead won? It is archived and cannot be changed afterwards."),
+        ),
+        Transition(
+            "lose",
+            services.lead_lose,
+            LoseForm,
+            _("The lead is marked lost and archived."),
+            EventAction.LOSE,
+            _("Mark this lead lost? It is archived and cannot be changed afterwards."),
+        ),
+    )
+}
 
 
 def state_machine_transitions() -> list[FSMTransition]:

@@ -1,4 +1,5 @@
 """Routes of the leads app: a list per tab, a lead's page and one POST route per action (DESIGN §5)."""
+
 from django.urls import path
 
 from leads.models import ListTab

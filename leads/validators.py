@@ -1,4 +1,5 @@
 """The input rules of the lifecycle, shared by the services, the forms and the API so there is one copy of each."""
+
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -54,8 +55,9 @@ def clean_choice(value, choices, *, label: str) -> str:
     value = str(value or "")
     if value not in choices.values:
         allowed = ", ".join(choices.values)
-        raise ValidationError(_("Choose a %(label)s from: %(allowed)s.") % {"label": label, "allowed": allowed},
-                              code="invalid_choice")
+        raise ValidationError(
+            _("Choose a %(label)s from: %(allowed)s.") % {"label": label, "allowed": allowed}, code="invalid_choice"
+        )
     return value
 
 

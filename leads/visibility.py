@@ -5,6 +5,7 @@ seeing the contact name, e-mail and phone (company, size, location and need stay
 them, and vendor ops staff always see them. The page and its fragments, the API, the CSV export and search all
 ask here; a webhook payload (sent to a partner) must too, with `user=None`.
 """
+
 from django.db.models import Q
 
 from leads.models import Status
@@ -30,5 +31,10 @@ def contact_search_rule(q: str, user) -> Q:
     they may still see (company, need, deal name, CRM id), never by its customer's name, e-mail or phone."""
     if getattr(user, "is_staff", False):
         return Q()
-    return (~Q(status__in=sorted(CONTACT_HIDDEN_STATUSES)) | Q(customer__company__icontains=q)
-            | Q(need__icontains=q) | Q(deal_name__icontains=q) | Q(crm_id__icontains=q))
+    return (
+        ~Q(status__in=sorted(CONTACT_HIDDEN_STATUSES))
+        | Q(customer__company__icontains=q)
+        | Q(need__icontains=q)
+        | Q(deal_name__icontains=q)
+        | Q(crm_id__icontains=q)
+    )

@@ -4,6 +4,7 @@ Usage (from the project root): `python -m loadtest.run --users 50 --seconds 60` 
 It creates its own database (`leadhub_load` by default), seeds it, starts gunicorn on 127.0.0.1, runs the users,
 verifies the data (every lead decided at most once, history consistent with final states) and prints a summary.
 """
+
 import argparse
 import http.cookiejar
 import os
@@ -46,19 +47,28 @@ def seed(*, organisations: int, users_per_org: int, leads_per_org: int) -> list[
             if created:
                 user.set_password(PASSWORD)
                 user.save()
-                Membership.objects.create(user=user, organisation=org,
-                                          role=Role.PARTNER_ADMIN if u % 2 == 0 else Role.REFERRALS_ADMIN)
+                Membership.objects.create(
+                    user=user, organisation=org, role=Role.PARTNER_ADMIN if u % 2 == 0 else Role.REFERRALS_ADMIN
+                )
             usernames.append(username)
         customers = Customer.objects.bulk_create(
             Customer(company=f"Load Customer {o}-{i}", contact_name="Load Contact", email=f"c{o}-{i}@load.example")
             for i in range(leads_per_org)
         )
-        leads_search_index(Lead.objects.bulk_create(
-            Lead(partner=org, customer=customer, lead_type="customer_inquiry" if i % 2 else "sales_qualified",
-                 need="Load test need", received_at=now - timedelta(minutes=i),
-                 respond_by=now + timedelta(days=13), referred_by_email="seller@vendor.example")
-            for i, customer in enumerate(customers)
-        ))
+        leads_search_index(
+            Lead.objects.bulk_create(
+                Lead(
+                    partner=org,
+                    customer=customer,
+                    lead_type="customer_inquiry" if i % 2 else "sales_qualified",
+                    need="Load test need",
+                    received_at=now - timedelta(minutes=i),
+                    respond_by=now + timedelta(days=13),
+                    referred_by_email="seller@vendor.example",
+                )
+                for i, customer in enumerate(customers)
+            )
+        )
     return usernames
 
 
@@ -114,9 +124,17 @@ class VirtualUser(threading.Thread):
             self.request("GET", f"/leads/{lead_id}/")
             roll = self.rng.random()
             if roll < 0.55:
-                self.request("POST", f"/leads/{lead_id}/accept/", {
-                    "deal_name": f"Deal by {self.username}", "deal_value": "1000.00", "currency": "EUR",
-                    "estimated_close_date": close}, kind="accept")
+                self.request(
+                    "POST",
+                    f"/leads/{lead_id}/accept/",
+                    {
+                        "deal_name": f"Deal by {self.username}",
+                        "deal_value": "1000.00",
+                        "currency": "EUR",
+                        "estimated_close_date": close,
+                    },
+                    kind="accept",
+                )
             elif roll < 0.8:
                 self.request("POST", f"/leads/{lead_id}/decline/", {"reason": "not_a_fit"}, kind="decline")
             elif roll < 0.9:
@@ -131,8 +149,10 @@ class VirtualUser(threading.Thread):
 def run_users(base_url: str, usernames: list[str], *, seconds: float, max_requests_per_user: int = 10_000):
     results, lock = [], threading.Lock()
     deadline = time.monotonic() + seconds
-    users = [VirtualUser(base_url, name, deadline, max_requests_per_user, i, results, lock)
-             for i, name in enumerate(usernames)]
+    users = [
+        VirtualUser(base_url, name, deadline, max_requests_per_user, i, results, lock)
+        for i, name in enumerate(usernames)
+    ]
     started = time.monotonic()
     for user in users:
         user.start()
@@ -183,10 +203,26 @@ def summarise(results, wall_seconds: float) -> dict:
 
 def start_gunicorn(*, port: int, env: dict, workers: int = 2, threads: int = 8) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "leadhub.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--timeout", "60",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "leadhub.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -216,8 +252,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8170)
     parser.add_argument("--database", default="leadhub_load")
-    parser.add_argument("--settings", default="leadhub.settings.bench",
-                        help="settings of the server under load (default: production's choices over plain HTTP)")
+    parser.add_argument(
+        "--settings",
+        default="leadhub.settings.bench",
+        help="settings of the server under load (default: production's choices over plain HTTP)",
+    )
     args = parser.parse_args()
 
     database_url = f"postgres://postgres@127.0.0.1:5432/{args.database}"

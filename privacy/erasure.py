@@ -3,6 +3,7 @@ lets through, and what it blanks, for the retention job and for a person's erasu
 
 What stays is what the figures need: statuses, dates, values, company, size, country and city.
 """
+
 from collections.abc import Iterable
 from contextlib import contextmanager
 
@@ -78,15 +79,20 @@ def leads_anonymise(lead_ids: Iterable, *, needles: Iterable[str] = (), whole_te
         addresses = [email for email in customers.values_list("email", flat=True) if email]
         team = TeamMember.objects.filter(lead__in=lead_ids).exclude(name="", email="", phone="")
         if not whole_team:
-            team = team.filter(pk__in=[member.pk for member in team
-                                       if _mentions(f"{member.name}\n{member.email}\n{member.phone}", needles)])
+            team = team.filter(
+                pk__in=[
+                    member.pk for member in team if _mentions(f"{member.name}\n{member.email}\n{member.phone}", needles)
+                ]
+            )
         counts = {
             "leads": leads.exclude(need="", notes="", reason_notes="").update(need="", notes="", reason_notes=""),
             "customers": customers.exclude(contact_name="", email="", phone="").update(
-                contact_name="", email="", phone=""),
+                contact_name="", email="", phone=""
+            ),
             "team members": team.update(name="", email="", phone=""),
-            "e-mail deliveries": EmailDelivery.objects.filter(lead__in=lead_ids, recipient__in=addresses)
-            .update(recipient=""),
+            "e-mail deliveries": EmailDelivery.objects.filter(lead__in=lead_ids, recipient__in=addresses).update(
+                recipient=""
+            ),
             "history events": _events_scrub(LeadEvent.objects.filter(lead__in=lead_ids), needles),
         }
         counts["search rows"] = leads_search_refresh(lead_ids) if any(counts.values()) else 0
@@ -99,8 +105,14 @@ def log_entries_scrub(*, customer_ids: Iterable[int], leads_ids: Iterable, addre
     every entry would blank other people's entries that merely share a first name."""
     customer_type = ContentType.objects.get_for_model(Customer)
     lead_type = ContentType.objects.get_for_model(Lead)
-    about = (models.Q(content_type=customer_type, object_id__in=[str(pk) for pk in customer_ids])
-             | models.Q(content_type=lead_type, object_id__in=[str(pk) for pk in leads_ids])
-             | models.Q(object_repr__icontains=address) | models.Q(change_message__icontains=address))
-    return LogEntry.objects.filter(about).exclude(object_repr="[erased]", change_message="").update(
-        object_repr="[erased]", change_message="")
+    about = (
+        models.Q(content_type=customer_type, object_id__in=[str(pk) for pk in customer_ids])
+        | models.Q(content_type=lead_type, object_id__in=[str(pk) for pk in leads_ids])
+        | models.Q(object_repr__icontains=address)
+        | models.Q(change_message__icontains=address)
+    )
+    return (
+        LogEntry.objects.filter(about)
+        .exclude(object_repr="[erased]", change_message="")
+        .update(object_repr="[erased]", change_message="")
+    )

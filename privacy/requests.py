@@ -1,5 +1,6 @@
 """A person's access and erasure requests, by their e-mail address: everything LeadHub holds about them, and
 erasing it (`manage.py export_customer` / `erase_customer`, and the admin action on customers)."""
+
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -53,8 +54,9 @@ def _needles(holdings: Holdings) -> set[str]:
     needles = {holdings.address}
     for customer in holdings.customers:
         needles |= {customer.contact_name, customer.phone}
-    notes = LeadEvent.objects.filter(lead__in=holdings.lead_ids, action=EventAction.NOTE).values_list("changes",
-                                                                                                       flat=True)
+    notes = LeadEvent.objects.filter(lead__in=holdings.lead_ids, action=EventAction.NOTE).values_list(
+        "changes", flat=True
+    )
     for changes in notes:
         needles |= {str(changes.get(key) or "") for key in ("contact_name", "phone")}
     return {needle for needle in needles if needle}
@@ -71,19 +73,31 @@ def customer_erase(*, email: str, by=None) -> dict[str, int]:
         needles = _needles(holdings)
         counts = leads_anonymise(holdings.lead_ids, needles=needles, whole_team=False)
         with sanctioned_erasure():
-            others = {"team members elsewhere": TeamMember.objects.filter(email__iexact=address)
-                      .update(name="", email="", phone=""),
-                      "e-mail deliveries elsewhere": EmailDelivery.objects.filter(recipient__iexact=address)
-                      .update(recipient=""),
-                      "customers without leads": Customer.objects.filter(email__iexact=address)
-                      .update(contact_name="", email="", phone=""),
-                      "admin log entries": log_entries_scrub(
-                          customer_ids=[customer.pk for customer in holdings.customers],
-                          leads_ids=holdings.lead_ids, address=address)}
+            others = {
+                "team members elsewhere": TeamMember.objects.filter(email__iexact=address).update(
+                    name="", email="", phone=""
+                ),
+                "e-mail deliveries elsewhere": EmailDelivery.objects.filter(recipient__iexact=address).update(
+                    recipient=""
+                ),
+                "customers without leads": Customer.objects.filter(email__iexact=address).update(
+                    contact_name="", email="", phone=""
+                ),
+                "admin log entries": log_entries_scrub(
+                    customer_ids=[customer.pk for customer in holdings.customers],
+                    leads_ids=holdings.lead_ids,
+                    address=address,
+                ),
+            }
         statuses = dict(Lead.objects.filter(pk__in=holdings.lead_ids).values_list("pk", "status"))
         LeadEvent.objects.bulk_create(
-            LeadEvent(lead_id=lead_id, actor=by if getattr(by, "is_authenticated", False) else None,
-                      action=EventAction.ERASE, from_status=status, to_status=status)
+            LeadEvent(
+                lead_id=lead_id,
+                actor=by if getattr(by, "is_authenticated", False) else None,
+                action=EventAction.ERASE,
+                from_status=status,
+                to_status=status,
+            )
             for lead_id, status in statuses.items()
         )
         counts.update(others)
@@ -99,8 +113,12 @@ def customer_export(*, email: str) -> dict:
     """Every record held about the person with this address, as plain data (for JSON)."""
     address = clean_address(email)
     holdings = holdings_for(address)
-    leads = Lead.objects.filter(pk__in=holdings.lead_ids).select_related("partner").prefetch_related(
-        "team", "events", "email_deliveries", "search").order_by("received_at")
+    leads = (
+        Lead.objects.filter(pk__in=holdings.lead_ids)
+        .select_related("partner")
+        .prefetch_related("team", "events", "email_deliveries", "search")
+        .order_by("received_at")
+    )
     return {
         "email": address,
         "customers": [_row(customer) for customer in holdings.customers],
@@ -113,13 +131,16 @@ def customer_export(*, email: str) -> dict:
                 "decided_at": lead.decided_at,
                 "team": [_row(member, "lead") for member in lead.team.all()],
                 "history": [{**_row(event, "lead", "actor"), "at": event.at} for event in lead.events.all()],
-                "email_deliveries": [{**_row(delivery, "lead"), "sent_at": delivery.sent_at}
-                                     for delivery in lead.email_deliveries.all()],
+                "email_deliveries": [
+                    {**_row(delivery, "lead"), "sent_at": delivery.sent_at} for delivery in lead.email_deliveries.all()
+                ],
                 "search_text": getattr(getattr(lead, "search", None), "text", ""),
             }
             for lead in leads
         ],
         "team_memberships": [{**_row(member), "lead": str(member.lead_id)} for member in holdings.team_members],
-        "email_deliveries": [{**_row(delivery, "lead", "event"), "lead": str(delivery.lead_id),
-                              "sent_at": delivery.sent_at} for delivery in holdings.deliveries],
+        "email_deliveries": [
+            {**_row(delivery, "lead", "event"), "lead": str(delivery.lead_id), "sent_at": delivery.sent_at}
+            for delivery in holdings.deliveries
+        ],
     }

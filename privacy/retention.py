@@ -5,6 +5,7 @@ Like the expiry job, each batch is one statement in its own short transaction, t
 lead_retention_idx, from which an anonymised lead drops out (its need is empty). What is blanked is what
 privacy.erasure.leads_anonymise blanks, which does the same row by row where the database is not PostgreSQL.
 """
+
 import threading
 from datetime import datetime, timedelta
 from time import perf_counter
@@ -55,8 +56,9 @@ SELECT count(*) FROM anonymised
 """
 
 
-def leads_anonymise_retained(*, now: datetime | None = None, batch_size: int | None = None,
-                             workers: int | None = None, on_batch=None) -> int:
+def leads_anonymise_retained(
+    *, now: datetime | None = None, batch_size: int | None = None, workers: int | None = None, on_batch=None
+) -> int:
     """Anonymise every archived lead archived at least LEADHUB_RETENTION_DAYS ago; returns how many.
 
     Batches of LEADHUB_RETENTION_BATCH_SIZE; on PostgreSQL `workers` connections (LEADHUB_JOB_WORKERS) work
@@ -112,8 +114,12 @@ def _anonymise_row_by_row(cutoff: datetime, batch_size: int) -> int:
     total = 0
     while True:
         with transaction.atomic():
-            ids = list(Lead.objects.filter(status__in=ARCHIVED_STATUSES, updated_at__lte=cutoff).exclude(need="")
-                       .order_by("updated_at").values_list("pk", flat=True)[:batch_size])
+            ids = list(
+                Lead.objects.filter(status__in=ARCHIVED_STATUSES, updated_at__lte=cutoff)
+                .exclude(need="")
+                .order_by("updated_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
             if ids:
                 leads_anonymise(ids)
         total += len(ids)

@@ -1,4 +1,5 @@
 """Celery tasks of the privacy app."""
+
 from celery import shared_task
 
 from privacy.retention import leads_anonymise_retained

@@ -1,9 +1,9 @@
 """Django admin for vendor ops staff: organisations, memberships, business profiles and their locations."""
+
 from django.contrib import admin
 
 from common.countries import CountryAdminMixin
 from common.readonly_admin import ReadOnlyModelAdmin
-
 from profiles.api_tokens import api_token_revoke
 from profiles.models import ApiToken, BusinessProfile, Location, Membership, Organisation
 

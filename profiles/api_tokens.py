@@ -1,4 +1,5 @@
 """API tokens: issue (the plain token is returned once), revoke, and look up the user behind a bearer token."""
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -45,7 +46,9 @@ def _may_manage(by, token: ApiToken) -> bool:
     membership = getattr(by, "membership", None)
     owner_membership = getattr(token.user, "membership", None)
     return (
-        membership is not None and membership.is_partner_admin and owner_membership is not None
+        membership is not None
+        and membership.is_partner_admin
+        and owner_membership is not None
         and owner_membership.organisation_id == membership.organisation_id
     )
 
@@ -53,8 +56,9 @@ def _may_manage(by, token: ApiToken) -> bool:
 @transaction.atomic
 def api_token_revoke(*, token_id: int, by) -> ApiToken:
     """Revoke a token of the caller's organisation (partner admin), their own, or any (ops); idempotent."""
-    token = (ApiToken.objects.select_for_update(of=("self",)).select_related("user__membership")
-             .filter(pk=token_id).first())
+    token = (
+        ApiToken.objects.select_for_update(of=("self",)).select_related("user__membership").filter(pk=token_id).first()
+    )
     if token is None or not _may_manage(by, token):
         raise ApiToken.DoesNotExist("No such token.")
     if token.revoked_at is None:

@@ -1,4 +1,5 @@
 """App config for profiles."""
+
 from django.apps import AppConfig
 
 

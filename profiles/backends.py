@@ -1,4 +1,5 @@
 """Log-in backend that loads the user's membership and organisation with the user: one query per request, not three."""
+
 from functools import cache
 
 from django.contrib.auth import get_user_model
@@ -39,13 +40,14 @@ def load_user_with_membership(user_id):
         return None
     instances, start = [], 0
     for model, names, columns in parts:
-        values = row[start:start + len(names)]
+        values = row[start : start + len(names)]
         start += len(names)
         if values[0] is None:  # the LEFT JOIN found no membership (vendor staff, or a user of no organisation)
             instances.append(None)
             continue
-        values = [_convert(value, column, converters, connection)
-                  for value, (column, converters) in zip(values, columns)]
+        values = [
+            _convert(value, column, converters, connection) for value, (column, converters) in zip(values, columns)
+        ]
         instances.append(model.from_db(db, names, values))
     user, membership, organisation = instances
     User.membership.related.set_cached_value(user, membership)  # None: user.membership raises DoesNotExist

@@ -1,4 +1,5 @@
 """The public partner directory: search by keyword, company size and country; quick responders rank higher."""
+
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -17,8 +18,9 @@ MAX_TERMS = 5
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
-    size = forms.ChoiceField(label=_("Your company size"), required=False,
-                             choices=[("", _("Any")), *CompanySize.choices])
+    size = forms.ChoiceField(
+        label=_("Your company size"), required=False, choices=[("", _("Any")), *CompanySize.choices]
+    )
     country = CountryChoiceField(label=_("Country"), required=False, blank_label=_("Any country"))
 
 
@@ -29,16 +31,24 @@ class ContactForm(forms.Form):
     contact_name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
-    company_size = forms.ChoiceField(label=_("Company size"), required=False,
-                                     choices=[("", "—"), *CompanySize.choices])
+    company_size = forms.ChoiceField(label=_("Company size"), required=False, choices=[("", "—"), *CompanySize.choices])
     country = CountryChoiceField(label=_("Country"), required=False)
     need = forms.CharField(label=_("What do you need?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    contact_requested = forms.BooleanField(label=_("Contact me directly"), required=False, help_text=format_lazy(
-        _("Tick this if you want the partner to call you; they are asked to do so within {hours} hours."),
-        hours=settings.LEADHUB_HOT_HOURS))
+    contact_requested = forms.BooleanField(
+        label=_("Contact me directly"),
+        required=False,
+        help_text=format_lazy(
+            _("Tick this if you want the partner to call you; they are asked to do so within {hours} hours."),
+            hours=settings.LEADHUB_HOT_HOURS,
+        ),
+    )
     # A honeypot: hidden from people, so only bots fill it in.
-    website = forms.CharField(label=_("Leave this empty"), required=False, max_length=200,
-                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     CUSTOMER_FIELDS = ("company", "contact_name", "email", "phone", "company_size", "country")
 
@@ -65,11 +75,16 @@ def directory_search(*, q: str = "", size: str = "", country: str = "") -> Query
         matches = Q()
         for term in terms:
             keyword = Q(keywords__icontains=f'"{term}"')
-            text = (Q(keywords__icontains=term) | Q(organisation__name__icontains=term)
-                    | Q(description__icontains=term) | Q(industries__icontains=term))
+            text = (
+                Q(keywords__icontains=term)
+                | Q(organisation__name__icontains=term)
+                | Q(description__icontains=term)
+                | Q(industries__icontains=term)
+            )
             # An exact keyword counts most, a keyword containing the term next, a mention in the text least.
-            score = score + Case(When(keyword, then=Value(3)), When(text, then=Value(1)), default=Value(0),
-                                 output_field=IntegerField())
+            score = score + Case(
+                When(keyword, then=Value(3)), When(text, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
             matches |= text
         profiles = profiles.filter(matches)
     return profiles.annotate(match_score=score).order_by(
@@ -84,14 +99,21 @@ def partner_list(request):
         profiles = BusinessProfile.objects.none()
     else:
         filters = form.cleaned_data if form.is_bound else {}
-        profiles = directory_search(q=filters.get("q", ""), size=filters.get("size", ""),
-                                    country=filters.get("country", ""))
+        profiles = directory_search(
+            q=filters.get("q", ""), size=filters.get("size", ""), country=filters.get("country", "")
+        )
     page = Paginator(profiles.prefetch_related("locations"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "profiles/directory.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "profiles/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def partner_profile(slug: str) -> BusinessProfile:
@@ -102,10 +124,15 @@ def partner_profile(slug: str) -> BusinessProfile:
     )
 
 
-def render_partner_page(request, profile: BusinessProfile, form: ContactForm, *, status: int = 200,
-                        rate_limited: bool = False):
-    return render(request, "profiles/partner_detail.html",
-                  {"profile": profile, "form": form, "rate_limited": rate_limited}, status=status)
+def render_partner_page(
+    request, profile: BusinessProfile, form: ContactForm, *, status: int = 200, rate_limited: bool = False
+):
+    return render(
+        request,
+        "profiles/partner_detail.html",
+        {"profile": profile, "form": form, "rate_limited": rate_limited},
+        status=status,
+    )
 
 
 @require_GET

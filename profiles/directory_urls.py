@@ -1,4 +1,5 @@
 """Routes of the public partner directory (no login); the contact form's POST is routed to leads."""
+
 from django.urls import path
 
 from profiles import directory

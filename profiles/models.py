@@ -1,4 +1,5 @@
 """Partner organisations, memberships with roles, and the business profile shown in the directory."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,11 +42,15 @@ class Membership(models.Model):
     """A user's place in one partner organisation, with the role that decides what they may do."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="membership",
         verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("organisation"),
     )
     role = models.CharField(max_length=20, choices=Role.choices, verbose_name=_("role"))
@@ -68,38 +73,56 @@ class BusinessProfile(models.Model):
     """What customers see of a partner in the public directory."""
 
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.PROTECT, related_name="profile",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="profile",
         verbose_name=_("organisation"),
     )
     description = models.TextField(blank=True, max_length=5000, verbose_name=_("description"))
     keywords = models.JSONField(
-        default=list, blank=True, help_text=_("List of keywords."),
+        default=list,
+        blank=True,
+        help_text=_("List of keywords."),
         verbose_name=_("keywords"),
     )
     company_sizes = models.JSONField(
-        default=list, blank=True, help_text=_("Company sizes served."),
+        default=list,
+        blank=True,
+        help_text=_("Company sizes served."),
         verbose_name=_("company sizes"),
     )
     industries = models.JSONField(
-        default=list, blank=True, help_text=_("List of industries."),
+        default=list,
+        blank=True,
+        help_text=_("List of industries."),
         verbose_name=_("industries"),
     )
     is_listed = models.BooleanField(
-        default=True, help_text=_("Shown in the public directory."),
+        default=True,
+        help_text=_("Shown in the public directory."),
         verbose_name=_("listed"),
     )
     # Routing preferences (DESIGN §7): a pause switch, a monthly ceiling on qualified leads, terms never wanted.
-    accepting_leads = models.BooleanField(default=True, help_text=_("Receive new qualified leads."),
-                                          verbose_name=_("accepting leads"))
-    monthly_capacity = models.PositiveIntegerField(null=True, blank=True,
-                                                   help_text=_("Most qualified leads a month; empty = no limit."),
-                                                   verbose_name=_("monthly capacity"))
-    excluded_keywords = models.JSONField(default=list, blank=True,
-                                         help_text=_("Terms in a need that the partner never wants."),
-                                         verbose_name=_("excluded keywords"))
+    accepting_leads = models.BooleanField(
+        default=True, help_text=_("Receive new qualified leads."), verbose_name=_("accepting leads")
+    )
+    monthly_capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Most qualified leads a month; empty = no limit."),
+        verbose_name=_("monthly capacity"),
+    )
+    excluded_keywords = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Terms in a need that the partner never wants."),
+        verbose_name=_("excluded keywords"),
+    )
     # Kept current by the leads app (dependencies point leads -> profiles): the directory ranks quick responders higher.
     median_response_hours = models.FloatField(
-        null=True, blank=True, editable=False,
+        null=True,
+        blank=True,
+        editable=False,
         verbose_name=_("median response hours"),
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated"))
@@ -121,7 +144,9 @@ class Location(models.Model):
     """An office of a partner, with the contact who receives new-lead alerts for its country."""
 
     profile = models.ForeignKey(
-        BusinessProfile, on_delete=models.CASCADE, related_name="locations",
+        BusinessProfile,
+        on_delete=models.CASCADE,
+        related_name="locations",
         verbose_name=_("profile"),
     )
     country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. CZ."))
@@ -143,16 +168,21 @@ class ApiToken(models.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored, so a leaked database leaks no usable token."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         verbose_name=_("user"),
     )
     name = models.CharField(
-        max_length=100, help_text=_("What the token is for, e.g. the CRM that uses it."),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the CRM that uses it."),
         verbose_name=_("name"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token hash"))
     prefix = models.CharField(
-        max_length=12, editable=False, help_text=_("The token's first characters, to tell tokens apart."),
+        max_length=12,
+        editable=False,
+        help_text=_("The token's first characters, to tell tokens apart."),
         verbose_name=_("prefix"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))

@@ -1,4 +1,5 @@
 """A partner's median time to answer a lead, in words: customers read "within a day", not "within 168 h"."""
+
 from django.utils.translation import gettext as _
 
 

@@ -1,4 +1,5 @@
 """Reads of partner organisations for their own members: the business profile and who belongs to the organisation."""
+
 from django.db.models import QuerySet
 
 from profiles.models import BusinessProfile, Membership, Organisation
@@ -11,5 +12,6 @@ def profile_get_for(organisation: Organisation) -> BusinessProfile:
 
 
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
-    return (Membership.objects.filter(organisation=organisation).select_related("user")
-            .order_by("role", "user__username"))
+    return (
+        Membership.objects.filter(organisation=organisation).select_related("user").order_by("role", "user__username")
+    )

@@ -1,12 +1,13 @@
 """Writes to a partner's business profile; only the organisation's partner admins may make them."""
+
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from profiles.models import BusinessProfile, CompanySize, Location, Organisation
 from common.validators import clean_country, clean_email, clean_text, collect, collect_each
+from profiles.models import BusinessProfile, CompanySize, Location, Organisation
 
 MAX_TERMS = 30
 MAX_TERM_LENGTH = 60
@@ -50,26 +51,38 @@ def _clean_sizes(values: Iterable[str]) -> list[str]:
     sizes = list(dict.fromkeys(values or ()))
     unknown = [size for size in sizes if size not in CompanySize.values]
     if unknown:
-        raise ValidationError(_("Unknown company size: %(sizes)s.") % {"sizes": ", ".join(map(str, unknown))},
-                              code="invalid_choice")
+        raise ValidationError(
+            _("Unknown company size: %(sizes)s.") % {"sizes": ", ".join(map(str, unknown))}, code="invalid_choice"
+        )
     return [size for size in CompanySize.values if size in sizes]
 
 
 def _clean_location(location: Mapping) -> dict:
-    return collect({
-        "country": lambda: clean_country(location.get("country"), required=True),
-        "city": lambda: clean_text(location.get("city"), max_length=120, required=True),
-        "contact_name": lambda: clean_text(location.get("contact_name"), max_length=200, required=True),
-        "contact_email": lambda: clean_email(location.get("contact_email")),
-        "contact_phone": lambda: clean_text(location.get("contact_phone"), max_length=40),
-    })
+    return collect(
+        {
+            "country": lambda: clean_country(location.get("country"), required=True),
+            "city": lambda: clean_text(location.get("city"), max_length=120, required=True),
+            "contact_name": lambda: clean_text(location.get("contact_name"), max_length=200, required=True),
+            "contact_email": lambda: clean_email(location.get("contact_email")),
+            "contact_phone": lambda: clean_text(location.get("contact_phone"), max_length=40),
+        }
+    )
 
 
 @transaction.atomic
-def profile_update(*, organisation: Organisation, by, description: str, keywords: Iterable[str],
-                   company_sizes: Iterable[str], industries: Iterable[str],
-                   locations: Iterable[Mapping], accepting_leads: bool = True, monthly_capacity=None,
-                   excluded_keywords: Iterable[str] = ()) -> BusinessProfile:
+def profile_update(
+    *,
+    organisation: Organisation,
+    by,
+    description: str,
+    keywords: Iterable[str],
+    company_sizes: Iterable[str],
+    industries: Iterable[str],
+    locations: Iterable[Mapping],
+    accepting_leads: bool = True,
+    monthly_capacity=None,
+    excluded_keywords: Iterable[str] = (),
+) -> BusinessProfile:
     """Replace the business profile, its routing preferences and its locations (at least one, each with its alert
     contact) in one go.
 
@@ -78,15 +91,17 @@ def profile_update(*, organisation: Organisation, by, description: str, keywords
     _require_partner_admin(organisation, by)
     cleaned, errors = {}, {}
     try:
-        cleaned = collect({
-            "description": lambda: clean_text(description, max_length=5000),
-            "keywords": lambda: _clean_terms(keywords),
-            "company_sizes": lambda: _clean_sizes(company_sizes),
-            "industries": lambda: _clean_terms(industries),
-            "accepting_leads": lambda: bool(accepting_leads),
-            "monthly_capacity": lambda: _clean_capacity(monthly_capacity),
-            "excluded_keywords": lambda: _clean_terms(excluded_keywords, MAX_EXCLUDED_KEYWORDS),
-        })
+        cleaned = collect(
+            {
+                "description": lambda: clean_text(description, max_length=5000),
+                "keywords": lambda: _clean_terms(keywords),
+                "company_sizes": lambda: _clean_sizes(company_sizes),
+                "industries": lambda: _clean_terms(industries),
+                "accepting_leads": lambda: bool(accepting_leads),
+                "monthly_capacity": lambda: _clean_capacity(monthly_capacity),
+                "excluded_keywords": lambda: _clean_terms(excluded_keywords, MAX_EXCLUDED_KEYWORDS),
+            }
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     locations = list(locations or ())
@@ -121,7 +136,8 @@ def profile_remove_location(*, organisation: Organisation, by, location_id) -> L
     if location is None:
         raise Location.DoesNotExist("No such location.")
     if profile.locations.count() == 1:
-        raise ValidationError({"locations": [
-            _("Add at least one location with the contact who receives new-lead alerts.")]})
+        raise ValidationError(
+            {"locations": [_("Add at least one location with the contact who receives new-lead alerts.")]}
+        )
     location.delete()
     return location

@@ -1,4 +1,5 @@
 """Routes of the API tokens page under /profile/tokens/."""
+
 from django.urls import path
 
 from profiles import token_views

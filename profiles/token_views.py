@@ -1,4 +1,5 @@
 """The API tokens page: a partner admin creates tokens for their organisation's members (shown once), revokes them."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -21,15 +22,24 @@ from profiles.models import ApiToken
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100,
-                           help_text=gettext_lazy("What the token is for, e.g. the CRM that uses it."))
-    user = forms.ModelChoiceField(label=gettext_lazy("Acts as"), queryset=get_user_model().objects.none(),
-                                  help_text=gettext_lazy("The API sees and does what this member may."))
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What the token is for, e.g. the CRM that uses it."),
+    )
+    user = forms.ModelChoiceField(
+        label=gettext_lazy("Acts as"),
+        queryset=get_user_model().objects.none(),
+        help_text=gettext_lazy("The API sees and does what this member may."),
+    )
 
     def __init__(self, *args, organisation_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.filter(
-            membership__organisation_id=organisation_id, is_active=True).order_by("username")
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(membership__organisation_id=organisation_id, is_active=True)
+            .order_by("username")
+        )
 
 
 def _organisation_id(request) -> int:
@@ -60,12 +70,17 @@ def token_list(request):
                 form = TokenForm(organisation_id=organisation_id, initial={"user": request.user.pk})
         else:
             status = 400
-    return render(request, "profiles/tokens.html", {
-        "form": form,
-        "tokens": api_tokens_for_organisation(organisation_id),
-        # Shown on this response only: the database keeps just its hash.
-        "new_token": new_token,
-    }, status=status)
+    return render(
+        request,
+        "profiles/tokens.html",
+        {
+            "form": form,
+            "tokens": api_tokens_for_organisation(organisation_id),
+            # Shown on this response only: the database keeps just its hash.
+            "new_token": new_token,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -81,6 +96,7 @@ def token_revoke(request, token_id: int):
         token = api_token_revoke(token_id=token_id, by=request.user)
     except ApiToken.DoesNotExist:
         raise Http404(_("No such token."))
-    messages.success(request, _("Token “%(name)s” is revoked; requests using it are refused from now on.")
-                     % {"name": token.name})
+    messages.success(
+        request, _("Token “%(name)s” is revoked; requests using it are refused from now on.") % {"name": token.name}
+    )
     return redirect("tokens:list")

@@ -1,4 +1,5 @@
 """Routes of the partner's own pages: the business profile at /profile/."""
+
 from django.urls import path
 
 from profiles import views

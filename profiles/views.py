@@ -1,4 +1,5 @@
 """The partner admin's business-profile editor and the list of the organisation's members."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -40,8 +41,12 @@ def profile_edit(request):
         valid = all([profile_form.is_valid(), *[form.is_valid() for form in location_forms]])
         if valid:
             try:
-                profile_update(organisation=organisation, by=request.user, **profile_form.service_kwargs(),
-                               locations=[form.cleaned_data for form in filled])
+                profile_update(
+                    organisation=organisation,
+                    by=request.user,
+                    **profile_form.service_kwargs(),
+                    locations=[form.cleaned_data for form in filled],
+                )
             except ValidationError as exc:
                 _apply_errors(exc, profile_form, filled)
             else:
@@ -52,13 +57,18 @@ def profile_edit(request):
     else:
         profile_form = forms.ProfileForm.for_profile(profile)
         location_forms = forms.location_forms_for(profile)
-    return render(request, "profiles/profile.html", {
-        "organisation": organisation,
-        "profile_form": profile_form,
-        "location_forms": location_forms,
-        "location_template": forms.location_form(None, "__i__"),
-        "members": organisation_members(organisation),
-    }, status=status)
+    return render(
+        request,
+        "profiles/profile.html",
+        {
+            "organisation": organisation,
+            "profile_form": profile_form,
+            "location_forms": location_forms,
+            "location_template": forms.location_form(None, "__i__"),
+            "members": organisation_members(organisation),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -69,8 +79,9 @@ def location_remove(request, location_id: str):
     if membership is None or not membership.is_partner_admin:
         return render(request, "profiles/profile_forbidden.html", status=403)
     try:
-        location = profile_remove_location(organisation=membership.organisation, by=request.user,
-                                           location_id=location_id)
+        location = profile_remove_location(
+            organisation=membership.organisation, by=request.user, location_id=location_id
+        )
     except Location.DoesNotExist:
         raise Http404(_("No such location."))
     except ValidationError as exc:

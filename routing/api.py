@@ -1,4 +1,5 @@
 """GET /api/v1/partners/match (ops only): who would get a lead like this, best first, and why (DESIGN §7)."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -52,8 +53,11 @@ def _limit(value) -> int:
     return int(text)
 
 
-@router.get("/partners/match", response={200: MatchPage, 401: ErrorOut, 403: ErrorOut, 422: InvalidOut},
-            summary="Partners that may get a lead, best first (vendor ops staff only)")
+@router.get(
+    "/partners/match",
+    response={200: MatchPage, 401: ErrorOut, 403: ErrorOut, 422: InvalidOut},
+    summary="Partners that may get a lead, best first (vendor ops staff only)",
+)
 def match_partners(
     request,
     need: str | None = Query(None, description="The customer's need (required)."),
@@ -65,15 +69,21 @@ def match_partners(
 ):
     if not request.auth.is_staff:
         raise PermissionDenied(_("Only vendor ops staff may match partners."))
-    cleaned = collect({
-        "need": lambda: clean_text(need, max_length=5000, required=True),
-        "company_size": lambda: _choice(company_size, CompanySize.values),
-        "country": lambda: clean_country(country),
-        "city": lambda: clean_text(city, max_length=120),
-        "lead_type": lambda: _choice(lead_type, LEAD_TYPES),
-        "limit": lambda: _limit(limit),
-    })
+    cleaned = collect(
+        {
+            "need": lambda: clean_text(need, max_length=5000, required=True),
+            "company_size": lambda: _choice(company_size, CompanySize.values),
+            "country": lambda: clean_country(country),
+            "city": lambda: clean_text(city, max_length=120),
+            "lead_type": lambda: _choice(lead_type, LEAD_TYPES),
+            "limit": lambda: _limit(limit),
+        }
+    )
     limit_ = cleaned.pop("limit")
     matches = partners_match(LeadRequest(**cleaned), limit=limit_)
-    return {"items": [{"partner": match.slug, "name": match.name, "score": match.score, "reasons": match.reasons}
-                      for match in matches]}
+    return {
+        "items": [
+            {"partner": match.slug, "name": match.name, "score": match.score, "reasons": match.reasons}
+            for match in matches
+        ]
+    }

@@ -16,5 +16,4 @@ class RoutingConfig(AppConfig):
 
         for model in (BusinessProfile, Location, Organisation):
             post_save.connect(partners_changed_signal, sender=model, dispatch_uid=f"routing-{model.__name__}-save")
-            post_delete.connect(partners_changed_signal, sender=model,
-                                dispatch_uid=f"routing-{model.__name__}-delete")
+            post_delete.connect(partners_changed_signal, sender=model, dispatch_uid=f"routing-{model.__name__}-delete")

@@ -10,6 +10,7 @@ It prints, for the last quarter of the year, the acceptance rate, the win rate a
 
 Run: `python -m routing.eval [--partners 500] [--leads 12000] [--seed 1]`.
 """
+
 import argparse
 import heapq
 import math
@@ -65,10 +66,13 @@ class Tally:
     answer_hours: list[float] = field(default_factory=list)
 
     def row(self) -> dict:
-        return {"routed": self.routed, "acceptance": self.accepted / self.routed if self.routed else 0.0,
-                "win": self.won / self.routed if self.routed else 0.0,
-                "win_of_accepted": self.won / self.accepted if self.accepted else 0.0,
-                "median_hours": statistics.median(self.answer_hours) if self.answer_hours else math.nan}
+        return {
+            "routed": self.routed,
+            "acceptance": self.accepted / self.routed if self.routed else 0.0,
+            "win": self.won / self.routed if self.routed else 0.0,
+            "win_of_accepted": self.won / self.accepted if self.accepted else 0.0,
+            "median_hours": statistics.median(self.answer_hours) if self.answer_hours else math.nan,
+        }
 
 
 def make_world(count: int, seed: int) -> list[TruePartner]:
@@ -80,14 +84,21 @@ def make_world(count: int, seed: int) -> list[TruePartner]:
         unlisted = [normalise(term) for term in SPECIALTIES[profile.specialty] if normalise(term) not in listed]
         liked = (set(listed) - disliked) | set(rng.sample(unlisted, min(2, len(unlisted))))
         start = rng.randrange(len(SIZES))
-        sizes = set(profile.company_sizes) or set(SIZES[start:start + 3])
+        sizes = set(profile.company_sizes) or set(SIZES[start : start + 3])
         sluggish = rng.random() < 0.35
-        world.append(TruePartner(
-            pid=pid, profile=profile, liked=liked, disliked=disliked, sizes=sizes,
-            accept_base=rng.uniform(0.55, 0.95),
-            expire_rate=rng.uniform(0.25, 0.5) if sluggish else rng.uniform(0.02, 0.1),
-            speed_hours=rng.uniform(40, 120) if sluggish else rng.uniform(3, 30),
-            skill=rng.uniform(0.15, 0.5)))
+        world.append(
+            TruePartner(
+                pid=pid,
+                profile=profile,
+                liked=liked,
+                disliked=disliked,
+                sizes=sizes,
+                accept_base=rng.uniform(0.55, 0.95),
+                expire_rate=rng.uniform(0.25, 0.5) if sluggish else rng.uniform(0.02, 0.1),
+                speed_hours=rng.uniform(40, 120) if sluggish else rng.uniform(3, 30),
+                skill=rng.uniform(0.15, 0.5),
+            )
+        )
     return world
 
 
@@ -132,11 +143,20 @@ class Simulation:
         self.world = {partner.pid: partner for partner in world}
         self.policy, self.seed = policy, seed
         self.rng = random.Random(f"policy:{seed}:{policy}")
-        self.base = [Candidate(partner_id=p.pid, slug=p.profile.slug, name=p.profile.name,
-                               keywords=tuple(p.profile.keywords), excluded_keywords=tuple(p.profile.excluded_keywords),
-                               sizes=frozenset(p.profile.company_sizes), locations=tuple(p.profile.locations),
-                               accepting=p.profile.accepting_leads, capacity=p.profile.monthly_capacity)
-                     for p in world]
+        self.base = [
+            Candidate(
+                partner_id=p.pid,
+                slug=p.profile.slug,
+                name=p.profile.name,
+                keywords=tuple(p.profile.keywords),
+                excluded_keywords=tuple(p.profile.excluded_keywords),
+                sizes=frozenset(p.profile.company_sizes),
+                locations=tuple(p.profile.locations),
+                accepting=p.profile.accepting_leads,
+                capacity=p.profile.monthly_capacity,
+            )
+            for p in world
+        ]
         self.stats: dict[int, dict] = {}
         self.months: dict[tuple[int, object], int] = {}
         self.answers: dict[int, list[tuple[float, float]]] = {}
@@ -165,8 +185,11 @@ class Simulation:
     def refresh(self, hours: float) -> None:
         """Monthly, like the production snapshot: partners' median time to answer over the last 90 days."""
         since = hours - 90 * 24
-        medians = {pid: statistics.median(took for at, took in times if at >= since)
-                   for pid, times in self.answers.items() if any(at >= since for at, _took in times)}
+        medians = {
+            pid: statistics.median(took for at, took in times if at >= since)
+            for pid, times in self.answers.items()
+            if any(at >= since for at, _took in times)
+        }
         self.index = Index(replace(c, median_response_hours=medians.get(c.partner_id)) for c in self.base)
 
     def choose(self, lead: Lead, used) -> int | None:
@@ -197,8 +220,13 @@ class Simulation:
             if pid is None:
                 continue
             request = lead.request
-            common = {"partner_id": pid, "lead_type": request.lead_type, "company_size": request.company_size,
-                      "need": request.need, "country": request.country}
+            common = {
+                "partner_id": pid,
+                "lead_type": request.lead_type,
+                "company_size": request.company_size,
+                "need": request.need,
+                "country": request.country,
+            }
             self.record(Outcome(kind="received", at=START + timedelta(hours=lead.hours), **common))
             kind, reason, took, won, close = answer(self.world[pid], lead, self.seed)
             at = lead.hours + took
@@ -206,8 +234,10 @@ class Simulation:
             if kind != "expired":
                 self.answers.setdefault(pid, []).append((at, took))
             if won is not None:
-                heapq.heappush(self.events, (lead.hours + close, lead.number * 3 + 1,
-                                             Outcome(kind="won" if won else "lost", **common)))
+                heapq.heappush(
+                    self.events,
+                    (lead.hours + close, lead.number * 3 + 1, Outcome(kind="won" if won else "lost", **common)),
+                )
             if lead.hours >= measured_from:
                 tally.routed += 1
                 tally.accepted += kind == "accepted"
@@ -240,12 +270,16 @@ def verdict(results: dict[str, dict]) -> list[str]:
 
 
 def table(results: dict[str, dict]) -> str:
-    header = (f"{'policy (last quarter)':<26} {'routed':>7} {'accepted':>9} {'won/routed':>11} "
-              f"{'won/accepted':>13} {'median answer':>14}")
+    header = (
+        f"{'policy (last quarter)':<26} {'routed':>7} {'accepted':>9} {'won/routed':>11} "
+        f"{'won/accepted':>13} {'median answer':>14}"
+    )
     lines = [header]
     for policy, row in results.items():
-        lines.append(f"{POLICIES[policy]:<26} {row['routed']:>7} {row['acceptance']:>9.1%} {row['win']:>11.1%} "
-                     f"{row['win_of_accepted']:>13.1%} {row['median_hours']:>12.1f} h")
+        lines.append(
+            f"{POLICIES[policy]:<26} {row['routed']:>7} {row['acceptance']:>9.1%} {row['win']:>11.1%} "
+            f"{row['win_of_accepted']:>13.1%} {row['median_hours']:>12.1f} h"
+        )
     return "\n".join(lines)
 
 
@@ -260,8 +294,10 @@ def main(argv=None) -> int:
     print(table(results))
     problems = verdict(results)
     lift = results["leadhub"]["acceptance"] / max(results["keywords"]["acceptance"], 1e-9) - 1
-    print(f"LeadHub vs keyword overlap: acceptance {lift:+.1%} relative; "
-          f"win rate {results['leadhub']['win'] - results['keywords']['win']:+.1%} points.")
+    print(
+        f"LeadHub vs keyword overlap: acceptance {lift:+.1%} relative; "
+        f"win rate {results['leadhub']['win'] - results['keywords']['win']:+.1%} points."
+    )
     for problem in problems:
         print(f"FAIL: LeadHub's {problem}.")
     return 1 if problems else 0

@@ -4,26 +4,107 @@ Partners specialise (a Microsoft house, a security shop, an ERP integrator…), 
 Czech, serve a band of company sizes and sit in one to three cities of about twenty countries, most of them in
 central Europe. The same seed always gives the same partners.
 """
+
 import random
 from dataclasses import dataclass
 
 SPECIALTIES: dict[str, list[str]] = {
-    "microsoft": ["Microsoft 365", "Azure", "Power BI", "Dynamics 365", "SharePoint", "Teams", "Intune",
-                  "Copilot", "Power Apps", "Power Automate", "Exchange"],
-    "security": ["cybersecurity", "penetration testing", "SIEM", "firewall", "ISO 27001", "NIS2",
-                 "identity management", "kybernetická bezpečnost", "GDPR", "endpoint protection"],
-    "erp": ["ERP", "SAP", "Dynamics 365", "účetnictví", "mzdy", "skladové hospodářství", "informační systém",
-            "Helios", "Money S5", "Pohoda"],
-    "data": ["data warehouse", "Power BI", "data analytics", "machine learning", "AI", "datová analýza",
-             "Snowflake", "Databricks", "reporting", "Tableau"],
-    "development": ["web development", "mobile apps", "e-shop", "vývoj aplikací", "webové stránky", "React",
-                    "Java", ".NET", "API integration", "low-code"],
-    "infrastructure": ["cloud migration", "migrace", "AWS", "Kubernetes", "DevOps", "Linux", "backup",
-                       "zálohování", "disaster recovery", "VMware", "správa sítě"],
-    "managed": ["managed services", "helpdesk", "outsourcing IT", "hardware", "licence", "VoIP",
-                "network", "správa sítě", "servis počítačů", "Microsoft 365"],
-    "crm": ["CRM", "Salesforce", "HubSpot", "Dynamics 365", "marketing automation", "customer service",
-            "Power Apps", "digitalizace"],
+    "microsoft": [
+        "Microsoft 365",
+        "Azure",
+        "Power BI",
+        "Dynamics 365",
+        "SharePoint",
+        "Teams",
+        "Intune",
+        "Copilot",
+        "Power Apps",
+        "Power Automate",
+        "Exchange",
+    ],
+    "security": [
+        "cybersecurity",
+        "penetration testing",
+        "SIEM",
+        "firewall",
+        "ISO 27001",
+        "NIS2",
+        "identity management",
+        "kybernetická bezpečnost",
+        "GDPR",
+        "endpoint protection",
+    ],
+    "erp": [
+        "ERP",
+        "SAP",
+        "Dynamics 365",
+        "účetnictví",
+        "mzdy",
+        "skladové hospodářství",
+        "informační systém",
+        "Helios",
+        "Money S5",
+        "Pohoda",
+    ],
+    "data": [
+        "data warehouse",
+        "Power BI",
+        "data analytics",
+        "machine learning",
+        "AI",
+        "datová analýza",
+        "Snowflake",
+        "Databricks",
+        "reporting",
+        "Tableau",
+    ],
+    "development": [
+        "web development",
+        "mobile apps",
+        "e-shop",
+        "vývoj aplikací",
+        "webové stránky",
+        "React",
+        "Java",
+        ".NET",
+        "API integration",
+        "low-code",
+    ],
+    "infrastructure": [
+        "cloud migration",
+        "migrace",
+        "AWS",
+        "Kubernetes",
+        "DevOps",
+        "Linux",
+        "backup",
+        "zálohování",
+        "disaster recovery",
+        "VMware",
+        "správa sítě",
+    ],
+    "managed": [
+        "managed services",
+        "helpdesk",
+        "outsourcing IT",
+        "hardware",
+        "licence",
+        "VoIP",
+        "network",
+        "správa sítě",
+        "servis počítačů",
+        "Microsoft 365",
+    ],
+    "crm": [
+        "CRM",
+        "Salesforce",
+        "HubSpot",
+        "Dynamics 365",
+        "marketing automation",
+        "customer service",
+        "Power Apps",
+        "digitalizace",
+    ],
 }
 
 COUNTRIES: dict[str, tuple[float, list[str]]] = {  # weight, cities
@@ -50,10 +131,44 @@ COUNTRIES: dict[str, tuple[float, list[str]]] = {  # weight, cities
 }
 
 SIZES = ["1-9", "10-49", "50-249", "250-999", "1000+"]
-NAME_PARTS = (["Blue", "North", "Bright", "Nova", "Data", "Cloud", "Prime", "Smart", "Alfa", "Delta", "Vector",
-               "Quantum", "Green", "Atlas", "Orbit", "Pixel", "Kvadrant", "Sigma", "Fénix", "Tetra"],
-              ["Systems", "Solutions", "Consulting", "IT", "Digital", "Labs", "Partners", "Networks", "Soft",
-               "Services", "Group", "Tech"])
+NAME_PARTS = (
+    [
+        "Blue",
+        "North",
+        "Bright",
+        "Nova",
+        "Data",
+        "Cloud",
+        "Prime",
+        "Smart",
+        "Alfa",
+        "Delta",
+        "Vector",
+        "Quantum",
+        "Green",
+        "Atlas",
+        "Orbit",
+        "Pixel",
+        "Kvadrant",
+        "Sigma",
+        "Fénix",
+        "Tetra",
+    ],
+    [
+        "Systems",
+        "Solutions",
+        "Consulting",
+        "IT",
+        "Digital",
+        "Labs",
+        "Partners",
+        "Networks",
+        "Soft",
+        "Services",
+        "Group",
+        "Tech",
+    ],
+)
 NEED_TEMPLATES = [
     "We are looking for a partner for {a}. Our team of about {people} people needs help soon.",
     "Need help with {a} and {b}, ideally with a local team.",
@@ -96,7 +211,7 @@ def fake_profile(rng: random.Random, number: int, *, slug_prefix: str = "partner
         sizes = []
     else:
         start = rng.randrange(len(SIZES))
-        sizes = SIZES[start:start + rng.randint(1, 3)]
+        sizes = SIZES[start : start + rng.randint(1, 3)]
     home = _country(rng)
     places = [(home, rng.choice(COUNTRIES[home][1]))]
     for _ in range(rng.choice([0, 0, 0, 1, 2])):
@@ -106,8 +221,13 @@ def fake_profile(rng: random.Random, number: int, *, slug_prefix: str = "partner
             places.append(place)
     name = f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])} {number}"
     return FakeProfile(
-        slug=f"{slug_prefix}-{number}", name=name, specialty=specialty, keywords=keywords,
-        excluded_keywords=excluded, company_sizes=sizes, locations=places,
+        slug=f"{slug_prefix}-{number}",
+        name=name,
+        specialty=specialty,
+        keywords=keywords,
+        excluded_keywords=excluded,
+        company_sizes=sizes,
+        locations=places,
         accepting_leads=rng.random() > 0.05,
         monthly_capacity=rng.choice([5, 10, 20, 40]) if rng.random() < 0.3 else None,
         median_response_hours=None if rng.random() < 0.2 else round(rng.lognormvariate(3.0, 1.0), 1),
@@ -129,7 +249,11 @@ def fake_request_fields(rng: random.Random) -> dict:
     specialty = SPECIALTIES[rng.choice(list(SPECIALTIES))]
     terms = rng.sample(specialty, rng.choice([1, 2, 2]))
     country = _country(rng)
-    return {"need": fake_need(rng, terms), "company_size": rng.choice(SIZES), "country": country,
-            "city": rng.choice(COUNTRIES[country][1]), "lead_type": rng.choice(["marketing_qualified",
-                                                                               "sales_qualified"]),
-            "terms": terms}
+    return {
+        "need": fake_need(rng, terms),
+        "company_size": rng.choice(SIZES),
+        "country": country,
+        "city": rng.choice(COUNTRIES[country][1]),
+        "lead_type": rng.choice(["marketing_qualified", "sales_qualified"]),
+        "terms": terms,
+    }

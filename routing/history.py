@@ -3,6 +3,7 @@
 Pure (no database): production (routing.services), the nightly rebuild and routing.eval all count with
 `outcome_increments` and read with `estimate`, so the three can never disagree on what an outcome means.
 """
+
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -72,8 +73,12 @@ class Counts:
 
     @property
     def acceptance_trials(self) -> float:
-        return (self.accepted + WEIGHT_NOT_A_FIT * self.declined_not_fit
-                + WEIGHT_OTHER_DECLINE * self.declined_other + WEIGHT_EXPIRED * self.expired)
+        return (
+            self.accepted
+            + WEIGHT_NOT_A_FIT * self.declined_not_fit
+            + WEIGHT_OTHER_DECLINE * self.declined_other
+            + WEIGHT_EXPIRED * self.expired
+        )
 
     def add(self, counter: str, amount: int = 1) -> None:
         setattr(self, counter, getattr(self, counter) + amount)
@@ -118,8 +123,12 @@ def outcome_increments(outcome: Outcome, vocabulary: PhraseIndex) -> tuple[str |
     counter = counter_for(outcome.kind, outcome.reason)
     if counter is None:
         return None, []
-    return counter, dimensions(lead_type=outcome.lead_type, company_size=outcome.company_size,
-                               country=outcome.country, terms=vocabulary.find(outcome.need))
+    return counter, dimensions(
+        lead_type=outcome.lead_type,
+        company_size=outcome.company_size,
+        country=outcome.country,
+        terms=vocabulary.find(outcome.need),
+    )
 
 
 def month_of(at: datetime) -> date:

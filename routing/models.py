@@ -1,4 +1,5 @@
 """What routing has learnt from partners' answers, in its own tables (it never reads the leads app's)."""
+
 from django.db import models
 
 from profiles.models import Organisation
@@ -22,8 +23,9 @@ class PartnerStat(models.Model):
     lost = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["partner", "dimension", "value"],
-                                               name="routing_partnerstat_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "dimension", "value"], name="routing_partnerstat_unique_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner_id} · {self.dimension}={self.value}"

@@ -8,6 +8,7 @@ month's counts and the learnt statistics for one batch of them at a time, and st
 could overtake the current top `limit`. The result is then exactly that of scoring every eligible partner
 (tests/routing/test_scoring.py); MAX_EXAMINED caps the rare search that the bound cannot stop.
 """
+
 import heapq
 import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -96,9 +97,12 @@ class _Gate:
 
     def __call__(self, pid: int) -> bool:
         candidate = self.candidates[pid]
-        return (candidate.accepting and pid not in self.banned
-                and (not self.size or not candidate.sizes or self.size in candidate.sizes)
-                and (self.in_country is None or pid in self.in_country))
+        return (
+            candidate.accepting
+            and pid not in self.banned
+            and (not self.size or not candidate.sizes or self.size in candidate.sizes)
+            and (self.in_country is None or pid in self.in_country)
+        )
 
 
 def _room(index: Index, ids: list[int], used: UsedLookup) -> dict[int, int]:
@@ -108,8 +112,9 @@ def _room(index: Index, ids: list[int], used: UsedLookup) -> dict[int, int]:
     return {pid: counted.get(pid, 0) for pid in limited if counted.get(pid, 0) < index.candidates[pid].capacity}
 
 
-def eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[int],
-                  used: UsedLookup) -> tuple[set[int], dict[int, int]]:
+def eligible_pool(
+    index: Index, prepared: scoring.Prepared, exclude: Collection[int], used: UsedLookup
+) -> tuple[set[int], dict[int, int]]:
     """The ids scoring.ineligibility lets through, and this month's count of each capacity-limited one."""
     gate = _Gate(index, prepared, exclude)
     pool = [pid for pid in gate.walk if gate(pid)]
@@ -117,8 +122,15 @@ def eligible_pool(index: Index, prepared: scoring.Prepared, exclude: Collection[
     return {pid for pid in pool if pid not in index.limited or pid in room}, room
 
 
-def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: UsedLookup,
-         exclude: Collection[int] = (), limit: int = 10) -> list[Match]:
+def rank(
+    index: Index,
+    request: LeadRequest,
+    *,
+    history: HistoryLookup,
+    used: UsedLookup,
+    exclude: Collection[int] = (),
+    limit: int = 10,
+) -> list[Match]:
     """The best `limit` eligible partners for the request, best first, each with its score and reasons.
 
     Partners are visited in order of an upper bound of their score: the exact lead-independent part assuming
@@ -136,7 +148,7 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
     anyone = set().union(*owners)
     several = set()  # partners with two or more of the need's keywords
     for position, first in enumerate(owners):
-        for second in owners[position + 1:]:
+        for second in owners[position + 1 :]:
             several |= first & second
     city_ids = index.by_place.get((prepared.country, prepared.city), set()) if prepared.city else set()
     location = WEIGHTS["location"] * (scoring.SAME_COUNTRY if prepared.country else 0.0)
@@ -157,13 +169,19 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
     def walk(pids, bonus, skip):
         return ((-(static[pid] + bonus), pid) for pid in pids if pid not in skip and pid not in city_ids and gate(pid))
 
-    streams = [explicit, *(walk(index.keyword_walk.get((prepared.country, term), ()), keyword_part[1] + location,
-                                several) for term in terms),
-               walk(gate.walk, location, anyone)]
+    streams = [
+        explicit,
+        *(
+            walk(index.keyword_walk.get((prepared.country, term), ()), keyword_part[1] + location, several)
+            for term in terms
+        ),
+        walk(gate.walk, location, anyone),
+    ]
     order = heapq.merge(*streams)
 
-    dims = hist.dimensions(lead_type=request.lead_type, company_size=request.company_size,
-                           country=prepared.country, terms=prepared.terms)
+    dims = hist.dimensions(
+        lead_type=request.lead_type, company_size=request.company_size, country=prepared.country, terms=prepared.terms
+    )
     # The current top `limit` as a min-heap of (score, -id): its root is the entry the next partner must beat.
     top: list[tuple[float, int, hist.Estimate]] = []
     room: dict[int, int] = {}
@@ -190,8 +208,10 @@ def rank(index: Index, request: LeadRequest, *, history: HistoryLookup, used: Us
                 heapq.heappush(top, entry)
             elif entry[:2] > top[0][:2]:
                 heapq.heapreplace(top, entry)
-    best = [(total, -negative_pid, estimate) for total, negative_pid, estimate in
-            sorted(top, key=lambda entry: entry[:2], reverse=True)]
+    best = [
+        (total, -negative_pid, estimate)
+        for total, negative_pid, estimate in sorted(top, key=lambda entry: entry[:2], reverse=True)
+    ]
 
     matches = []
     for _total, pid, estimate in best:

@@ -3,6 +3,7 @@
 Pure: no database, no cache. routing.ranking applies these rules to thousands of partners through indexes and
 routing.eval replays a synthetic year through the same functions.
 """
+
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
@@ -57,10 +58,10 @@ class Candidate:
             terms.setdefault(normalise_term(keyword), keyword)
         terms.pop("", None)
         object.__setattr__(self, "keyword_terms", terms)
-        object.__setattr__(self, "excluded_terms",
-                           frozenset(filter(None, map(normalise_term, self.excluded_keywords))))
-        object.__setattr__(self, "places", frozenset((country.upper(), normalise_term(city))
-                                                     for country, city in self.locations))
+        object.__setattr__(self, "excluded_terms", frozenset(filter(None, map(normalise_term, self.excluded_keywords))))
+        object.__setattr__(
+            self, "places", frozenset((country.upper(), normalise_term(city)) for country, city in self.locations)
+        )
 
     @property
     def countries(self) -> frozenset[str]:
@@ -121,7 +122,7 @@ def matched_keywords(prepared: Prepared, candidate: Candidate) -> list[str]:
 
 
 def keyword_value(matches: int) -> float:
-    return 1 - KEYWORD_DECAY ** matches
+    return 1 - KEYWORD_DECAY**matches
 
 
 def location_value(prepared: Prepared, candidate: Candidate) -> float:
@@ -147,17 +148,20 @@ def history_value(history: Estimate) -> float:
 
 def static_value(candidate: Candidate) -> float:
     """The weighted part of the score that does not depend on the lead (responsiveness and capacity)."""
-    return (WEIGHTS["responsiveness"] * responsiveness_value(candidate.median_response_hours)
-            + WEIGHTS["capacity"] * capacity_value(candidate.capacity, candidate.used_this_month))
+    return WEIGHTS["responsiveness"] * responsiveness_value(candidate.median_response_hours) + WEIGHTS[
+        "capacity"
+    ] * capacity_value(candidate.capacity, candidate.used_this_month)
 
 
 def score(prepared: Prepared, candidate: Candidate, history: Estimate) -> tuple[float, list[dict]]:
     """The score in [0, 1] and one reason per signal, in words in the active language."""
     keywords = matched_keywords(prepared, candidate)
-    total = (WEIGHTS["keywords"] * keyword_value(len(keywords))
-             + WEIGHTS["location"] * location_value(prepared, candidate)
-             + static_value(candidate)
-             + WEIGHTS["history"] * history_value(history))
+    total = (
+        WEIGHTS["keywords"] * keyword_value(len(keywords))
+        + WEIGHTS["location"] * location_value(prepared, candidate)
+        + static_value(candidate)
+        + WEIGHTS["history"] * history_value(history)
+    )
     return round(total, 4), reasons(prepared, candidate, history, keywords)
 
 
@@ -186,17 +190,28 @@ def _location_detail(prepared: Prepared, candidate: Candidate) -> str:
 
 
 def _history_detail(history: Estimate) -> str:
-    values = {"accept": round(100 * history.acceptance), "win": round(100 * history.win),
-              "n": history.similar_decided}
+    values = {"accept": round(100 * history.acceptance), "win": round(100 * history.win), "n": history.similar_decided}
     if not history.similar_decided:
-        return _("No similar lead decided yet: expects to accept about %(accept)d%% and win about %(win)d%% "
-                 "of those it takes on, from its overall record or the usual rates.") % values
-    return _("Accepts about %(accept)d%% of leads like this and wins about %(win)d%% of those it takes on "
-             "(similar leads decided: %(n)d).") % values
+        return (
+            _(
+                "No similar lead decided yet: expects to accept about %(accept)d%% and win about %(win)d%% "
+                "of those it takes on, from its overall record or the usual rates."
+            )
+            % values
+        )
+    return (
+        _(
+            "Accepts about %(accept)d%% of leads like this and wins about %(win)d%% of those it takes on "
+            "(similar leads decided: %(n)d)."
+        )
+        % values
+    )
 
 
 def _capacity_detail(candidate: Candidate) -> str:
     if candidate.capacity is None:
         return _("No monthly limit.")
     return _("Room left this month: %(left)d of %(capacity)d leads.") % {
-        "left": max(candidate.capacity - candidate.used_this_month, 0), "capacity": candidate.capacity}
+        "left": max(candidate.capacity - candidate.used_this_month, 0),
+        "capacity": candidate.capacity,
+    }

@@ -1,4 +1,5 @@
 """Reads of routing: the partners that may get a lead, best first, each with its score and reasons."""
+
 from collections.abc import Collection, Mapping
 
 from django.db import connection
@@ -40,7 +41,9 @@ def _history(partner_ids: list[int], dims: list[tuple[str, str]]) -> Mapping[int
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT partner_id, dimension, value, {counters} FROM {table} "
-            f"WHERE partner_id {ids_sql} AND (dimension, value) {dims_sql}", [*ids_params, *dims_params])
+            f"WHERE partner_id {ids_sql} AND (dimension, value) {dims_sql}",
+            [*ids_params, *dims_params],
+        )
         for pid, dimension, value, *numbers in cursor.fetchall():
             if (dimension, value) in wanted:
                 records.setdefault(pid, {})[(dimension, value)] = hist.Counts(*numbers)
@@ -51,8 +54,10 @@ def _used_this_month(partner_ids: list[int]) -> Mapping[int, int]:
     table = connection.ops.quote_name(PartnerMonth._meta.db_table)
     ids_sql, ids_params = _id_list(partner_ids)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT partner_id, received FROM {table} WHERE month = %s AND partner_id {ids_sql}",
-                       [hist.month_of(timezone.now()), *ids_params])
+        cursor.execute(
+            f"SELECT partner_id, received FROM {table} WHERE month = %s AND partner_id {ids_sql}",
+            [hist.month_of(timezone.now()), *ids_params],
+        )
         return dict(cursor.fetchall())
 
 
@@ -61,5 +66,11 @@ def partners_match(request: LeadRequest, *, exclude: Collection[int] = (), limit
 
     `exclude` holds the organisation ids already tried in the lead's routing chain: they are never offered again.
     """
-    return rank(current_index(), request, history=_history, used=_used_this_month,
-                exclude=frozenset(exclude), limit=min(limit, MAX_LIMIT))
+    return rank(
+        current_index(),
+        request,
+        history=_history,
+        used=_used_this_month,
+        exclude=frozenset(exclude),
+        limit=min(limit, MAX_LIMIT),
+    )

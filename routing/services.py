@@ -3,6 +3,7 @@
 Both paths count through routing.history, so recording N outcomes one by one leaves exactly the rows a rebuild
 from the same N outcomes writes (tests/routing/test_stats.py).
 """
+
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -97,11 +98,16 @@ def stats_rebuild(outcomes: Iterable[Outcome]) -> tuple[int, int]:
     PartnerStat.objects.all().delete()
     PartnerMonth.objects.all().delete()
     PartnerStat.objects.bulk_create(
-        (PartnerStat(partner_id=pid, dimension=dimension, value=value, **vars(counts))
-         for (pid, dimension, value), counts in stats.items()), batch_size=REBUILD_BATCH)
+        (
+            PartnerStat(partner_id=pid, dimension=dimension, value=value, **vars(counts))
+            for (pid, dimension, value), counts in stats.items()
+        ),
+        batch_size=REBUILD_BATCH,
+    )
     PartnerMonth.objects.bulk_create(
         (PartnerMonth(partner_id=pid, month=month, received=received) for (pid, month), received in months.items()),
-        batch_size=REBUILD_BATCH)
+        batch_size=REBUILD_BATCH,
+    )
     return len(stats), len(months)
 
 
@@ -124,17 +130,26 @@ def outcomes_record(outcomes: Iterable[Outcome]) -> None:
         table, names = _table(PartnerStat), [quote(name) for name in hist.COUNTERS]
         rows = sorted(stats.items())  # always in the same order, so two writers never deadlock
         values = ", ".join(["(" + ", ".join(["%s"] * (3 + len(names))) + ")"] * len(rows))
-        params = [part for (pid, dimension, value), counts in rows
-                  for part in (pid, dimension, value, *(getattr(counts, name) for name in hist.COUNTERS))]
+        params = [
+            part
+            for (pid, dimension, value), counts in rows
+            for part in (pid, dimension, value, *(getattr(counts, name) for name in hist.COUNTERS))
+        ]
         updates = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in names)
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (partner_id, dimension, value, {', '.join(names)}) VALUES {values} "
-                           f"ON CONFLICT (partner_id, dimension, value) DO UPDATE SET {updates}", params)
+            cursor.execute(
+                f"INSERT INTO {table} (partner_id, dimension, value, {', '.join(names)}) VALUES {values} "
+                f"ON CONFLICT (partner_id, dimension, value) DO UPDATE SET {updates}",
+                params,
+            )
     if months:
         table, rows = _table(PartnerMonth), sorted(months.items())
         values = ", ".join(["(%s, %s, %s)"] * len(rows))
         params = [part for (pid, month), received in rows for part in (pid, month, received)]
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (partner_id, month, received) VALUES {values} "
-                           f"ON CONFLICT (partner_id, month) DO UPDATE SET received = {table}.received + "
-                           f"EXCLUDED.received", params)
+            cursor.execute(
+                f"INSERT INTO {table} (partner_id, month, received) VALUES {values} "
+                f"ON CONFLICT (partner_id, month) DO UPDATE SET received = {table}.received + "
+                f"EXCLUDED.received",
+                params,
+            )

@@ -6,6 +6,7 @@ organisation saves bump it through signals (routing.apps); writers that bypass s
 app's queryset update of median response hours) call `partners_changed()`, and a snapshot older than MAX_AGE
 is rebuilt anyway, so a missed bump costs minutes of staleness, never a wrong partner forever.
 """
+
 import logging
 import threading
 import time
@@ -65,14 +66,30 @@ def load_candidates() -> list[Candidate]:
     for profile_id, country, city in Location.objects.values_list("profile_id", "country", "city").iterator(2000):
         places.setdefault(profile_id, []).append((country, city))
     rows = BusinessProfile.objects.values_list(
-        "pk", "organisation_id", "organisation__slug", "organisation__name", "keywords", "excluded_keywords",
-        "company_sizes", "accepting_leads", "monthly_capacity", "median_response_hours",
+        "pk",
+        "organisation_id",
+        "organisation__slug",
+        "organisation__name",
+        "keywords",
+        "excluded_keywords",
+        "company_sizes",
+        "accepting_leads",
+        "monthly_capacity",
+        "median_response_hours",
     )
     return [
-        Candidate(partner_id=org_id, slug=slug, name=name, keywords=tuple(keywords or ()),
-                  excluded_keywords=tuple(excluded or ()), sizes=frozenset(sizes or ()),
-                  locations=tuple(places.get(pk, ())), accepting=accepting, capacity=capacity,
-                  median_response_hours=hours)
+        Candidate(
+            partner_id=org_id,
+            slug=slug,
+            name=name,
+            keywords=tuple(keywords or ()),
+            excluded_keywords=tuple(excluded or ()),
+            sizes=frozenset(sizes or ()),
+            locations=tuple(places.get(pk, ())),
+            accepting=accepting,
+            capacity=capacity,
+            median_response_hours=hours,
+        )
         for pk, org_id, slug, name, keywords, excluded, sizes, accepting, capacity, hours in rows.iterator(2000)
     ]
 

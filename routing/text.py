@@ -6,6 +6,7 @@ for Czech is a heuristic that also joins words that mean different things, and a
 wrong partner, which costs more than a missed one; partners list the forms they want (or the learnt history, which
 is keyed by the same terms, covers them).
 """
+
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -53,7 +54,7 @@ class PhraseIndex:
         found = set()
         for position, token in enumerate(tokens):
             for phrase in self._by_first_word.get(token, ()):
-                if tokens[position:position + len(phrase)] == phrase:
+                if tokens[position : position + len(phrase)] == phrase:
                     found.add(" ".join(phrase))
         return frozenset(found)
 

@@ -1,4 +1,5 @@
 """Shared fixtures: two partner organisations with both roles, vendor ops staff, leads, and real Chromium."""
+
 import os
 from pathlib import Path
 
@@ -23,8 +24,14 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
@@ -75,14 +82,16 @@ def partner_admin(org):
 
 @pytest.fixture
 def referrals_admin(org):
-    return MembershipFactory(user=UserFactory(username="contoso-referrals"), organisation=org,
-                             role=Role.REFERRALS_ADMIN).user
+    return MembershipFactory(
+        user=UserFactory(username="contoso-referrals"), organisation=org, role=Role.REFERRALS_ADMIN
+    ).user
 
 
 @pytest.fixture
 def other_admin(other_org):
-    return MembershipFactory(user=UserFactory(username="fabrikam-admin"), organisation=other_org,
-                             role=Role.PARTNER_ADMIN).user
+    return MembershipFactory(
+        user=UserFactory(username="fabrikam-admin"), organisation=other_org, role=Role.PARTNER_ADMIN
+    ).user
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Helpers for tests that race real PostgreSQL connections."""
+
 import time
 
 from django.db import connection

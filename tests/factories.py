@@ -1,4 +1,5 @@
 """factory_boy factories for the domain; build leads in any status directly, bypassing the services."""
+
 from datetime import timedelta
 
 import factory
@@ -103,6 +104,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
         lead = super()._create(model_class, *args, **kwargs)
         leads_search_index([lead])  # as the services do, so that searches find it
         return lead
+
 
 class AcceptedLeadFactory(LeadFactory):
     status = Status.ACCEPTED

@@ -1,4 +1,5 @@
 """/healthz: what a load balancer or docker compose asks before sending traffic to the app."""
+
 import time
 
 import pytest

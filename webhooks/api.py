@@ -3,6 +3,7 @@
 Partner admins manage their organisation's endpoints; ops staff may list anyone's (`?partner=<slug>`) but not
 change them or see a secret; everyone else is refused (403); another organisation's endpoint is a 404.
 """
+
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -27,8 +28,9 @@ class EndpointIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(description="https URL of your receiver (public addresses only).", max_length=2000)
-    events: list[str] = Field(default_factory=list, max_length=20,
-                              description="Event types to send, e.g. lead.received; empty: every type.")
+    events: list[str] = Field(
+        default_factory=list, max_length=20, description="Event types to send, e.g. lead.received; empty: every type."
+    )
 
 
 class EndpointOut(Schema):
@@ -69,8 +71,9 @@ def create_endpoint(request, response: HttpResponse, payload: EndpointIn):
 
 
 @router.get("/webhooks", response={200: list[EndpointOut], **ERRORS}, summary="List webhook endpoints (no secrets)")
-def list_endpoints(request, partner: str | None = Query(None, max_length=80,
-                                                        description="Ops staff: one partner's slug.")):
+def list_endpoints(
+    request, partner: str | None = Query(None, max_length=80, description="Ops staff: one partner's slug.")
+):
     return list(endpoints_for(request.auth, manage=False, partner=partner))
 
 
@@ -80,8 +83,11 @@ def delete_endpoint(request, endpoint_id: int):
     return Status(204, None)
 
 
-@router.post("/webhooks/{endpoint_id}/rotate-secret", response={200: EndpointWithSecretOut, **ERRORS},
-             summary="Rotate the signing secret (the old one keeps signing for 24 hours)")
+@router.post(
+    "/webhooks/{endpoint_id}/rotate-secret",
+    response={200: EndpointWithSecretOut, **ERRORS},
+    summary="Rotate the signing secret (the old one keeps signing for 24 hours)",
+)
 def rotate_secret(request, response: HttpResponse, endpoint_id: int):
     endpoint, secret = services.endpoint_rotate_secret(by=request.auth, endpoint_id=endpoint_id)
     response["Cache-Control"] = "no-store"

@@ -1,4 +1,5 @@
 """App config for webhooks: signed deliveries of lead events to partners' CRMs."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,5 @@
 """Endpoint secrets: made as Standard Webhooks expects (`whsec_` + base64), kept encrypted with LEADHUB_WEBHOOKS_KEY."""
+
 import base64
 import hashlib
 import secrets

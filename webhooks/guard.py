@@ -4,6 +4,7 @@ A URL is checked when it is registered and again at every delivery: its host is 
 resolves to must be public, and the delivery then connects to that checked address (the Host header and TLS SNI
 name the host), so a DNS answer that changes between the check and the connection cannot reach inside.
 """
+
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -46,8 +47,12 @@ def address_is_public(address: IPAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and any(not address_is_public(ip) for ip in _embedded_ipv4(address)):
         return False
     return address.is_global and not (
-        address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-        or address.is_reserved or address.is_unspecified
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
     )
 
 
@@ -89,8 +94,10 @@ def resolve_target(url: str) -> Target:
     addresses = _resolve(host, port)
     refused = [address for address in addresses if not _allowed(address)]
     if refused or not addresses:
-        raise UnsafeURL(_("The URL points to a private, loopback or otherwise non-public address (%(address)s).")
-                        % {"address": refused[0] if refused else host})
+        raise UnsafeURL(
+            _("The URL points to a private, loopback or otherwise non-public address (%(address)s).")
+            % {"address": refused[0] if refused else host}
+        )
     return Target(scheme=scheme, host=host, port=port, address=str(addresses[0]))
 
 

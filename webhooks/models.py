@@ -1,4 +1,5 @@
 """Webhook endpoints of partner organisations, one delivery per (event, endpoint), and every attempt to send it."""
+
 import uuid
 
 from django.db import models
@@ -50,8 +51,11 @@ class Endpoint(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["organisation"], name="webhook_endpoint_live_idx",
-                                condition=Q(is_active=True, paused=False))]
+        indexes = [
+            models.Index(
+                fields=["organisation"], name="webhook_endpoint_live_idx", condition=Q(is_active=True, paused=False)
+            )
+        ]
 
     def __str__(self) -> str:
         return self.url
@@ -75,8 +79,7 @@ class Delivery(models.Model):
     attempt, so a receiver can drop what it already has."""
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                             db_index=False)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
     # The lead's history event (LeadEvent id) it reports; null for a test event.
     event_id = models.BigIntegerField(null=True, blank=True)
     event_type = models.CharField(max_length=30)
@@ -96,13 +99,15 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "deliveries"
         constraints = [
-            models.UniqueConstraint(fields=["endpoint", "event_id"], condition=Q(event_id__isnull=False),
-                                    name="webhook_delivery_once_per_event"),
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"],
+                condition=Q(event_id__isnull=False),
+                name="webhook_delivery_once_per_event",
+            ),
         ]
         indexes = [
             models.Index(fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_log_idx"),
-            models.Index(fields=["next_attempt_at"], name="webhook_delivery_due_idx",
-                         condition=Q(status="pending")),
+            models.Index(fields=["next_attempt_at"], name="webhook_delivery_due_idx", condition=Q(status="pending")),
             models.Index(fields=["lead"], name="webhook_delivery_lead_idx", condition=Q(lead__isnull=False)),
         ]
 
@@ -110,8 +115,11 @@ class Delivery(models.Model):
         return f"{self.event_type} → {self.endpoint_id} [{self.status}]"
 
     def body(self) -> dict:
-        return {"type": self.event_type, "timestamp": self.occurred_at.isoformat().replace("+00:00", "Z"),
-                "data": self.payload}
+        return {
+            "type": self.event_type,
+            "timestamp": self.occurred_at.isoformat().replace("+00:00", "Z"),
+            "data": self.payload,
+        }
 
 
 class Attempt(models.Model):

@@ -1,4 +1,5 @@
 """The e-mail to partner admins when LeadHub disables one of their webhook endpoints (EN/CS templates)."""
+
 import logging
 
 from django.conf import settings
@@ -15,8 +16,7 @@ logger = logging.getLogger(__name__)
 
 def organisation_language(organisation_id: int) -> str:
     """Czech for a partner whose offices are all in the Czech Republic, else English (users record no language)."""
-    countries = set(Location.objects.filter(profile__organisation_id=organisation_id)
-                    .values_list("country", flat=True))
+    countries = set(Location.objects.filter(profile__organisation_id=organisation_id).values_list("country", flat=True))
     return "cs" if countries and {country.upper() for country in countries} == {"CZ"} else "en"
 
 
@@ -25,9 +25,17 @@ def endpoint_disabled_email(*, endpoint_id: int) -> int:
     endpoint = Endpoint.objects.select_related("organisation").filter(pk=endpoint_id).first()
     if endpoint is None or endpoint.is_active:
         return 0  # deleted, or resumed meanwhile
-    admins = list(get_user_model().objects.filter(
-        membership__organisation_id=endpoint.organisation_id, membership__role=Role.PARTNER_ADMIN, is_active=True,
-    ).exclude(email="").order_by("pk").values_list("email", flat=True))
+    admins = list(
+        get_user_model()
+        .objects.filter(
+            membership__organisation_id=endpoint.organisation_id,
+            membership__role=Role.PARTNER_ADMIN,
+            is_active=True,
+        )
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
     if not admins:
         return 0
     language = organisation_language(endpoint.organisation_id)
@@ -40,9 +48,13 @@ def endpoint_disabled_email(*, endpoint_id: int) -> int:
     folder = f"emails/webhook_disabled/{language}"
     with translation.override(language):
         subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
-        message = EmailMultiAlternatives(subject=subject, body=render_to_string(f"{folder}/body.txt", context),
-                                         from_email=settings.DEFAULT_FROM_EMAIL, to=admins,
-                                         headers={"Auto-Submitted": "auto-generated"})
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"{folder}/body.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=admins,
+            headers={"Auto-Submitted": "auto-generated"},
+        )
         message.attach_alternative(render_to_string(f"{folder}/body.html", context), "text/html")
     message.send()
     logger.info("Told %d partner admins that webhook endpoint %s is disabled.", len(admins), endpoint.pk)

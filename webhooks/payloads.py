@@ -1,4 +1,5 @@
 """What a webhook reports: the event type of each history action, and the lead exactly as the API shows it."""
+
 import json
 import uuid
 from collections.abc import Iterable
@@ -36,8 +37,7 @@ def lead_json(lead: Lead) -> dict:
     whatever language the change was made in. Not fetched as any one user, so `is_favorite` is false: a favourite
     is one person's mark, not the organisation's."""
     with translation.override("en"):
-        return json.loads(json.dumps(LeadOut.from_orm(lead, context=PARTNER_SYSTEM).model_dump(),
-                                     cls=NinjaJSONEncoder))
+        return json.loads(json.dumps(LeadOut.from_orm(lead, context=PARTNER_SYSTEM).model_dump(), cls=NinjaJSONEncoder))
 
 
 def leads_json(lead_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict]:

@@ -1,4 +1,5 @@
 """Reads of webhooks, through one gate: partner admins reach their organisation's endpoints, ops staff read all."""
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -51,6 +52,7 @@ def endpoint_get_for(user, endpoint_id, *, manage: bool = True, for_update: bool
 def deliveries_for(endpoint: Endpoint, *, limit: int = 50) -> list[Delivery]:
     """The endpoint's latest deliveries, newest first, each with its attempts (two queries)."""
     return list(
-        endpoint.deliveries.order_by("-created_at", "-id")
-        .prefetch_related(Prefetch("attempt_log", queryset=Attempt.objects.order_by("at", "id")))[:limit]
+        endpoint.deliveries.order_by("-created_at", "-id").prefetch_related(
+            Prefetch("attempt_log", queryset=Attempt.objects.order_by("at", "id"))
+        )[:limit]
     )

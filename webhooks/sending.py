@@ -5,6 +5,7 @@ only a crash between the receiver's 2xx and the commit sends it twice, with the 
 deduplicate by. A failure schedules the next try (Standard Webhooks' back-off, or a later Retry-After); the last
 failure gives up. A 410 disables the endpoint at once, as do three days without a success.
 """
+
 import json
 import logging
 from collections.abc import Callable
@@ -46,8 +47,11 @@ NO_FOLLOW_UPS = FollowUps()
 def signing_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
     """The current secret, and the previous one while its 24 hours after a rotation last."""
     secrets = [secret_decrypt(endpoint.secret_encrypted)]
-    if endpoint.previous_secret_encrypted and endpoint.previous_secret_expires_at and \
-            endpoint.previous_secret_expires_at > now:
+    if (
+        endpoint.previous_secret_encrypted
+        and endpoint.previous_secret_expires_at
+        and endpoint.previous_secret_expires_at > now
+    ):
         secrets.append(secret_decrypt(endpoint.previous_secret_encrypted))
     return secrets
 
@@ -68,8 +72,12 @@ def delivery_send(*, delivery_id: int, follow_ups: FollowUps = NO_FOLLOW_UPS) ->
     """Try to send the delivery if it is due; True: delivered, False: failed (a retry is scheduled or it gave
     up), None: nothing to do (sent, in flight, not due, or its endpoint is paused)."""
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(skip_locked=True, of=("self",)).select_related("endpoint")
-                    .filter(pk=delivery_id, status=DeliveryStatus.PENDING).first())
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
         if delivery is None:
             return None
         endpoint, now = delivery.endpoint, timezone.now()
@@ -85,8 +93,14 @@ def delivery_send(*, delivery_id: int, follow_ups: FollowUps = NO_FOLLOW_UPS) ->
 
 
 def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetime, follow_ups: FollowUps) -> None:
-    Attempt.objects.create(delivery=delivery, at=now, status_code=answer.status_code, duration_ms=answer.duration_ms,
-                           response_body=answer.body, error=answer.error)
+    Attempt.objects.create(
+        delivery=delivery,
+        at=now,
+        status_code=answer.status_code,
+        duration_ms=answer.duration_ms,
+        response_body=answer.body,
+        error=answer.error,
+    )
     delivery.attempts += 1
     if answer.succeeded:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
@@ -95,8 +109,9 @@ def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetim
             Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         logger.debug("Delivered webhook %s to endpoint %s.", delivery.webhook_id, endpoint.pk)
         return
-    logger.info("Webhook %s to endpoint %s failed: %s.", delivery.webhook_id, endpoint.pk,
-                answer.status_code or answer.error)
+    logger.info(
+        "Webhook %s to endpoint %s failed: %s.", delivery.webhook_id, endpoint.pk, answer.status_code or answer.error
+    )
     if answer.status_code == 410:
         endpoint_disable(endpoint=endpoint, reason=DisabledReason.GONE, notify=follow_ups.endpoint_disabled)
         _give_up(delivery)
@@ -104,16 +119,19 @@ def _record(delivery: Delivery, endpoint: Endpoint, answer: Answer, now: datetim
     disable_after = timedelta(hours=settings.LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS)
     if endpoint.failing_since is None:
         Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
-    elif now - endpoint.failing_since >= disable_after and Endpoint.objects.filter(
-            pk=endpoint.pk, failing_since__lte=now - disable_after).exists():  # not cleared by a success meanwhile
+    elif (
+        now - endpoint.failing_since >= disable_after
+        and Endpoint.objects.filter(pk=endpoint.pk, failing_since__lte=now - disable_after).exists()
+    ):  # not cleared by a success meanwhile
         endpoint_disable(endpoint=endpoint, reason=DisabledReason.FAILING, notify=follow_ups.endpoint_disabled)
         _give_up(delivery)
         return
     _schedule_retry(delivery, answer, now, follow_ups.retry)
 
 
-def _schedule_retry(delivery: Delivery, answer: Answer, now: datetime,
-                    queue_retry: Callable[[int, float], None] | None) -> None:
+def _schedule_retry(
+    delivery: Delivery, answer: Answer, now: datetime, queue_retry: Callable[[int, float], None] | None
+) -> None:
     delays = settings.LEADHUB_WEBHOOKS_RETRY_DELAYS
     if delivery.attempts > len(delays):
         _give_up(delivery)
@@ -144,8 +162,9 @@ def endpoint_disable(*, endpoint: Endpoint, reason: str, notify: Callable[[int],
     return True
 
 
-def deliveries_due(*, now: datetime | None = None, lost_after: timedelta = timedelta(hours=1), limit: int = 5000
-                   ) -> list[int]:
+def deliveries_due(
+    *, now: datetime | None = None, lost_after: timedelta = timedelta(hours=1), limit: int = 5000
+) -> list[int]:
     """Pending deliveries that are due and have no task on the way: waiting for the sweep after a long back-off,
     or queued over an hour ago and still not sent (the task was lost: the broker was down at commit, a worker died).
     Rows being sent right now are locked, and skipped. Marks them queued."""
@@ -153,10 +172,15 @@ def deliveries_due(*, now: datetime | None = None, lost_after: timedelta = timed
     with transaction.atomic():
         due = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True,
-                    endpoint__paused=False)
+            .filter(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at__lte=now,
+                endpoint__is_active=True,
+                endpoint__paused=False,
+            )
             .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=now - lost_after))
-            .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
         )
         Delivery.objects.filter(pk__in=due).update(queued_at=now)
     return due

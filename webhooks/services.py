@@ -1,4 +1,5 @@
 """Every write to webhook endpoints: register, rotate the secret, pause or resume, delete, test, send again."""
+
 from datetime import timedelta
 from functools import partial
 
@@ -31,8 +32,10 @@ def clean_events(events) -> list[str]:
     known = set(EventType.values)
     unknown = [str(event) for event in events if not isinstance(event, str) or event not in known]
     if unknown:
-        raise ValidationError(_("Unknown event type: %(names)s. Known: %(known)s.") % {
-            "names": ", ".join(unknown), "known": ", ".join(EventType.values)})
+        raise ValidationError(
+            _("Unknown event type: %(names)s. Known: %(known)s.")
+            % {"names": ", ".join(unknown), "known": ", ".join(EventType.values)}
+        )
     return list(dict.fromkeys(events))
 
 
@@ -44,11 +47,21 @@ def endpoint_create(*, by, url: str, events=None) -> tuple[Endpoint, str]:
     # One registration at a time per organisation, so two at once cannot both pass the limit.
     Organisation.objects.select_for_update().filter(pk=organisation_id).first()
     if Endpoint.objects.filter(organisation_id=organisation_id).count() >= settings.LEADHUB_WEBHOOKS_MAX_ENDPOINTS:
-        raise ValidationError({"url": [_("An organisation may have at most %(max)d webhook endpoints; delete one "
-                                         "first.") % {"max": settings.LEADHUB_WEBHOOKS_MAX_ENDPOINTS}]})
+        raise ValidationError(
+            {
+                "url": [
+                    _("An organisation may have at most %(max)d webhook endpoints; delete one first.")
+                    % {"max": settings.LEADHUB_WEBHOOKS_MAX_ENDPOINTS}
+                ]
+            }
+        )
     secret = secret_generate()
-    endpoint = Endpoint.objects.create(organisation_id=organisation_id, url=cleaned["url"], events=cleaned["events"],
-                                       secret_encrypted=secret_encrypt(secret))
+    endpoint = Endpoint.objects.create(
+        organisation_id=organisation_id,
+        url=cleaned["url"],
+        events=cleaned["events"],
+        secret_encrypted=secret_encrypt(secret),
+    )
     return endpoint, secret
 
 
@@ -81,8 +94,11 @@ def endpoint_set_paused(*, by, endpoint_id, paused: bool) -> Endpoint:
     endpoint.save(update_fields=["paused", "is_active", "disabled_reason", "failing_since"])
     if not paused:
         now = timezone.now()
-        waiting = list(endpoint.deliveries.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-                       .values_list("pk", flat=True))
+        waiting = list(
+            endpoint.deliveries.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).values_list(
+                "pk", flat=True
+            )
+        )
         Delivery.objects.filter(pk__in=waiting).update(queued_at=now)
         after_commit(partial(queue_deliveries, waiting))
     return endpoint
@@ -96,7 +112,11 @@ def endpoint_send_test(*, by, endpoint_id) -> Delivery:
         raise ValidationError({"endpoint": [_("Resume the endpoint first: nothing is sent to it now.")]})
     now = timezone.now()
     delivery = Delivery.objects.create(
-        endpoint=endpoint, event_type=TEST_EVENT, occurred_at=now, next_attempt_at=now, queued_at=now,
+        endpoint=endpoint,
+        event_type=TEST_EVENT,
+        occurred_at=now,
+        next_attempt_at=now,
+        queued_at=now,
         payload={"message": "A test event from LeadHub.", "partner": endpoint.organisation.slug},
     )
     after_commit(partial(queue_deliveries, [delivery.pk]))
@@ -114,7 +134,11 @@ def delivery_resend(*, by, endpoint_id, delivery_id) -> Delivery:
         raise ValidationError({"endpoint": [_("Resume the endpoint first: nothing is sent to it now.")]})
     now = timezone.now()
     delivery.status, delivery.attempts, delivery.next_attempt_at, delivery.queued_at = (
-        DeliveryStatus.PENDING, 0, now, now)
+        DeliveryStatus.PENDING,
+        0,
+        now,
+        now,
+    )
     delivery.save(update_fields=["status", "attempts", "next_attempt_at", "queued_at"])
     after_commit(partial(queue_deliveries, [delivery.pk]))
     return delivery

@@ -1,4 +1,5 @@
 """The leads events subscriber: one delivery per (event, matching endpoint), written in the change's transaction."""
+
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import partial
@@ -15,8 +16,9 @@ def create_deliveries(happenings: Sequence[Happened]) -> None:
     """Set-based for the jobs' batches: one query for the endpoints of the batch's partners, one for the leads (if
     any endpoint wants them), one insert of the deliveries; their tasks are queued once the change commits."""
     endpoints_of = defaultdict(list)
-    for endpoint in Endpoint.objects.filter(organisation_id__in={happened.partner_id for happened in happenings},
-                                            is_active=True, paused=False):
+    for endpoint in Endpoint.objects.filter(
+        organisation_id__in={happened.partner_id for happened in happenings}, is_active=True, paused=False
+    ):
         endpoints_of[endpoint.organisation_id].append(endpoint)
     if not endpoints_of:
         return
@@ -31,11 +33,21 @@ def create_deliveries(happenings: Sequence[Happened]) -> None:
         return
     payloads = leads_json({happened.lead_id for happened, _type, _endpoint in wanted})
     now = timezone.now()
-    deliveries = Delivery.objects.bulk_create([
-        Delivery(endpoint=endpoint, lead_id=happened.lead_id, event_id=happened.event_id, event_type=event_type,
-                 payload=payloads[happened.lead_id], occurred_at=now, next_attempt_at=now, queued_at=now,
-                 created_at=now)
-        for happened, event_type, endpoint in wanted
-        if happened.lead_id in payloads  # the lead is in this transaction; a vanished one has nothing to report
-    ])
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                endpoint=endpoint,
+                lead_id=happened.lead_id,
+                event_id=happened.event_id,
+                event_type=event_type,
+                payload=payloads[happened.lead_id],
+                occurred_at=now,
+                next_attempt_at=now,
+                queued_at=now,
+                created_at=now,
+            )
+            for happened, event_type, endpoint in wanted
+            if happened.lead_id in payloads  # the lead is in this transaction; a vanished one has nothing to report
+        ]
+    )
     after_commit(partial(queue_deliveries, [delivery.pk for delivery in deliveries]))

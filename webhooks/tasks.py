@@ -1,4 +1,5 @@
 """Celery tasks of webhooks: sending a delivery (on the `webhooks` queue), the sweep, the disabled-endpoint e-mail."""
+
 import time
 from collections.abc import Iterable
 from smtplib import SMTPException
@@ -58,8 +59,9 @@ def queue_deliveries(delivery_ids: Iterable[int], *, countdown: float | None = N
             webhook_deliver.apply_async((delivery_ids[0],), countdown=countdown, producer=producer)
             return
         for start in range(0, len(delivery_ids), DELIVERIES_PER_TASK):
-            webhook_deliver_many.apply_async((delivery_ids[start:start + DELIVERIES_PER_TASK],),
-                                             countdown=countdown, producer=producer)
+            webhook_deliver_many.apply_async(
+                (delivery_ids[start : start + DELIVERIES_PER_TASK],), countdown=countdown, producer=producer
+            )
 
 
 @shared_task

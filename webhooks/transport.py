@@ -1,4 +1,5 @@
 """One signed POST to a receiver: to the address the guard checked, no redirects, a hard timeout, 1 KB of answer."""
+
 import ipaddress
 import ssl
 import threading
@@ -77,8 +78,12 @@ def _client(target: Target) -> httpx.Client:
             # Loading the CA bundle costs more than a whole delivery: once per process.
             _ssl_context = ssl.create_default_context()
         # trust_env off: a proxy from the environment would connect to the name again, past the checked address.
-        client = httpx.Client(timeout=settings.LEADHUB_WEBHOOKS_TIMEOUT_SECONDS, follow_redirects=False,
-                              trust_env=False, verify=_ssl_context)
+        client = httpx.Client(
+            timeout=settings.LEADHUB_WEBHOOKS_TIMEOUT_SECONDS,
+            follow_redirects=False,
+            trust_env=False,
+            verify=_ssl_context,
+        )
         _clients[target] = client
         if len(_clients) > CLIENTS_KEPT:
             _target, oldest = _clients.popitem(last=False)
@@ -98,13 +103,18 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         target = resolve_target(url)
     except UnsafeURL as refused:
         return Answer(None, "", f"Refused: {refused}", elapsed_ms())
-    request_headers = {**headers, "Host": _host_header(url), "Content-Type": "application/json",
-                       "User-Agent": USER_AGENT}
+    request_headers = {
+        **headers,
+        "Host": _host_header(url),
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+    }
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     try:
         client = _client(target)
-        request = client.build_request("POST", _pinned_url(url, target), content=body, headers=request_headers,
-                                       extensions=extensions)
+        request = client.build_request(
+            "POST", _pinned_url(url, target), content=body, headers=request_headers, extensions=extensions
+        )
         response = client.send(request, stream=True)
         try:
             answer = b""
@@ -119,5 +129,6 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     except httpx.HTTPError as error:
         return Answer(None, "", f"{type(error).__name__}: {error}"[:500], elapsed_ms())
     text = answer[:ANSWER_BYTES].decode("utf-8", "replace").replace("\x00", "")  # PostgreSQL text holds no NUL
-    return Answer(response.status_code, text, "", elapsed_ms(),
-                  retry_after(response.headers.get("Retry-After"), timezone.now()))
+    return Answer(
+        response.status_code, text, "", elapsed_ms(), retry_after(response.headers.get("Retry-After"), timezone.now())
+    )

@@ -1,4 +1,5 @@
 """Routes of the webhooks pages under /profile/webhooks/."""
+
 from django.urls import path
 
 from webhooks import views

@@ -1,5 +1,6 @@
 """The webhooks pages for partner admins: register endpoints (the secret shown once), rotate, pause, delete, test,
 and the delivery log with every attempt, where any delivery can be sent again. Thin: services do the work."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -38,17 +39,33 @@ def endpoint_list(request):
                 _errors_to_form(form, exc)
             else:
                 form, status = EndpointForm(), 200
-    return render(request, "webhooks/endpoint_list.html", {
-        "form": form, "endpoints": endpoints_for(request.user), "created": created,
-        # Shown on this response only: the database keeps it encrypted and no page shows it again.
-        "secret": secret, "event_labels": EVENT_LABELS,
-    }, status=status)
+    return render(
+        request,
+        "webhooks/endpoint_list.html",
+        {
+            "form": form,
+            "endpoints": endpoints_for(request.user),
+            "created": created,
+            # Shown on this response only: the database keeps it encrypted and no page shows it again.
+            "secret": secret,
+            "event_labels": EVENT_LABELS,
+        },
+        status=status,
+    )
 
 
 def _detail(request, endpoint, *, secret: str | None = None, status: int = 200):
-    return render(request, "webhooks/endpoint_detail.html", {
-        "endpoint": endpoint, "deliveries": deliveries_for(endpoint), "secret": secret, "event_labels": EVENT_LABELS,
-    }, status=status)
+    return render(
+        request,
+        "webhooks/endpoint_detail.html",
+        {
+            "endpoint": endpoint,
+            "deliveries": deliveries_for(endpoint),
+            "secret": secret,
+            "event_labels": EVENT_LABELS,
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -79,30 +96,45 @@ def _act(request, endpoint_id: int, action, success: str):
 @login_required
 @require_POST
 def endpoint_pause(request, endpoint_id: int):
-    return _act(request, endpoint_id, lambda: services.endpoint_set_paused(
-        by=request.user, endpoint_id=endpoint_id, paused=True), _("Paused: nothing is sent to this endpoint."))
+    return _act(
+        request,
+        endpoint_id,
+        lambda: services.endpoint_set_paused(by=request.user, endpoint_id=endpoint_id, paused=True),
+        _("Paused: nothing is sent to this endpoint."),
+    )
 
 
 @login_required
 @require_POST
 def endpoint_resume(request, endpoint_id: int):
-    return _act(request, endpoint_id, lambda: services.endpoint_set_paused(
-        by=request.user, endpoint_id=endpoint_id, paused=False), _("Resumed: events are sent to this endpoint."))
+    return _act(
+        request,
+        endpoint_id,
+        lambda: services.endpoint_set_paused(by=request.user, endpoint_id=endpoint_id, paused=False),
+        _("Resumed: events are sent to this endpoint."),
+    )
 
 
 @login_required
 @require_POST
 def endpoint_test(request, endpoint_id: int):
-    return _act(request, endpoint_id, lambda: services.endpoint_send_test(by=request.user, endpoint_id=endpoint_id),
-                _("A test event is on its way; its delivery appears in the log below."))
+    return _act(
+        request,
+        endpoint_id,
+        lambda: services.endpoint_send_test(by=request.user, endpoint_id=endpoint_id),
+        _("A test event is on its way; its delivery appears in the log below."),
+    )
 
 
 @login_required
 @require_POST
 def delivery_resend(request, endpoint_id: int, delivery_id: int):
-    return _act(request, endpoint_id, lambda: services.delivery_resend(
-        by=request.user, endpoint_id=endpoint_id, delivery_id=delivery_id),
-        _("The delivery is sent again, with the same webhook-id."))
+    return _act(
+        request,
+        endpoint_id,
+        lambda: services.delivery_resend(by=request.user, endpoint_id=endpoint_id, delivery_id=delivery_id),
+        _("The delivery is sent again, with the same webhook-id."),
+    )
 
 
 @never_cache

@@ -1,6 +1,7 @@
 """Template filters of the insights page: rates and durations formatted for the active language.
 
 Values are rounded first: number_format cuts decimals off instead of rounding them."""
+
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _

@@ -6,6 +6,7 @@ is imported): each gunicorn worker and each Celery worker process writes its cou
 and a scrape of any web worker adds them all up. Only counters and histograms are kept there; the pipeline's
 gauges are computed by the scrape itself, so no process's figure goes stale when it exits.
 """
+
 import hmac
 import threading
 from datetime import timedelta
@@ -22,13 +23,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-REQUESTS = Counter("leadhub_http_requests", "HTTP requests answered, by view, method and status code.",
-                   ["view", "method", "status"])
-LATENCY = Histogram("leadhub_http_request_duration_seconds", "Server time of a request, by view.", ["view"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
+REQUESTS = Counter(
+    "leadhub_http_requests", "HTTP requests answered, by view, method and status code.", ["view", "method", "status"]
+)
+LATENCY = Histogram(
+    "leadhub_http_request_duration_seconds",
+    "Server time of a request, by view.",
+    ["view"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
 QUERIES = Counter("leadhub_db_queries", "Database queries made while answering requests, by view.", ["view"])
-TASKS = Counter("leadhub_celery_tasks", "Celery task runs, by task name and outcome "
-                "(success, retry, failure).", ["task", "outcome"])
+TASKS = Counter(
+    "leadhub_celery_tasks", "Celery task runs, by task name and outcome (success, retry, failure).", ["task", "outcome"]
+)
 
 # Anything else a client sends as a method is counted as "other", so it cannot grow the label set.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -74,13 +81,19 @@ class RequestMetricsMiddleware:
         elapsed = perf_counter() - started
         queries = getattr(_thread, "queries", 0) - queries_before
         match = getattr(request, "resolver_match", None)
-        key = (match.view_name if match is not None else "unmatched",
-               request.method if request.method in METHODS else "other", response.status_code)
+        key = (
+            match.view_name if match is not None else "unmatched",
+            request.method if request.method in METHODS else "other",
+            response.status_code,
+        )
         children = self.children.get(key)
         if children is None:
             view, method, status = key
-            children = self.children[key] = (REQUESTS.labels(view, method, str(status)), LATENCY.labels(view),
-                                             QUERIES.labels(view))
+            children = self.children[key] = (
+                REQUESTS.labels(view, method, str(status)),
+                LATENCY.labels(view),
+                QUERIES.labels(view),
+            )
         children[0].inc()
         children[1].observe(elapsed)
         if queries:
@@ -101,17 +114,21 @@ class PipelineCollector:
         received = Lead.objects.filter(status=Status.RECEIVED)
         figures = {
             "leadhub_leads_waiting": ("Leads received and not yet answered.", received.count()),
-            "leadhub_leads_hot": ("Open leads whose customer asked to be contacted directly (hot).",
-                                  Lead.objects.filter(is_hot=True, status__in=[Status.RECEIVED, Status.ACCEPTED])
-                                  .count()),
-            "leadhub_leads_overdue": ("Received leads past their answer deadline, waiting for the expiry job.",
-                                      received.filter(received_at__lte=now - timedelta(
-                                          days=settings.LEADHUB_RESPONSE_DAYS)).count()),
+            "leadhub_leads_hot": (
+                "Open leads whose customer asked to be contacted directly (hot).",
+                Lead.objects.filter(is_hot=True, status__in=[Status.RECEIVED, Status.ACCEPTED]).count(),
+            ),
+            "leadhub_leads_overdue": (
+                "Received leads past their answer deadline, waiting for the expiry job.",
+                received.filter(received_at__lte=now - timedelta(days=settings.LEADHUB_RESPONSE_DAYS)).count(),
+            ),
         }
         pending, failing = email_backlog(now)
         figures["leadhub_emails_pending"] = ("E-mails owed for less than an hour and not sent yet.", pending)
-        failing_help = ("E-mails owed for over an hour and still not sent (task lost or mail server down); the "
-                        "hourly job queues them again.")
+        failing_help = (
+            "E-mails owed for over an hour and still not sent (task lost or mail server down); the "
+            "hourly job queues them again."
+        )
         figures["leadhub_emails_failing"] = (failing_help, failing)
         for name, (documentation, value) in figures.items():
             yield GaugeMetricFamily(name, documentation, value=value)

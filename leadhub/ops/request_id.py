@@ -1,5 +1,6 @@
 """A request id for every request (the caller's X-Request-ID, or a new one), in each log line written while
 answering it and in the Celery tasks it queued, so one id finds everything a request caused."""
+
 import logging
 import re
 import uuid
@@ -44,6 +45,7 @@ class RequestIdFilter(logging.Filter):
 
 
 # Celery signal receivers (connected in leadhub.celery): the id travels in the task message's headers.
+
 
 def on_before_task_publish(headers=None, **kwargs) -> None:
     request_id = _current.get()

@@ -1,4 +1,5 @@
 """Settings shared by every environment; each value that differs per machine comes from the environment."""
+
 import os
 from pathlib import Path
 
@@ -268,8 +269,10 @@ LEADHUB_WEBHOOKS_KEY = env.list("LEADHUB_WEBHOOKS_KEY", default=[])
 LEADHUB_WEBHOOKS_ALLOW_PRIVATE = env.bool("LEADHUB_WEBHOOKS_ALLOW_PRIVATE", default=False)
 LEADHUB_WEBHOOKS_TIMEOUT_SECONDS = env.float("LEADHUB_WEBHOOKS_TIMEOUT_SECONDS", default=10)
 # Seconds to wait before each retry of a failed delivery (Standard Webhooks' schedule, about 28 hours in all).
-LEADHUB_WEBHOOKS_RETRY_DELAYS = [int(s) for s in env.list(
-    "LEADHUB_WEBHOOKS_RETRY_DELAYS", default=["5", "300", "1800", "7200", "18000", "36000", "36000"])]
+LEADHUB_WEBHOOKS_RETRY_DELAYS = [
+    int(s)
+    for s in env.list("LEADHUB_WEBHOOKS_RETRY_DELAYS", default=["5", "300", "1800", "7200", "18000", "36000", "36000"])
+]
 # An endpoint that has failed without a success for this long is disabled and its partner admins are told.
 LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS = env.int("LEADHUB_WEBHOOKS_DISABLE_AFTER_HOURS", default=72)
 LEADHUB_WEBHOOKS_MAX_ENDPOINTS = env.int("LEADHUB_WEBHOOKS_MAX_ENDPOINTS", default=10)
@@ -289,8 +292,13 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain",
-                             "filters": ["request_id"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # httpx logs every webhook request at INFO; the delivery log (webhooks.Attempt) already records each one.
     "loggers": {"httpx": {"level": "WARNING"}},
@@ -303,7 +311,8 @@ LEADHUB_METRICS_TOKEN = env("LEADHUB_METRICS_TOKEN", default="")
 # started the process; one directory per settings module, so the tests never add to a developer's figures.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(
-        VAR_DIR / "metrics" / os.environ.get("DJANGO_SETTINGS_MODULE", "leadhub.settings").rsplit(".", 1)[-1])
+        VAR_DIR / "metrics" / os.environ.get("DJANGO_SETTINGS_MODULE", "leadhub.settings").rsplit(".", 1)[-1]
+    )
 Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
 # Errors to Sentry when SENTRY_DSN is set (web and Celery workers); nothing is sent otherwise.
@@ -311,5 +320,8 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from leadhub.ops.sentry import sentry_init
 
-    sentry_init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
-                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
+    sentry_init(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -1,4 +1,5 @@
 """Settings for `make bench`: production's choices (no DEBUG, persistent connections) over plain HTTP on loopback."""
+
 import warnings
 
 from .base import *  # noqa: F403

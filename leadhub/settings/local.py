@@ -1,4 +1,5 @@
 """Settings for a developer's machine: SQLite and the file-system broker unless the environment says otherwise."""
+
 from .base import *  # noqa: F403
 from .base import env
 

@@ -1,4 +1,5 @@
 """Production settings: PostgreSQL, Redis, SMTP, HTTPS only; every secret from the environment."""
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -21,8 +22,10 @@ if not env("CACHE_URL", default="") or (
 # Webhook secrets are encrypted with this key; a key derived from SECRET_KEY would change with it (and leak with it).
 LEADHUB_WEBHOOKS_KEY = env.list("LEADHUB_WEBHOOKS_KEY", default=[])
 if not LEADHUB_WEBHOOKS_KEY:
-    raise ImproperlyConfigured("LEADHUB_WEBHOOKS_KEY must be set: python -c 'from cryptography.fernet import Fernet; "
-                               "print(Fernet.generate_key().decode())'")
+    raise ImproperlyConfigured(
+        "LEADHUB_WEBHOOKS_KEY must be set: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'"
+    )
 LEADHUB_WEBHOOKS_ALLOW_PRIVATE = False
 
 # Production runs behind one TLS-terminating proxy, whose X-Forwarded-Proto and X-Forwarded-For are trusted;

@@ -1,4 +1,5 @@
 """Settings for the test suite: real PostgreSQL and Redis, at local defaults unless the environment says otherwise."""
+
 from .base import *  # noqa: F403
 from .base import env
 

@@ -3,6 +3,7 @@ services as its single endpoint; the answer lists one result per item, in the it
 
 Mounted by leadhub/api.py before the leads router, whose `/leads/{lead_id}` would otherwise take `/leads/bulk`.
 """
+
 from typing import Any, Literal
 from uuid import UUID
 
@@ -25,7 +26,8 @@ class BulkIn(Schema):
     items: list[dict[str, Any]] = Field(
         max_length=MAX_ITEMS,
         description='Each {"id", "action": accept|decline|update|win|lose, ...the action\'s fields}; optional '
-                    '"if_version" (the lead\'s version) or "etag" writes only if the lead is unchanged.')
+        '"if_version" (the lead\'s version) or "etag" writes only if the lead is unchanged.',
+    )
 
 
 class BulkDoneOut(Schema):
@@ -117,6 +119,7 @@ def bulk(request, payload: BulkIn):
         if outcome.ok:
             results.append({"id": lead_id, "ok": True, "lead": by_id[outcome.lead_id]})
         else:
-            results.append({"id": lead_id, "ok": False, "status": outcome.status, "error": outcome.error,
-                            "errors": outcome.errors})
+            results.append(
+                {"id": lead_id, "ok": False, "status": outcome.status, "error": outcome.error, "errors": outcome.errors}
+            )
     return {"results": results}

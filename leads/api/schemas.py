@@ -1,11 +1,12 @@
 """The JSON shapes of the API (DESIGN §5): what a lead looks like, and what each write accepts."""
+
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from ninja import Field, Schema
 from django.utils.translation import get_language
+from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from common.text import unstorable_reason
@@ -81,7 +82,7 @@ class LeadOut(Schema):
     need: str
     referred_by_email: str
     deal_name: str
-    deal_value: str | None = Field(description="Decimal string, e.g. \"12500.00\".")
+    deal_value: str | None = Field(description='Decimal string, e.g. "12500.00".')
     currency: str
     estimated_close_date: date | None
     notes: str
@@ -94,8 +95,9 @@ class LeadOut(Schema):
     created_at: datetime
     updated_at: datetime
     etag: str = Field(description="Send it back in If-Match to write only if nobody changed the lead meanwhile.")
-    match_reasons: list[ReasonOut] = Field(description="Why routing sent the lead to this partner; empty when it "
-                                                       "was addressed by hand.")
+    match_reasons: list[ReasonOut] = Field(
+        description="Why routing sent the lead to this partner; empty when it was addressed by hand."
+    )
     routed_from: UUID | None = Field(description="The lead of the previous partner in this lead's routing chain.")
 
     @staticmethod
@@ -180,9 +182,12 @@ class CustomerIn(InputSchema):
 
 
 class LeadCreateIn(InputSchema):
-    partner: Text | None = Field(None, description="The partner organisation's slug; left out, LeadHub routes the "
-                                                   "lead to the partner most likely to win it (422 naming partner "
-                                                   "when none is eligible).")
+    partner: Text | None = Field(
+        None,
+        description="The partner organisation's slug; left out, LeadHub routes the "
+        "lead to the partner most likely to win it (422 naming partner "
+        "when none is eligible).",
+    )
     lead_type: LeadTypeName
     customer: CustomerIn
     need: Text
@@ -235,4 +240,5 @@ class ConflictOut(Schema):
 class InvalidOut(Schema):
     detail: str
     errors: dict[str, list[str]] = Field(
-        description="Messages per field; nested fields are dotted, e.g. customer.email.")
+        description="Messages per field; nested fields are dotted, e.g. customer.email."
+    )

@@ -1,61 +1,65 @@
 """What seed_bulk writes: the vocabulary of realistic data, and writers that stream rows to PostgreSQL's COPY."""
+
 import io
 import random
 import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils.text import slugify
 
+from leads.management.bulk_vocabulary import (
+    COMPANY_SUFFIXES,
+    COMPANY_WORDS,
+    CURRENCIES,
+    DEAL_NAMES,
+    DECLINE_REASONS,
+    EMAIL_NAME,
+    FIRST_NAMES,
+    FRESH_STATUSES,
+    LAST_NAMES,
+    LEAD_TYPES,
+    LOST_REASONS,
+    NEEDS,
+    OLD_STATUSES,
+    PLACES,
+    SIZES,
+)
 from leads.models import Customer, Lead, LeadEvent, LeadSearch, search_text
 
 DAYS_OF_HISTORY = 730
 LARGEST_SHARE = 0.20
 COPY_CHUNK = 20_000
 
-COMPANY_WORDS = ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Litware", "Proseware", "Adatum", "Alpine",
-                 "Blue Yonder", "Coho", "Datum", "Fourth Coffee", "Humongous", "Lamna", "Margie's", "Nod",
-                 "Relecloud", "Southridge", "Trey", "Wingtip", "Woodgrove", "Zava", "Baltic", "Vltava"]
-COMPANY_SUFFIXES = ["s.r.o.", "a.s.", "GmbH", "Ltd", "Inc.", "Group", "Holding", "Labs", "Studio", "Logistics"]
-FIRST_NAMES = ["Jana", "Petr", "Eva", "Tomáš", "Lucie", "Martin", "Anna", "Jakub", "Laura", "Max", "Sam", "Ken",
-               "Olga", "Pavel", "Tereza", "David", "Sofia", "Lukas", "Emma", "Noah"]
-LAST_NAMES = ["Nováková", "Dvořák", "Svobodová", "Horák", "Schmidt", "Müller", "Lee", "Ito", "Baker", "Černá",
-              "Procházka", "Kučera", "Novak", "Weber", "Smith", "Garcia", "Rossi", "Kowalski"]
-# E-mail addresses are ASCII: a person's at their company's own domain, as business inquiries come in.
-EMAIL_NAME = {name: slugify(name).replace("-", "") for name in [*FIRST_NAMES, *LAST_NAMES, *COMPANY_WORDS]}
-PLACES = [("CZ", "Praha"), ("CZ", "Brno"), ("CZ", "Ostrava"), ("CZ", "Plzeň"), ("SK", "Bratislava"),
-          ("DE", "Berlin"), ("DE", "Hamburg"), ("AT", "Wien"), ("PL", "Kraków"), ("US", "Seattle"),
-          ("US", "Austin"), ("GB", "London")]
-SIZES = ["1-9", "10-49", "50-249", "250-999", "1000+"]
-NEEDS = [
-    "Move {n} on-premise servers to the cloud before the lease ends.",
-    "Microsoft 365 for {n} people, including e-mail migration from another provider.",
-    "Power BI dashboards for sales across {n} countries.",
-    "A data warehouse and forecasting for {n} stores.",
-    "Managed backup and security monitoring for {n} laptops.",
-    "Help choosing a CRM and migrating {n} years of customer data.",
-    "Teams telephony for {n} seats in two offices.",
-    "An ERP upgrade for {n} users, with training for the finance team.",
-]
-DEAL_NAMES = ["Cloud migration", "Microsoft 365 roll-out", "Analytics platform", "Managed services",
-              "Security assessment", "CRM implementation", "ERP upgrade", "Teams telephony"]
-CURRENCIES = ["USD", "EUR", "CZK", "GBP"]
-DECLINE_REASONS = ["not_a_fit", "insufficient_information", "customer_unreachable", "no_budget",
-                   "timeline_too_short", "duplicate_or_spam", "other"]
-LOST_REASONS = ["no_response", "chose_another_vendor", "timeline_too_short", "no_budget", "other"]
-# Marketplace (customer inquiries) and the two qualified types, as the vendor sends them.
-LEAD_TYPES = (["customer_inquiry"] * 40) + (["marketing_qualified"] * 35) + (["sales_qualified"] * 25)
-# Status mix by age: a lead still inside its 14 answer days, and one past them.
-FRESH_STATUSES = (["received"] * 55) + (["accepted"] * 25) + (["declined"] * 12) + (["won"] * 5) + (["lost"] * 3)
-OLD_STATUSES = (["expired"] * 30) + (["declined"] * 20) + (["accepted"] * 15) + (["won"] * 20) + (["lost"] * 15)
-FAVORITE_RATE = 0.003
 
-LEAD_COLUMNS = ("id", "partner_id", "lead_type", "customer_id", "need", "referred_by_id", "referring_partner_id",
-                "referred_by_email", "received_at", "respond_by", "contact_requested", "is_hot", "status",
-                "decided_at", "deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id",
-                "campaign_id", "reason", "reason_notes", "version", "created_at", "updated_at")
-CUSTOMER_COLUMNS = ("id", "company", "contact_name", "email", "phone", "company_size", "country", "city",
-                    "created_at")
+LEAD_COLUMNS = (
+    "id",
+    "partner_id",
+    "lead_type",
+    "customer_id",
+    "need",
+    "referred_by_id",
+    "referring_partner_id",
+    "referred_by_email",
+    "received_at",
+    "respond_by",
+    "contact_requested",
+    "is_hot",
+    "status",
+    "decided_at",
+    "deal_name",
+    "deal_value",
+    "currency",
+    "estimated_close_date",
+    "notes",
+    "crm_id",
+    "campaign_id",
+    "reason",
+    "reason_notes",
+    "version",
+    "created_at",
+    "updated_at",
+)
+CUSTOMER_COLUMNS = ("id", "company", "contact_name", "email", "phone", "company_size", "country", "city", "created_at")
 EVENT_COLUMNS = ("lead_id", "at", "actor_id", "action", "from_status", "to_status", "changes")
 FAVORITE_COLUMNS = ("user_id", "lead_id", "created_at")
 SEARCH_COLUMNS = ("lead_id", "text")
@@ -140,16 +144,31 @@ class LeadWriter:
         self.customer_id += 1
         first, last, word = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.choice(COMPANY_WORDS)
         country, city = rng.choice(PLACES)
-        searched = (f"{word} {rng.choice(COMPANY_SUFFIXES)} {customer_id}", f"{first} {last}",
-                    f"{EMAIL_NAME[first]}.{EMAIL_NAME[last]}@{EMAIL_NAME[word]}{customer_id}.example")
+        searched = (
+            f"{word} {rng.choice(COMPANY_SUFFIXES)} {customer_id}",
+            f"{first} {last}",
+            f"{EMAIL_NAME[first]}.{EMAIL_NAME[last]}@{EMAIL_NAME[word]}{customer_id}.example",
+        )
         self.customers.add(
-            str(customer_id), *searched, f"+420 7{customer_id % 100000000:08d}",
-            rng.choice(SIZES), country, city, ts(received_at),
+            str(customer_id),
+            *searched,
+            f"+420 7{customer_id % 100000000:08d}",
+            rng.choice(SIZES),
+            country,
+            city,
+            ts(received_at),
         )
         return customer_id, searched
 
-    def add(self, *, partner_id: int, received_at: datetime, status: str | None = None,
-            referrers: list[int], partner_users: list[int]) -> str:
+    def add(
+        self,
+        *,
+        partner_id: int,
+        received_at: datetime,
+        status: str | None = None,
+        referrers: list[int],
+        partner_users: list[int],
+    ) -> str:
         """One lead of `partner_id`; its status follows its age unless given. Returns its id."""
         rng = self.rng
         lead_id = _uuid(rng)
@@ -171,8 +190,16 @@ class LeadWriter:
             currency = rng.choice(CURRENCIES)
             close = (decided_at + timedelta(days=rng.randint(14, 180))).date().isoformat()
             crm = f"CRM-{rng.randint(10000, 99999)}"
-            events.append((decided_at, actor, "accept", "received", "accepted",
-                           f'{{"deal_name": "{deal_name}", "deal_value": "{value}", "currency": "{currency}"}}'))
+            events.append(
+                (
+                    decided_at,
+                    actor,
+                    "accept",
+                    "received",
+                    "accepted",
+                    f'{{"deal_name": "{deal_name}", "deal_value": "{value}", "currency": "{currency}"}}',
+                )
+            )
             if status in ("won", "lost"):
                 closed_at = min(decided_at + timedelta(days=rng.randint(1, 90)), self.now)
                 if status == "lost":
@@ -189,14 +216,32 @@ class LeadWriter:
         customer_id, customer_searched = self._customer(received_at)
         need = rng.choice(NEEDS).format(n=rng.randint(2, 400))
         self.leads.add(
-            lead_id, str(partner_id), lead_type, str(customer_id), need, referrer, NULL,
+            lead_id,
+            str(partner_id),
+            lead_type,
+            str(customer_id),
+            need,
+            referrer,
+            NULL,
             "seller@vendor.example" if referrer != NULL else "",
-            ts(received_at), ts(received_at + self.response),
+            ts(received_at),
+            ts(received_at + self.response),
             "t" if contact_requested else "f",
             "t" if contact_requested and age < self.hot_hours else "f",
-            status, ts(decided_at) if status not in ("received", "expired") else NULL,
-            deal_name, value, currency, close, "", crm, "", reason, "",
-            str(len(events)), ts(received_at), ts(updated_at),
+            status,
+            ts(decided_at) if status not in ("received", "expired") else NULL,
+            deal_name,
+            value,
+            currency,
+            close,
+            "",
+            crm,
+            "",
+            reason,
+            "",
+            str(len(events)),
+            ts(received_at),
+            ts(updated_at),
         )
         for at, event_actor, action, from_status, to_status, changes in events:
             self.events.add(lead_id, ts(at), event_actor, action, from_status, to_status, changes)

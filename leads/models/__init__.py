@@ -1,4 +1,5 @@
 """The leads app's models, one module per kind of record; import them from here."""
+
 from leads.models.choices import (
     ARCHIVED_STATUSES,
     STAGE_STATUSES,
@@ -18,7 +19,27 @@ from leads.models.lead import Customer, Favorite, Lead, LeadArchived, TeamMember
 from leads.models.search import SEARCHED_FIELDS, LeadSearch, search_text
 
 __all__ = [
-    "ARCHIVED_STATUSES", "STAGE_STATUSES", "Customer", "DeclineReason", "EmailDelivery", "EmailKind", "EventAction",
-    "Favorite", "HistoryIsImmutable", "Lead", "LeadArchived", "LeadEvent", "LeadSearch", "LeadType", "ListTab",
-    "LostReason", "SEARCHED_FIELDS", "Stage", "Status", "Tab", "TeamMember", "hot_state", "search_text",
+    "ARCHIVED_STATUSES",
+    "STAGE_STATUSES",
+    "Customer",
+    "DeclineReason",
+    "EmailDelivery",
+    "EmailKind",
+    "EventAction",
+    "Favorite",
+    "HistoryIsImmutable",
+    "Lead",
+    "LeadArchived",
+    "LeadEvent",
+    "LeadSearch",
+    "LeadType",
+    "ListTab",
+    "LostReason",
+    "SEARCHED_FIELDS",
+    "Stage",
+    "Status",
+    "Tab",
+    "TeamMember",
+    "hot_state",
+    "search_text",
 ]

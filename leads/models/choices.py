@@ -2,8 +2,10 @@
 
 Every list of these elsewhere (the API's enums, filters, URLs, labels) is derived from these choices.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 
 class LeadType(models.TextChoices):
     CUSTOMER_INQUIRY = "customer_inquiry", _("Customer inquiry")

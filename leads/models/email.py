@@ -1,4 +1,5 @@
 """The record of every e-mail sent about a lead, which makes each one go out exactly once."""
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,8 +18,14 @@ class EmailDelivery(models.Model):
 
     kind = models.CharField(max_length=10, choices=EmailKind.choices, verbose_name=_("kind"))
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="email_deliveries", verbose_name=_("lead"))
-    event = models.ForeignKey(LeadEvent, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="email_deliveries", verbose_name=_("event"))
+    event = models.ForeignKey(
+        LeadEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="email_deliveries",
+        verbose_name=_("event"),
+    )
     recipient = models.EmailField(verbose_name=_("recipient"))
     language = models.CharField(max_length=8, verbose_name=_("language"))
     subject = models.CharField(max_length=255, verbose_name=_("subject"))
@@ -27,10 +34,14 @@ class EmailDelivery(models.Model):
     class Meta:
         ordering = ["-sent_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "lead", "recipient"], condition=Q(event__isnull=True),
-                                    name="email_delivery_once"),
-            models.UniqueConstraint(fields=["kind", "event", "recipient"], condition=Q(event__isnull=False),
-                                    name="email_delivery_once_per_event"),
+            models.UniqueConstraint(
+                fields=["kind", "lead", "recipient"], condition=Q(event__isnull=True), name="email_delivery_once"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "event", "recipient"],
+                condition=Q(event__isnull=False),
+                name="email_delivery_once_per_event",
+            ),
         ]
         verbose_name = _("e-mail delivery")
         verbose_name_plural = _("e-mail deliveries")

@@ -1,4 +1,5 @@
 """The append-only history of what happened to each lead."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -27,12 +28,20 @@ class LeadEvent(models.Model):
 
     # Indexed by event_lead_at_idx (lead, at); the job's events have no actor, so only actors' rows are indexed.
     lead = models.ForeignKey(
-        Lead, on_delete=models.PROTECT, related_name="events", db_index=False,
+        Lead,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
         verbose_name=_("lead"),
     )
     at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
         verbose_name=_("actor"),
     )
     action = models.CharField(max_length=10, choices=EventAction.choices, verbose_name=_("action"))
@@ -67,5 +76,3 @@ class LeadEvent(models.Model):
         if self.actor_id is None:
             return "LeadHub"
         return self.actor.get_full_name() or self.actor.get_username()
-
-

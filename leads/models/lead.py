@@ -1,4 +1,5 @@
 """Leads, their customers, deal teams and favourites, with the lifecycle of DESIGN §3 as a state machine."""
+
 import uuid
 from datetime import timedelta
 
@@ -32,7 +33,9 @@ class Customer(models.Model):
     email = models.EmailField(verbose_name=_("e-mail"))
     phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
     company_size = models.CharField(
-        max_length=10, choices=CompanySize.choices, blank=True,
+        max_length=10,
+        choices=CompanySize.choices,
+        blank=True,
         verbose_name=_("company size"),
     )
     country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code."))
@@ -56,7 +59,10 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Indexed as the first column of every list index below, so no single-column index of its own.
     partner = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="leads", db_index=False,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
         verbose_name=_("partner"),
     )
     lead_type = models.CharField(max_length=20, choices=LeadType.choices, verbose_name=_("lead type"))
@@ -73,43 +79,71 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     # No index of its own: nothing reads leads by customer (each lead has its own customer row) and customers are
     # never deleted, while an index would cost every lead write (the expiry job's most of all).
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="leads", db_index=False,
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
         verbose_name=_("customer"),
     )
     need = models.TextField(max_length=10000, verbose_name=_("need"))
     referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
         verbose_name=_("referred by"),
     )
     referring_partner = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
         verbose_name=_("referring partner"),
     )
     referred_by_email = models.EmailField(
-        blank=True, help_text=_("Who is told when the lead expires."),
+        blank=True,
+        help_text=_("Who is told when the lead expires."),
         verbose_name=_("referrer's e-mail"),
     )
     received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received"))
     respond_by = models.DateTimeField(editable=False, verbose_name=_("answer by"))
     contact_requested = models.BooleanField(
-        default=False, help_text=_("The customer asked to be contacted directly."),
+        default=False,
+        help_text=_("The customer asked to be contacted directly."),
         verbose_name=_("wants a call"),
     )
     is_hot = models.BooleanField(default=False, editable=False, verbose_name=_("hot"))
     # Routing (DESIGN §7): the lead this one was sent on from (declined or expired there), at most one successor
     # each; and why it was routed to this partner, per language ({"en": [{"signal", "detail"}…], "cs": […]}),
     # null for a lead addressed by hand.
-    routed_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
-                                    related_name="rerouted_to", db_index=False, verbose_name=_("sent on from"))
+    routed_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="rerouted_to",
+        db_index=False,
+        verbose_name=_("sent on from"),
+    )
     match_reasons = models.JSONField(null=True, blank=True, editable=False, verbose_name=_("why it was routed here"))
 
-    status = FSMField(default=Status.RECEIVED, choices=Status.choices, protected=True, max_length=10,
-                      verbose_name=_("status"))
+    status = FSMField(
+        default=Status.RECEIVED, choices=Status.choices, protected=True, max_length=10, verbose_name=_("status")
+    )
     decided_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("decided"))
 
     deal_name = models.CharField(max_length=200, blank=True, verbose_name=_("deal name"))
     deal_value = models.DecimalField(
-        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
         verbose_name=_("deal value"),
     )
     currency = models.CharField(max_length=3, default="USD")
@@ -137,22 +171,34 @@ class Lead(ConcurrentTransitionMixin, models.Model):
             # migration 0005: SQLite cannot index NULLS LAST, and would fail rebuilding this table if it were here.
             models.Index(fields=["received_at"], name="lead_received_due_idx", condition=Q(status="received")),
             # What the hot-flag job scans: archived leads keep their flag (they are read-only), so they stay out.
-            models.Index(fields=["received_at"], name="lead_hot_idx",
-                         condition=Q(is_hot=True, status__in=["received", "accepted"])),
+            models.Index(
+                fields=["received_at"],
+                name="lead_hot_idx",
+                condition=Q(is_hot=True, status__in=["received", "accepted"]),
+            ),
             # The tab counts and the "waiting" filter read only received leads: a small index, cheap to count.
-            models.Index(fields=["partner", "tab", "-received_at", "-id"], name="lead_waiting_idx",
-                         condition=Q(status="received")),
+            models.Index(
+                fields=["partner", "tab", "-received_at", "-id"],
+                name="lead_waiting_idx",
+                condition=Q(status="received"),
+            ),
             # Mostly NULL foreign keys: index only the rows that have one (the PROTECT checks need no more).
             models.Index(fields=["referred_by"], name="lead_referred_by_idx", condition=Q(referred_by__isnull=False)),
-            models.Index(fields=["referring_partner"], name="lead_referring_partner_idx",
-                         condition=Q(referring_partner__isnull=False)),
+            models.Index(
+                fields=["referring_partner"],
+                name="lead_referring_partner_idx",
+                condition=Q(referring_partner__isnull=False),
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(deal_value__gte=0) | Q(deal_value__isnull=True), name="lead_deal_value_gte_0"),
+            models.CheckConstraint(
+                condition=Q(deal_value__gte=0) | Q(deal_value__isnull=True), name="lead_deal_value_gte_0"
+            ),
             # One successor per lead: two reroutes at once create one new lead. Partial, so the many leads that
             # were never rerouted cost no index entry (the expiry job rewrites thousands of leads a second).
-            models.UniqueConstraint(fields=["routed_from"], condition=Q(routed_from__isnull=False),
-                                    name="lead_routed_once"),
+            models.UniqueConstraint(
+                fields=["routed_from"], condition=Q(routed_from__isnull=False), name="lead_routed_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,26 +253,42 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     # The lifecycle. Transitions change fields only; the services (leads.transitions names each one's service and
     # form) check input, save and record history. Expiry is the job's set-based statement, not a method here.
 
-    @transition(field=status, source=Status.RECEIVED, target=Status.ACCEPTED, permission=may_act_on,
-                custom={"label": _("Accept")})
+    @transition(
+        field=status,
+        source=Status.RECEIVED,
+        target=Status.ACCEPTED,
+        permission=may_act_on,
+        custom={"label": _("Accept")},
+    )
     def accept(self) -> None:
         self.decided_at = timezone.now()
 
-    @transition(field=status, source=Status.RECEIVED, target=Status.DECLINED, permission=may_act_on,
-                custom={"label": _("Decline")})
+    @transition(
+        field=status,
+        source=Status.RECEIVED,
+        target=Status.DECLINED,
+        permission=may_act_on,
+        custom={"label": _("Decline")},
+    )
     def decline(self, *, reason: str, reason_notes: str = "") -> None:
         self.decided_at = timezone.now()
         self.is_hot = False  # an archived lead is never hot, and the hot-flag job may not touch it any more
         self.reason = reason
         self.reason_notes = reason_notes
 
-    @transition(field=status, source=Status.ACCEPTED, target=Status.WON, permission=may_act_on,
-                custom={"label": _("Mark won")})
+    @transition(
+        field=status, source=Status.ACCEPTED, target=Status.WON, permission=may_act_on, custom={"label": _("Mark won")}
+    )
     def win(self) -> None:
         self.is_hot = False
 
-    @transition(field=status, source=Status.ACCEPTED, target=Status.LOST, permission=may_act_on,
-                custom={"label": _("Mark lost")})
+    @transition(
+        field=status,
+        source=Status.ACCEPTED,
+        target=Status.LOST,
+        permission=may_act_on,
+        custom={"label": _("Mark lost")},
+    )
     def lose(self, *, reason: str, reason_notes: str = "") -> None:
         self.is_hot = False
         self.reason = reason
@@ -263,7 +325,9 @@ class Favorite(models.Model):
     """A user's heart on a lead."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorite_leads",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="favorite_leads",
         verbose_name=_("user"),
     )
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="favorites", verbose_name=_("lead"))
@@ -274,5 +338,3 @@ class Favorite(models.Model):
         verbose_name_plural = _("favourites")
         constraints = [models.UniqueConstraint(fields=["user", "lead"], name="favorite_once_per_user")]
         indexes = [models.Index(fields=["user", "-created_at"], name="favorite_user_idx")]
-
-

@@ -1,4 +1,5 @@
 """The search rows: what a lead list's search box finds a lead by, under a trigram index."""
+
 from django.db import models
 
 from leads.models.lead import Lead
@@ -26,5 +27,3 @@ class LeadSearch(models.Model):
 
     def __str__(self) -> str:
         return f"search of {self.lead_id}"
-
-

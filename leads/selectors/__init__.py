@@ -1,4 +1,5 @@
 """Every read of leads, each through the tenant gate (leads.tenancy); import them from here."""
+
 from leads.selectors.counts import lead_waiting_counts
 from leads.selectors.filters import STATUS_FILTERS, ListFilters
 from leads.selectors.leads import (
@@ -13,6 +14,15 @@ from leads.selectors.leads import (
 )
 
 __all__ = [
-    "SORTS", "STATUS_FILTERS", "ListFilters", "lead_get_for", "lead_history", "lead_list_for", "lead_queryset_for",
-    "lead_search_matches", "lead_waiting_counts", "parse_lead_id", "with_favorite_flag",
+    "SORTS",
+    "STATUS_FILTERS",
+    "ListFilters",
+    "lead_get_for",
+    "lead_history",
+    "lead_list_for",
+    "lead_queryset_for",
+    "lead_search_matches",
+    "lead_waiting_counts",
+    "parse_lead_id",
+    "with_favorite_flag",
 ]

@@ -1,4 +1,5 @@
 """The tab headers' counts: how many leads still wait for an answer in each list tab."""
+
 from django.db import connection
 
 from leads.models import Favorite, Lead, ListTab, Status, Tab

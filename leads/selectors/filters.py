@@ -1,4 +1,5 @@
 """The one list-filter object: the web list, the CSV export and the API all hand a ListFilters to lead_list_for."""
+
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """Reads of leads, every one through the tenant gate: `lead_queryset_for` applies leads.tenancy's scope."""
+
 import uuid
 
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, UUIDField, Value, When
@@ -31,9 +32,7 @@ def parse_lead_id(value) -> uuid.UUID:
 
 
 def with_favorite_flag(queryset: QuerySet[Lead], user) -> QuerySet[Lead]:
-    return queryset.annotate(
-        is_favorite=Exists(Favorite.objects.filter(lead_id=OuterRef("pk"), user_id=user.pk))
-    )
+    return queryset.annotate(is_favorite=Exists(Favorite.objects.filter(lead_id=OuterRef("pk"), user_id=user.pk)))
 
 
 def lead_get_for(user, lead_id, *, for_update: bool = False) -> Lead:
@@ -62,7 +61,8 @@ SORTS = {  # one order per SORT_NAMES (leads.selectors.filters)
         Case(When(status=Status.RECEIVED, then=Value(0)), default=Value(1)),
         Case(When(status=Status.RECEIVED, then=F("received_at"))).asc(nulls_last=True),
         Case(When(status=Status.RECEIVED, then=F("id")), output_field=UUIDField()).asc(nulls_last=True),
-        "-received_at", "-id",
+        "-received_at",
+        "-id",
     ),
     "deal_value": (F("deal_value").desc(nulls_last=True), "-received_at", "-id"),
 }

@@ -4,6 +4,7 @@ The open tab asks every 20 s; when nothing changed the answer is empty, so the p
 counts over the waiting index and, in the same round trip, the newest lead of the tab (its list index's first
 entry). The list page, which counts the tabs anyway, adds only the newest-lead probe.
 """
+
 import hashlib
 
 from django.db import connection
@@ -29,8 +30,9 @@ def _counts_and_newest(user, tab: str) -> tuple[dict[str, int], object]:
     lead, favorite = Lead._meta.db_table, Favorite._meta.db_table
     mine, mine_params = ("", []) if scope is ALL_PARTNERS else ("partner_id = %s AND ", [scope])
     if tab == ListTab.FAVORITES:
-        newest = (f"SELECT max(received_at) FROM {lead} WHERE {mine}id IN "
-                  f"(SELECT lead_id FROM {favorite} WHERE user_id = %s)")
+        newest = (
+            f"SELECT max(received_at) FROM {lead} WHERE {mine}id IN (SELECT lead_id FROM {favorite} WHERE user_id = %s)"
+        )
         newest_params = [*mine_params, user.pk]
     else:
         newest = f"SELECT max(received_at) FROM {lead} WHERE {mine}tab = %s"
@@ -43,8 +45,7 @@ def _counts_and_newest(user, tab: str) -> tuple[dict[str, int], object]:
                    ({newest})
             FROM {lead} WHERE {mine}status = %s
             """,
-            [Tab.MARKETPLACE.value, Tab.QUALIFIED.value, user.pk, *newest_params, *mine_params,
-             Status.RECEIVED.value],
+            [Tab.MARKETPLACE.value, Tab.QUALIFIED.value, user.pk, *newest_params, *mine_params, Status.RECEIVED.value],
         )
         *counts, newest_at = cursor.fetchone()
     return dict(zip(ListTab.values, counts)), newest_at

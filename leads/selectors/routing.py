@@ -1,4 +1,5 @@
 """A lead as routing's question (who should get a lead like this?), and the partners that have had it already."""
+
 from collections.abc import Mapping
 
 from leads.models import Lead
@@ -9,14 +10,22 @@ MAX_CHAIN = 100
 
 
 def lead_request(*, lead_type: str, customer: Mapping, need: str) -> LeadRequest:
-    return LeadRequest(need=need, company_size=customer.get("company_size") or "",
-                       country=customer.get("country") or "", city=customer.get("city") or "", lead_type=lead_type)
+    return LeadRequest(
+        need=need,
+        company_size=customer.get("company_size") or "",
+        country=customer.get("country") or "",
+        city=customer.get("city") or "",
+        lead_type=lead_type,
+    )
 
 
 def request_of(lead: Lead) -> LeadRequest:
     customer = lead.customer
-    return lead_request(lead_type=lead.lead_type, need=lead.need, customer={
-        "company_size": customer.company_size, "country": customer.country, "city": customer.city})
+    return lead_request(
+        lead_type=lead.lead_type,
+        need=lead.need,
+        customer={"company_size": customer.company_size, "country": customer.country, "city": customer.city},
+    )
 
 
 def chain_partner_ids(lead: Lead) -> set[int]:

@@ -1,4 +1,5 @@
 """What every lead write shares: lock the row through the tenant gate, check, save, record and publish."""
+
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from leads.models import ARCHIVED_STATUSES, Lead, LeadEvent, Status
 from leads.selectors import lead_get_for
 from leads.services.search_index import SEARCHED_LEAD_FIELDS, leads_search_index
 from leads.tenancy import Actor, may_act_on
+
 
 def conflict(lead: Lead, action: str) -> LeadConflict:
     if lead.status == Status.RECEIVED:
@@ -49,8 +51,9 @@ def save(lead: Lead, fields: Iterable[str]) -> None:
         leads_search_index([lead])
 
 
-def record(lead: Lead, by: Actor, action: str, *, from_status: str = "", changes: dict | None = None,
-           at=None) -> LeadEvent:
+def record(
+    lead: Lead, by: Actor, action: str, *, from_status: str = "", changes: dict | None = None, at=None
+) -> LeadEvent:
     """Write the history event and publish it (leads.events): the one place a write's side effects start. `at`
     (default now) is for an import, whose history starts at the lead's own time."""
     event = LeadEvent.objects.create(

@@ -4,6 +4,7 @@ transaction, so one item that fails (decided by a colleague meanwhile, invalid, 
 The API's bulk endpoint, the list's bulk bar and the CSV import all hand their work to `leads_bulk_run`; each gets
 one `BulkOutcome` per item, in the items' order.
 """
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -100,8 +101,10 @@ def leads_bulk_run(*, by: Actor, items: Sequence[tuple]) -> list[BulkOutcome]:
     if len(items) > MAX_ITEMS:
         raise ValidationError({"items": [f"Send at most {MAX_ITEMS} items."]})
     with transaction.atomic():
-        outcomes = [lead_bulk_item(by=by, lead_id=lead_id, steps=steps, if_version=if_version)
-                    for lead_id, steps, if_version in items]
+        outcomes = [
+            lead_bulk_item(by=by, lead_id=lead_id, steps=steps, if_version=if_version)
+            for lead_id, steps, if_version in items
+        ]
         _drop_repeated_commit_work()
     return outcomes
 

@@ -1,4 +1,5 @@
 """Accepted deals: their fields' rules, edits and team members."""
+
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -7,21 +8,23 @@ from django.db import transaction
 from common.validators import collect, collect_each
 from leads import validators as v
 from leads.exceptions import LeadNotFound
-from leads.tenancy import Actor
 from leads.models import EventAction, Lead, TeamMember
 from leads.services.base import jsonable, lock, record, require_accepted, save
+from leads.tenancy import Actor
 
 DEAL_FIELDS = ("deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id")
 
 
 def deal_cleaners(data: Mapping, *, accepting: bool) -> dict:
     """Cleaners for the deal fields present in `data`; on accept the three core fields are required."""
+
     def required(field, clean):
         def run():
             value = data.get(field)
             if value in (None, ""):
                 raise ValidationError("This field is required.", code="required")
             return clean(value)
+
         return run
 
     cleaners = {
@@ -41,11 +44,13 @@ def deal_cleaners(data: Mapping, *, accepting: bool) -> dict:
 
 
 def clean_team_member(member: Mapping) -> dict:
-    return collect({
-        "name": lambda: v.clean_text(member.get("name"), max_length=200, required=True),
-        "email": lambda: v.clean_email(member.get("email")),
-        "phone": lambda: v.clean_text(member.get("phone"), max_length=40),
-    })
+    return collect(
+        {
+            "name": lambda: v.clean_text(member.get("name"), max_length=200, required=True),
+            "email": lambda: v.clean_email(member.get("email")),
+            "phone": lambda: v.clean_text(member.get("phone"), max_length=40),
+        }
+    )
 
 
 def clean_team(team: Iterable[Mapping]) -> list[dict]:
@@ -75,15 +80,21 @@ def lead_update_deal(*, lead: Lead | str, by: Actor, if_version: int | None = No
 
 
 @transaction.atomic
-def lead_add_team_member(*, lead: Lead | str, by: Actor, name: str, email: str, phone: str = "",
-                         if_version: int | None = None) -> TeamMember:
+def lead_add_team_member(
+    *, lead: Lead | str, by: Actor, name: str, email: str, phone: str = "", if_version: int | None = None
+) -> TeamMember:
     """Add a person to an accepted deal's team."""
     lead = lock(lead, by, if_version)
     require_accepted(lead, by, "given new team members")
     member = TeamMember.objects.create(lead=lead, **clean_team_member({"name": name, "email": email, "phone": phone}))
     save(lead, [])
-    record(lead, by, EventAction.TEAM, from_status=lead.status,
-            changes={"team_member": {"name": member.name, "email": member.email, "phone": member.phone}})
+    record(
+        lead,
+        by,
+        EventAction.TEAM,
+        from_status=lead.status,
+        changes={"team_member": {"name": member.name, "email": member.email, "phone": member.phone}},
+    )
     return member
 
 

@@ -1,9 +1,11 @@
 """A user's heart on a lead."""
+
 from django.core.exceptions import PermissionDenied
 
-from leads.tenancy import Actor
 from leads.models import Favorite, Lead
 from leads.selectors import lead_get_for
+from leads.tenancy import Actor
+
 
 def lead_favorite_set(*, lead: Lead | str, by: Actor, favorite: bool) -> bool:
     """Mark or unmark the lead with the user's heart; idempotent, and allowed on archived leads too."""

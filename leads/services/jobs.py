@@ -1,4 +1,5 @@
 """The periodic jobs, set-based: expire unanswered leads, cool hot ones."""
+
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -14,8 +15,10 @@ from leads.models import EventAction, Lead, LeadEvent, Status
 # rows a person holds locked are skipped and picked up next run, and a row that changed status meanwhile
 # no longer matches `status = 'received'`, so a person's decision is never overwritten.
 
-def leads_expire_overdue(*, now: datetime | None = None, batch_size: int | None = None,
-                         workers: int | None = None) -> int:
+
+def leads_expire_overdue(
+    *, now: datetime | None = None, batch_size: int | None = None, workers: int | None = None
+) -> int:
     """received → expired for every lead received at least LEADHUB_RESPONSE_DAYS ago; returns how many.
 
     On PostgreSQL `workers` connections (LEADHUB_JOB_WORKERS) drain a backlog side by side: each batch locks
@@ -24,8 +27,10 @@ def leads_expire_overdue(*, now: datetime | None = None, batch_size: int | None 
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.LEADHUB_RESPONSE_DAYS)
     batch_size = batch_size or settings.LEADHUB_JOB_BATCH_SIZE
-    return _drain(lambda: _expire_overdue(cutoff=cutoff, now=now, batch_size=batch_size),
-                  workers=workers or settings.LEADHUB_JOB_WORKERS)
+    return _drain(
+        lambda: _expire_overdue(cutoff=cutoff, now=now, batch_size=batch_size),
+        workers=workers or settings.LEADHUB_JOB_WORKERS,
+    )
 
 
 def _drain(run: Callable[[], int], *, workers: int) -> int:
@@ -114,13 +119,20 @@ def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list[H
             )
             expired = cursor.fetchall()
         events = LeadEvent.objects.bulk_create(
-            LeadEvent(lead_id=Lead._meta.pk.to_python(lead_id), at=now, action=EventAction.EXPIRE,
-                      from_status=Status.RECEIVED, to_status=Status.EXPIRED)
+            LeadEvent(
+                lead_id=Lead._meta.pk.to_python(lead_id),
+                at=now,
+                action=EventAction.EXPIRE,
+                from_status=Status.RECEIVED,
+                to_status=Status.EXPIRED,
+            )
             for lead_id, _partner_id in expired
         )
         rows = [(event.lead_id, partner_id, event.pk) for event, (_lead_id, partner_id) in zip(events, expired)]
-    return [Happened(EventAction.EXPIRE.value, lead_id, partner_id, event_id, Status.RECEIVED.value,
-                     Status.EXPIRED.value) for lead_id, partner_id, event_id in rows]
+    return [
+        Happened(EventAction.EXPIRE.value, lead_id, partner_id, event_id, Status.RECEIVED.value, Status.EXPIRED.value)
+        for lead_id, partner_id, event_id in rows
+    ]
 
 
 def leads_cool_hot(*, now: datetime | None = None, batch_size: int | None = None) -> int:

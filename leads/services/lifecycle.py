@@ -1,4 +1,5 @@
 """The lifecycle's transitions: accept, decline, win, lose (expiry is the job's, in leads.services.jobs)."""
+
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,9 @@ from leads.tenancy import Actor
 
 
 @transaction.atomic
-def lead_accept(*, lead: Lead | str, by: Actor, if_version: int | None = None, team: Iterable[Mapping] = (), **deal) -> Lead:
+def lead_accept(
+    *, lead: Lead | str, by: Actor, if_version: int | None = None, team: Iterable[Mapping] = (), **deal
+) -> Lead:
     """received → accepted, with the deal (name, value, close date required) and any extra team members."""
     lead = lock(lead, by, if_version)
     if not can_proceed(lead.accept):
@@ -55,7 +58,9 @@ def lead_accept(*, lead: Lead | str, by: Actor, if_version: int | None = None, t
 
 
 @transaction.atomic
-def lead_decline(*, lead: Lead | str, by: Actor, reason: str, reason_notes: str = "", if_version: int | None = None) -> Lead:
+def lead_decline(
+    *, lead: Lead | str, by: Actor, reason: str, reason_notes: str = "", if_version: int | None = None
+) -> Lead:
     """received → declined with a reason; the customer is told to choose another partner."""
     lead = lock(lead, by, if_version)
     if not can_proceed(lead.decline):
@@ -70,10 +75,12 @@ def lead_decline(*, lead: Lead | str, by: Actor, reason: str, reason_notes: str 
 
 def clean_reason(reason, reason_notes, choices) -> dict:
     """A reason from `choices`; `other` says nothing by itself, so it needs notes (DESIGN §3)."""
-    cleaned = collect({
-        "reason": lambda: v.clean_choice(reason, choices, label="reason"),
-        "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
-    })
+    cleaned = collect(
+        {
+            "reason": lambda: v.clean_choice(reason, choices, label="reason"),
+            "reason_notes": lambda: v.clean_text(reason_notes, max_length=5000),
+        }
+    )
     v.require_notes_for_other(cleaned["reason"], cleaned["reason_notes"])
     return cleaned
 
@@ -89,7 +96,9 @@ def lead_win(*, lead: Lead | str, by: Actor, if_version: int | None = None) -> L
 
 
 @transaction.atomic
-def lead_lose(*, lead: Lead | str, by: Actor, reason: str, reason_notes: str = "", if_version: int | None = None) -> Lead:
+def lead_lose(
+    *, lead: Lead | str, by: Actor, reason: str, reason_notes: str = "", if_version: int | None = None
+) -> Lead:
     """accepted → lost with a reason from the lost list."""
     lead = lock(lead, by, if_version)
     if not can_proceed(lead.lose):

@@ -1,4 +1,5 @@
 """The response-time figure on each business profile, which the directory ranks by (leads -> profiles)."""
+
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from statistics import median
@@ -19,16 +20,18 @@ def profile_refresh_response_time(*, organisation_id: int, now: datetime | None 
     return profiles_refresh_response_times(organisation_ids=[organisation_id], now=now).get(organisation_id)
 
 
-def profiles_refresh_response_times(*, organisation_ids: Iterable[int] | None = None,
-                                    now: datetime | None = None) -> dict[int, float | None]:
+def profiles_refresh_response_times(
+    *, organisation_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> dict[int, float | None]:
     """Set each business profile's median hours from received to accepted/declined over the last 90 days.
 
     Run it periodically (the window moves with time) and after each decision; partners with no decided
     lead in the window get None, which the directory ranks after every partner with a figure.
     """
     now = now or timezone.now()
-    decided = Lead.objects.filter(decided_at__isnull=False,
-                                  decided_at__gte=now - timedelta(days=RESPONSE_TIME_WINDOW_DAYS))
+    decided = Lead.objects.filter(
+        decided_at__isnull=False, decided_at__gte=now - timedelta(days=RESPONSE_TIME_WINDOW_DAYS)
+    )
     profiles = BusinessProfile.objects.all()
     if organisation_ids is not None:
         organisation_ids = list(organisation_ids)
@@ -52,9 +55,11 @@ class _Median(Aggregate):
 
 def _median_response_hours(decided) -> dict[int, float]:
     if connection.vendor == "postgresql":
-        rows = (decided.values("partner_id")
-                .annotate(seconds=_Median(Extract(F("decided_at") - F("received_at"), "epoch")))
-                .values_list("partner_id", "seconds"))
+        rows = (
+            decided.values("partner_id")
+            .annotate(seconds=_Median(Extract(F("decided_at") - F("received_at"), "epoch")))
+            .values_list("partner_id", "seconds")
+        )
         return {partner_id: seconds / 3600 for partner_id, seconds in rows}
     # SQLite (the zero-setup development database) has no percentile aggregate.
     durations: dict[int, list[float]] = {}

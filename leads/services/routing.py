@@ -1,6 +1,7 @@
 """Sending a lead to the partner most likely to win it (DESIGN §7): routing (below leads) chooses and explains;
 this module turns a lead into its question, records the answer on the lead, and sends a declined or expired lead on
 to the next partner of its chain."""
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,9 +29,14 @@ def partner_choose(request: LeadRequest, *, exclude=()) -> tuple[Organisation, d
         with translation.override(language):
             found = partners_match(request, exclude=exclude, limit=1)
         if not found:
-            raise ValidationError({"partner": [
-                "No partner can take this lead: none is eligible (accepting leads, with room this month, serving "
-                "this company size and country, and not tried before)."]})
+            raise ValidationError(
+                {
+                    "partner": [
+                        "No partner can take this lead: none is eligible (accepting leads, with room this month, serving "
+                        "this company size and country, and not tried before)."
+                    ]
+                }
+            )
         best[language] = found[0]
     partner = Organisation.objects.get(pk=best[settings.LANGUAGE_CODE].partner_id)
     return partner, {language: match.reasons for language, match in best.items()}
@@ -49,20 +55,32 @@ def lead_reroute(*, lead: Lead | str, by: Actor) -> Lead:
     if old is None:
         raise LeadNotFound()
     if old.status not in REROUTABLE:
-        raise LeadConflict(f"Only a declined or expired lead can go to the next partner; this one is {old.status}.",
-                           status=old.status)
+        raise LeadConflict(
+            f"Only a declined or expired lead can go to the next partner; this one is {old.status}.", status=old.status
+        )
     if Lead.objects.filter(routed_from=old).exists():
         raise LeadConflict("This lead was already sent to the next partner.", status=old.status)
     request = request_of(old)
     partner, reasons = partner_choose(request, exclude=chain_partner_ids(old))
     customer = old.customer
-    copy = Customer.objects.create(**{field: getattr(customer, field) for field in (
-        "company", "contact_name", "email", "phone", "company_size", "country", "city")})
+    copy = Customer.objects.create(
+        **{
+            field: getattr(customer, field)
+            for field in ("company", "contact_name", "email", "phone", "company_size", "country", "city")
+        }
+    )
     new = Lead.objects.create(
-        partner=partner, lead_type=old.lead_type, customer=copy, need=old.need,
-        contact_requested=old.contact_requested, referred_by_id=old.referred_by_id,
-        referring_partner_id=old.referring_partner_id, referred_by_email=old.referred_by_email,
-        received_at=timezone.now(), routed_from=old, match_reasons=reasons,
+        partner=partner,
+        lead_type=old.lead_type,
+        customer=copy,
+        need=old.need,
+        contact_requested=old.contact_requested,
+        referred_by_id=old.referred_by_id,
+        referring_partner_id=old.referring_partner_id,
+        referred_by_email=old.referred_by_email,
+        received_at=timezone.now(),
+        routed_from=old,
+        match_reasons=reasons,
     )
     leads_search_index([new])
     record(new, by, EventAction.CREATE, changes={"lead_type": new.lead_type, "routed_from": str(old.pk)})

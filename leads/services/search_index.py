@@ -1,4 +1,5 @@
 """The search rows (LeadSearch): written from the fields in memory whenever a searched field changes."""
+
 from collections.abc import Iterable
 from operator import attrgetter
 
@@ -14,7 +15,9 @@ def leads_search_index(leads: Iterable[Lead]) -> None:
     one), in one statement. Whatever writes a searched field must call this or `leads_search_refresh`."""
     LeadSearch.objects.bulk_create(
         [LeadSearch(lead_id=lead.pk, text=search_text(*_searched_values(lead))) for lead in leads],
-        update_conflicts=True, unique_fields=["lead"], update_fields=["text"],
+        update_conflicts=True,
+        unique_fields=["lead"],
+        update_fields=["text"],
     )
 
 

@@ -1,4 +1,5 @@
 """Template tags of the lead pages: icons, the heart toggle, the hot-lead state and the time left to answer."""
+
 from django import template
 from django.urls import reverse
 from django.utils import timezone
@@ -33,8 +34,13 @@ def icon(name: str, label: str = ""):
 @register.simple_tag(takes_context=True)
 def heart(context, lead, next_url=""):
     """The heart of one lead (its page, and the fragment HTMX swaps in after a click)."""
-    tail = heart_tail(on=bool(lead.is_favorite), next_url=next_url, token=str(context.get("csrf_token", "")),
-                      labels=heart_labels(), icon_markup=icon_html("heart", sprite_url()))
+    tail = heart_tail(
+        on=bool(lead.is_favorite),
+        next_url=next_url,
+        token=str(context.get("csrf_token", "")),
+        labels=heart_labels(),
+        icon_markup=icon_html("heart", sprite_url()),
+    )
     # Every value in the markup went through escape (or is an icon built by format_html).
     return mark_safe(heart_markup(escape(reverse("leads:favorite", kwargs={"lead_id": lead.pk})), tail))
 

@@ -4,6 +4,7 @@ Each lead goes through its own service alone (leads.services.bulk), so a lead a 
 reported by name and spoils none of the others. HTMX gets the answer in #bulk-result and an `leads-changed`
 event that reloads the rows; without JavaScript the answer is a message on the list it came from.
 """
+
 import json
 
 from django import forms
@@ -27,8 +28,9 @@ ACTIONS = {"decline": "decline", "favorite": "favorite", "unfavorite": "unfavori
 
 class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=[(name, name) for name in ACTIONS])
-    reason = forms.ChoiceField(label=gettext_lazy("Reason"), required=False,
-                               choices=[("", "—"), *DeclineReason.choices])
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason"), required=False, choices=[("", "—"), *DeclineReason.choices]
+    )
     reason_notes = forms.CharField(label=gettext_lazy("Notes"), required=False, max_length=5000)
 
     def __init__(self, data, ids: list[str]):
@@ -51,8 +53,12 @@ class BulkForm(forms.Form):
     def steps(self) -> list[Step]:
         action = self.cleaned_data["action"]
         if action == "decline":
-            return [Step("decline", {"reason": self.cleaned_data["reason"],
-                                     "reason_notes": self.cleaned_data["reason_notes"]})]
+            return [
+                Step(
+                    "decline",
+                    {"reason": self.cleaned_data["reason"], "reason_notes": self.cleaned_data["reason_notes"]},
+                )
+            ]
         return [Step(action)]
 
 
@@ -60,11 +66,15 @@ def _summary(action: str, done: int, asked: int) -> str:
     if action == "decline":
         text = ngettext("%(done)s of %(asked)s lead declined.", "%(done)s of %(asked)s leads declined.", asked)
     elif action == "favorite":
-        text = ngettext("%(done)s of %(asked)s lead added to favourites.",
-                        "%(done)s of %(asked)s leads added to favourites.", asked)
+        text = ngettext(
+            "%(done)s of %(asked)s lead added to favourites.", "%(done)s of %(asked)s leads added to favourites.", asked
+        )
     else:
-        text = ngettext("%(done)s of %(asked)s lead removed from favourites.",
-                        "%(done)s of %(asked)s leads removed from favourites.", asked)
+        text = ngettext(
+            "%(done)s of %(asked)s lead removed from favourites.",
+            "%(done)s of %(asked)s leads removed from favourites.",
+            asked,
+        )
     return text % {"done": done, "asked": asked}
 
 
@@ -89,11 +99,22 @@ def lead_bulk(request):
     action = form.cleaned_data["action"]
     outcomes = leads_bulk_run(by=request.user, items=[(lead_id, form.steps(), None) for lead_id in ids])
     conflicted = [o.lead_id for o in outcomes if o.status == 409]  # ids that parsed, so safe for pk__in
-    companies = {str(pk): company for pk, company in lead_queryset_for(request.user).filter(pk__in=conflicted)
-                 .values_list("id", "customer__company")}
+    companies = {
+        str(pk): company
+        for pk, company in lead_queryset_for(request.user)
+        .filter(pk__in=conflicted)
+        .values_list("id", "customer__company")
+    }
     statuses = dict(Status.choices)
-    decided = [{"id": o.lead_id, "company": companies.get(o.lead_id, o.lead_id),
-                "status": statuses.get(o.current_status, o.current_status)} for o in outcomes if o.status == 409]
+    decided = [
+        {
+            "id": o.lead_id,
+            "company": companies.get(o.lead_id, o.lead_id),
+            "status": statuses.get(o.current_status, o.current_status),
+        }
+        for o in outcomes
+        if o.status == 409
+    ]
     context = {
         "summary": _summary(action, sum(o.ok for o in outcomes), len(outcomes)),
         "decided": decided,
@@ -103,8 +124,11 @@ def lead_bulk(request):
     if not request.htmx:
         (messages.success if context["all_done"] else messages.warning)(request, context["summary"])
         for lead in decided:
-            messages.warning(request, _("%(company)s was already %(status)s by someone else.")
-                             % {"company": lead["company"], "status": str(lead["status"]).lower()})
+            messages.warning(
+                request,
+                _("%(company)s was already %(status)s by someone else.")
+                % {"company": lead["company"], "status": str(lead["status"]).lower()},
+            )
         return redirect(_back(request))
     # The tab counts move with every decline: they come along, out of band.
     tab = request.POST.get("tab", "")
@@ -112,4 +136,3 @@ def lead_bulk(request):
     response = render(request, "leads/_bulk_result.html", context)
     response["HX-Trigger"] = json.dumps({"leads-changed": True})
     return response
-

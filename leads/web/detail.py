@@ -1,5 +1,6 @@
 """A lead's page and every action on it: one view runs each transition of leads.transitions, plus the deal edits
 and the heart. HTMX gets the swapped part of the page; without JavaScript each action answers with a redirect."""
+
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -9,9 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from leads import services
@@ -23,7 +23,6 @@ from leads.tenancy import may_act_on
 from leads.transitions import TRANSITIONS
 from leads.visibility import contact_visible
 from leads.web.lists import tabs, varies_on_htmx
-
 
 # The signals routing explains a choice by (DESIGN §7), as the lead page names them.
 SIGNAL_LABELS = {
@@ -46,12 +45,15 @@ def _detail_context(request, lead, bound: dict) -> dict:
     may_act = may_act_on(lead, request.user)
     forms = {}
     if may_act:
-        forms = {name: bound.get(name) or transition.form(initial=transition.form.initial_for(lead))
-                 for name, transition in TRANSITIONS.items()
-                 if transition.form is not None and transition.source == lead.status}
+        forms = {
+            name: bound.get(name) or transition.form(initial=transition.form.initial_for(lead))
+            for name, transition in TRANSITIONS.items()
+            if transition.form is not None and transition.source == lead.status
+        }
         if lead.status == "accepted":
-            forms["edit"] = bound.get("edit") or DealForm(initial={
-                field: getattr(lead, field) for field in services.DEAL_FIELDS})
+            forms["edit"] = bound.get("edit") or DealForm(
+                initial={field: getattr(lead, field) for field in services.DEAL_FIELDS}
+            )
             forms["team"] = bound.get("team") or TeamMemberForm()
     return {
         "tabs": tabs(request.user),
@@ -61,8 +63,10 @@ def _detail_context(request, lead, bound: dict) -> dict:
         "team": list(lead.team.all()),
         "may_act": may_act,
         "referrer_name": _referrer_name(lead),
-        "match_reasons": [{"label": SIGNAL_LABELS.get(reason["signal"], reason["signal"]), **reason}
-                          for reason in lead.match_reasons_in(get_language() or "en")],
+        "match_reasons": [
+            {"label": SIGNAL_LABELS.get(reason["signal"], reason["signal"]), **reason}
+            for reason in lead.match_reasons_in(get_language() or "en")
+        ],
         "contact_visible": contact_visible(lead, request.user),
         "forms": forms,
         "confirm": {name: transition.confirm for name, transition in TRANSITIONS.items() if transition.confirm},
@@ -78,8 +82,9 @@ def _referrer_name(lead) -> str:
     return ""
 
 
-def _render_detail(request, lead, *, bound: dict | None = None, status: int = 200, conflict: str = "",
-                   notice: str = ""):
+def _render_detail(
+    request, lead, *, bound: dict | None = None, status: int = 200, conflict: str = "", notice: str = ""
+):
     context = _detail_context(request, lead, bound or {})
     context.update(conflict=conflict, notice=notice)
     template = "leads/lead_detail.html"
@@ -120,8 +125,14 @@ def lead_transition(request, lead_id, name: str):
         raise Http404("No such action.")
     if transition.confirm and request.POST.get("confirmed") != "1":
         return _ask_to_confirm(request, lead_id, name, transition)
-    return _act(request, lead_id, name, transition.form,
-                lambda lead, data: transition.service(lead=lead, by=request.user, **data), str(transition.done))
+    return _act(
+        request,
+        lead_id,
+        name,
+        transition.form,
+        lambda lead, data: transition.service(lead=lead, by=request.user, **data),
+        str(transition.done),
+    )
 
 
 def _ask_to_confirm(request, lead_id, name: str, transition):
@@ -129,20 +140,42 @@ def _ask_to_confirm(request, lead_id, name: str, transition):
     (static/js/confirm.js asks in a dialog first, so a browser with JavaScript never sees this page)."""
     lead = lead_get_for(request.user, lead_id)
     if not may_act_on(lead, request.user) or lead.status != transition.source:
-        return _act(request, lead_id, name, transition.form, lambda lead, data: transition.service(
-            lead=lead, by=request.user, **data), str(transition.done))  # the service answers 403 / 409 as usual
+        return _act(
+            request,
+            lead_id,
+            name,
+            transition.form,
+            lambda lead, data: transition.service(lead=lead, by=request.user, **data),
+            str(transition.done),
+        )  # the service answers 403 / 409 as usual
     form = transition.form(request.POST) if transition.form is not None else None
     if form is not None and not form.is_valid():
         return _render_detail(request, lead, bound={name: form, "open_form": name}, status=422)
-    kept = [(key, value) for key, values in request.POST.lists() if key not in ("csrfmiddlewaretoken", "confirmed")
-            for value in values]
+    kept = [
+        (key, value)
+        for key, values in request.POST.lists()
+        if key not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    ]
     template = "leads/confirm.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#lead-main"
-    return varies_on_htmx(render(request, template, {
-        "tabs": tabs(request.user), "tab": lead.tab, "lead": lead, "question": transition.confirm,
-        "action_label": transition.label, "action_url": reverse(f"leads:{name}", kwargs={"lead_id": lead.pk}),
-        "kept": kept, "danger": name != "win"}))
+    return varies_on_htmx(
+        render(
+            request,
+            template,
+            {
+                "tabs": tabs(request.user),
+                "tab": lead.tab,
+                "lead": lead,
+                "question": transition.confirm,
+                "action_label": transition.label,
+                "action_url": reverse(f"leads:{name}", kwargs={"lead_id": lead.pk}),
+                "kept": kept,
+                "danger": name != "win",
+            },
+        )
+    )
 
 
 @require_POST
@@ -150,23 +183,40 @@ def _ask_to_confirm(request, lead_id, name: str, transition):
 def lead_edit(request, lead_id):
     version = request.POST.get("version", "")
     if_version = int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
-    return _act(request, lead_id, "edit", DealForm, lambda lead, data: services.lead_update_deal(
-        lead=lead, by=request.user, if_version=if_version, **data), _("Deal saved."))
+    return _act(
+        request,
+        lead_id,
+        "edit",
+        DealForm,
+        lambda lead, data: services.lead_update_deal(lead=lead, by=request.user, if_version=if_version, **data),
+        _("Deal saved."),
+    )
 
 
 @require_POST
 @login_required
 def lead_team(request, lead_id):
-    return _act(request, lead_id, "team", TeamMemberForm,
-                lambda lead, data: services.lead_add_team_member(lead=lead, by=request.user, **data),
-                _("Team member added."))
+    return _act(
+        request,
+        lead_id,
+        "team",
+        TeamMemberForm,
+        lambda lead, data: services.lead_add_team_member(lead=lead, by=request.user, **data),
+        _("Team member added."),
+    )
 
 
 @require_POST
 @login_required
 def lead_team_remove(request, lead_id, member_id: str):
-    return _act(request, lead_id, "team", None, lambda lead, data: services.lead_remove_team_member(
-        lead=lead, by=request.user, member_id=member_id), _("Team member removed."))
+    return _act(
+        request,
+        lead_id,
+        "team",
+        None,
+        lambda lead, data: services.lead_remove_team_member(lead=lead, by=request.user, member_id=member_id),
+        _("Team member removed."),
+    )
 
 
 @require_POST
@@ -179,12 +229,20 @@ def lead_favorite(request, lead_id):
         lead = lead_get_for(request.user, lead_id)
         # The tabs come along out of band: the Favorites badge counts the new heart at once.
         tab, panel = _current_tab(request, lead)
-        return render(request, "leads/_heart.html", {"lead": lead, "next": request.POST.get("next", ""),
-                                                     "with_tabs": True, "tabs": tabs(request.user),
-                                                     "tab": tab, "panel": panel})
+        return render(
+            request,
+            "leads/_heart.html",
+            {
+                "lead": lead,
+                "next": request.POST.get("next", ""),
+                "with_tabs": True,
+                "tabs": tabs(request.user),
+                "tab": tab,
+                "panel": panel,
+            },
+        )
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("leads:detail", kwargs={"lead_id": lead_id})
     return redirect(back)
 

@@ -1,4 +1,5 @@
 """CSV export of a lead tab with the list's filters, streamed in chunks so any number of leads fits in memory."""
+
 import csv
 import io
 from collections.abc import Iterator
@@ -15,11 +16,37 @@ from leads.visibility import CONTACT_FIELDS, contact_visible
 CHUNK_SIZE = 2000
 # The lead JSON's fields, with the customer's and the team flattened into columns.
 COLUMNS = (
-    "id", "partner", "lead_type", "tab", "status", "stage", "is_hot", "contact_requested", "received_at",
-    "respond_by", "customer_company", "customer_contact_name", "customer_email", "customer_phone",
-    "customer_company_size", "customer_country", "customer_city", "need", "referred_by_email", "deal_name",
-    "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id", "reason", "reason_notes",
-    "team", "is_favorite", "updated_at",
+    "id",
+    "partner",
+    "lead_type",
+    "tab",
+    "status",
+    "stage",
+    "is_hot",
+    "contact_requested",
+    "received_at",
+    "respond_by",
+    "customer_company",
+    "customer_contact_name",
+    "customer_email",
+    "customer_phone",
+    "customer_company_size",
+    "customer_country",
+    "customer_city",
+    "need",
+    "referred_by_email",
+    "deal_name",
+    "deal_value",
+    "currency",
+    "estimated_close_date",
+    "notes",
+    "crm_id",
+    "campaign_id",
+    "reason",
+    "reason_notes",
+    "team",
+    "is_favorite",
+    "updated_at",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,11 +80,35 @@ class _SafeWriter:
 
 # Read as plain tuples, not model instances: building 100,000 models costs more than writing the CSV.
 FIELDS = (
-    "id", "partner__slug", "lead_type", "tab", "status", "is_hot", "contact_requested", "received_at",
-    "respond_by", "customer__company", "customer__contact_name", "customer__email", "customer__phone",
-    "customer__company_size", "customer__country", "customer__city", "need", "referred_by_email", "deal_name",
-    "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id", "reason", "reason_notes",
-    "is_favorite", "updated_at",
+    "id",
+    "partner__slug",
+    "lead_type",
+    "tab",
+    "status",
+    "is_hot",
+    "contact_requested",
+    "received_at",
+    "respond_by",
+    "customer__company",
+    "customer__contact_name",
+    "customer__email",
+    "customer__phone",
+    "customer__company_size",
+    "customer__country",
+    "customer__city",
+    "need",
+    "referred_by_email",
+    "deal_name",
+    "deal_value",
+    "currency",
+    "estimated_close_date",
+    "notes",
+    "crm_id",
+    "campaign_id",
+    "reason",
+    "reason_notes",
+    "is_favorite",
+    "updated_at",
 )
 STATUS_INDEX = FIELDS.index("status")
 CONTACT_INDEXES = [FIELDS.index(f"customer__{field}") for field in CONTACT_FIELDS]
@@ -73,8 +124,11 @@ def _teams(lead_ids: list) -> dict:
     teams: dict = {}
     if not lead_ids:
         return teams
-    for lead_id, name, email in (TeamMember.objects.filter(lead_id__in=lead_ids)
-                                 .order_by("added_at", "id").values_list("lead_id", "name", "email")):
+    for lead_id, name, email in (
+        TeamMember.objects.filter(lead_id__in=lead_ids)
+        .order_by("added_at", "id")
+        .values_list("lead_id", "name", "email")
+    ):
         teams.setdefault(lead_id, []).append(f"{name} <{email}>")
     return teams
 

@@ -5,6 +5,7 @@ The file is the export's format (leads.web.export.COLUMNS): UTF-8 with or withou
 Windows-1250 that Czech Excel saves, separated by commas or semicolons. Only `id`, `updated_at` and the columns in
 EDITABLE are read; the rest of the export is there to be read by people and is ignored.
 """
+
 import codecs
 import csv
 import io
@@ -52,7 +53,7 @@ class RowPlan:
 def decode(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
         except UnicodeDecodeError:
             raise ImportRefused(_("The file says it is UTF-8 but is not. Save it again as CSV UTF-8."))
     try:
@@ -79,18 +80,25 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
         raise ImportRefused(_("The file is empty."))
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ImportRefused(_("Columns missing: %(columns)s. Upload the CSV that “Export CSV” gives, edited.")
-                            % {"columns": ", ".join(missing)})
+        raise ImportRefused(
+            _("Columns missing: %(columns)s. Upload the CSV that “Export CSV” gives, edited.")
+            % {"columns": ", ".join(missing)}
+        )
     rows = []
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) == MAX_ROWS:
-                raise ImportRefused(_("The file has more than %(n)s rows. Import at most %(n)s at a time.")
-                                    % {"n": f"{MAX_ROWS:,}"})
-            rows.append((reader.line_num, {name: restore(cell) for name, cell in zip(header, cells)
-                                           if name in REQUIRED or name in EDITABLE}))
+                raise ImportRefused(
+                    _("The file has more than %(n)s rows. Import at most %(n)s at a time.") % {"n": f"{MAX_ROWS:,}"}
+                )
+            rows.append(
+                (
+                    reader.line_num,
+                    {name: restore(cell) for name, cell in zip(header, cells) if name in REQUIRED or name in EDITABLE},
+                )
+            )
     except csv.Error as exc:
         raise ImportRefused(_("Row %(line)s cannot be read: %(error)s") % {"line": reader.line_num, "error": exc})
     return rows
@@ -160,8 +168,12 @@ def plan_rows(user, rows: list[tuple[int, dict]]) -> list[RowPlan]:
             ids[cells.get("id", "")] = parse_lead_id(cells.get("id", "").strip())
         except LeadNotFound:  # planned as "not found" below, like another organisation's lead
             pass
-    leads = {lead.pk: lead for lead in with_favorite_flag(lead_queryset_for(user), user)
-             .filter(pk__in=set(ids.values())).select_related("customer")}
+    leads = {
+        lead.pk: lead
+        for lead in with_favorite_flag(lead_queryset_for(user), user)
+        .filter(pk__in=set(ids.values()))
+        .select_related("customer")
+    }
     seen, plans = set(), []
     for line, cells in rows:
         plan = RowPlan(line=line, lead_id=cells.get("id", "").strip())
@@ -203,8 +215,11 @@ def _plan_row(plan: RowPlan, lead, cells: dict) -> RowPlan:
     lead_changes = {column: value for column, value in changed.items() if column != "is_favorite"}
     if lead_changes:
         if lead.status in ARCHIVED_STATUSES:
-            return _refuse(plan, _("The lead is %(status)s and archived: it can no longer change.")
-                           % {"status": lead.get_status_display().lower()})
+            return _refuse(
+                plan,
+                _("The lead is %(status)s and archived: it can no longer change.")
+                % {"status": lead.get_status_display().lower()},
+            )
         if exported != lead.updated_at:
             return _refuse(plan, _("Changed by someone since the export: export it again and redo this row."))
         try:
@@ -217,10 +232,12 @@ def _plan_row(plan: RowPlan, lead, cells: dict) -> RowPlan:
 
 
 def _reason_steps(action: str, choices, row: dict) -> list[Step]:
-    cleaned = collect({
-        "reason": lambda: v.clean_choice(row["reason"], choices, label="reason"),
-        "reason_notes": lambda: v.clean_text(row["reason_notes"], max_length=5000),
-    })
+    cleaned = collect(
+        {
+            "reason": lambda: v.clean_choice(row["reason"], choices, label="reason"),
+            "reason_notes": lambda: v.clean_text(row["reason_notes"], max_length=5000),
+        }
+    )
     return [Step(action, cleaned)]
 
 
@@ -228,11 +245,20 @@ def _lead_steps(lead, changes: dict, row: dict) -> list[Step]:
     """The services that make `changes`, with every value checked now so a refused row names its column."""
     status = changes.get("status", lead.status)
     deal = {column: value for column, value in changes.items() if column in DEAL_FIELDS}
-    moves = {(Status.RECEIVED, Status.ACCEPTED), (Status.RECEIVED, Status.DECLINED), (Status.ACCEPTED, Status.WON),
-             (Status.ACCEPTED, Status.LOST)}
+    moves = {
+        (Status.RECEIVED, Status.ACCEPTED),
+        (Status.RECEIVED, Status.DECLINED),
+        (Status.ACCEPTED, Status.WON),
+        (Status.ACCEPTED, Status.LOST),
+    }
     if "status" in changes and (lead.status, status) not in moves:
-        raise ValidationError({"status": [_("A lead that is %(old)s cannot become “%(new)s” here.")
-                                          % {"old": lead.status, "new": status}]})
+        raise ValidationError(
+            {
+                "status": [
+                    _("A lead that is %(old)s cannot become “%(new)s” here.") % {"old": lead.status, "new": status}
+                ]
+            }
+        )
     if {"reason", "reason_notes"} & set(changes) and status not in (Status.DECLINED, Status.LOST):
         raise ValidationError({"reason": [_("Give a reason only when the row declines or loses the lead.")]})
     if status == Status.DECLINED:
@@ -257,5 +283,7 @@ def _lead_steps(lead, changes: dict, row: dict) -> list[Step]:
 
 def _as_input(fields: dict) -> dict:
     """Values for the services' cleaners: dates as ISO text unless parsed, nothing for an emptied value."""
-    return {column: (value.isoformat() if isinstance(value, date) else ("" if value is None else value))
-            for column, value in fields.items()}
+    return {
+        column: (value.isoformat() if isinstance(value, date) else ("" if value is None else value))
+        for column, value in fields.items()
+    }

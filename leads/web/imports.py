@@ -4,6 +4,7 @@ The preview writes nothing: the planned rows wait in the cache under a random to
 so another person (or another organisation) can neither see nor apply them. Apply runs each row alone through the
 same services as the lead page (leads.services.bulk) and reports every row, on the page and as CSV.
 """
+
 import csv
 import io
 import secrets
@@ -26,8 +27,10 @@ TEMPLATE = "leads/import.html"
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV file"),
-                           help_text=gettext_lazy("The export of a tab, edited: at most 1,000 rows and 2 MB."))
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy("The export of a tab, edited: at most 1,000 rows and 2 MB."),
+    )
 
 
 def _key(request, kind: str, token: str) -> str:
@@ -72,8 +75,12 @@ def lead_import_apply(request, token: str):
         raise Http404(_("This preview has expired or was applied already. Upload the file again."))
     cache.delete(key)  # applied once: a second click (or a replay) finds nothing
     changing = [plan for plan in plans if plan.outcome == "change"]
-    outcomes = dict(zip((id(plan) for plan in changing), leads_bulk_run(
-        by=request.user, items=[(plan.lead_id, plan.steps, plan.version) for plan in changing])))
+    outcomes = dict(
+        zip(
+            (id(plan) for plan in changing),
+            leads_bulk_run(by=request.user, items=[(plan.lead_id, plan.steps, plan.version) for plan in changing]),
+        )
+    )
     results = []
     for plan in plans:
         row = {"line": plan.line, "id": plan.lead_id, "company": plan.company, "changes": plan.changes}
@@ -91,8 +98,9 @@ def lead_import_apply(request, token: str):
                 row.update(result="failed", message=outcome.error)
         results.append(row)
     cache.set(_key(request, "results", token), results, KEEP_SECONDS)
-    counts = {kind: sum(row["result"] == kind for row in results) for kind in ("applied", "unchanged", "refused",
-                                                                                 "failed")}
+    counts = {
+        kind: sum(row["result"] == kind for row in results) for kind in ("applied", "unchanged", "refused", "failed")
+    }
     return render(request, TEMPLATE, {"results": results, "token": token, **counts})
 
 
@@ -107,8 +115,9 @@ def lead_import_results(request, token: str):
     writer.writerow(["row", "id", "company", "result", "message", "changes"])
     for row in results:
         changes = "; ".join(f"{column}: {old} → {new}" for column, old, new in row["changes"])
-        writer.writerow([row["line"], row["id"], _safe(row["company"]), row["result"], _safe(row["message"]),
-                         _safe(changes)])
+        writer.writerow(
+            [row["line"], row["id"], _safe(row["company"]), row["result"], _safe(row["message"]), _safe(changes)]
+        )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="import-results.csv"'
     response["Cache-Control"] = "no-store"

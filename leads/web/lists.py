@@ -1,4 +1,5 @@
 """The lead lists (one per ListTab): filtered, searched, sorted and paged; HTMX swaps the results or the panel."""
+
 from datetime import UTC, datetime
 
 from django.contrib.auth.decorators import login_required
@@ -25,8 +26,21 @@ MAX_PAGE_NUMBER = 100
 # What a list row shows (leads_ui.LeadRows), plus the keysets' columns (received_at, id).
 # The live refresh (leads.web.live): an empty first page polls for anything newer than this.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-ROW_FIELDS = ("id", "lead_type", "status", "need", "received_at", "respond_by", "contact_requested", "deal_value",
-              "currency", "customer__company", "customer__contact_name", "customer__country", "is_favorite")
+ROW_FIELDS = (
+    "id",
+    "lead_type",
+    "status",
+    "need",
+    "received_at",
+    "respond_by",
+    "contact_requested",
+    "deal_value",
+    "currency",
+    "customer__company",
+    "customer__contact_name",
+    "customer__country",
+    "is_favorite",
+)
 # The status select: all, each stage, then each archived status (values from leads.selectors.STATUS_FILTERS).
 STATUS_FILTER_CHOICES = [
     ("", gettext_lazy("All")),
@@ -41,12 +55,19 @@ STATUS_FILTER_CHOICES = [
 def tabs(user, counts: dict | None = None) -> list[dict]:
     """The three tabs of the header, each with how many of its leads still wait for an answer (and saying so)."""
     counts = lead_waiting_counts(user) if counts is None else counts
-    return [{"name": name, "label": label, "url": reverse(f"leads:{name}"), "waiting": counts[name],
-             # What the badge counts, in visible words ("3 waiting"): a bare number was explained only by a tooltip.
-             "badge": ngettext("%(n)s waiting", "%(n)s waiting", counts[name]) % {"n": counts[name]},
-             "title": ngettext("%(n)s lead waiting for an answer", "%(n)s leads waiting for an answer",
-                               counts[name]) % {"n": counts[name]}}
-            for name, label in ListTab.choices]
+    return [
+        {
+            "name": name,
+            "label": label,
+            "url": reverse(f"leads:{name}"),
+            "waiting": counts[name],
+            # What the badge counts, in visible words ("3 waiting"): a bare number was explained only by a tooltip.
+            "badge": ngettext("%(n)s waiting", "%(n)s waiting", counts[name]) % {"n": counts[name]},
+            "title": ngettext("%(n)s lead waiting for an answer", "%(n)s leads waiting for an answer", counts[name])
+            % {"n": counts[name]},
+        }
+        for name, label in ListTab.choices
+    ]
 
 
 @require_GET
@@ -72,21 +93,27 @@ def lead_list(request, tab: str):
     # The results fragment (search, filters, paging) leaves the tabs as they are: no need to count. Its poller then
     # starts without a fingerprint, and its first poll brings the counts and one.
     counts = None if fragment else lead_waiting_counts(request.user)
-    first_newest = (filters.sort == "newest" and not request.GET.get("cursor")
-                    and _page_number(request.GET.get("page")) == 1)
+    first_newest = (
+        filters.sort == "newest" and not request.GET.get("cursor") and _page_number(request.GET.get("page")) == 1
+    )
     context = {
         "tab": tab,
         "tab_label": ListTab(tab).label,
         "tabs": [] if fragment else tabs(request.user, counts),
         # The live refresh (leads.web.live) adds new leads on top of the newest-first order's first page only.
-        **live_context(request, tab, counts=counts, newest_shown=(items[0].received_at if items else EPOCH)
-                       if first_newest else None),
+        **live_context(
+            request,
+            tab,
+            counts=counts,
+            newest_shown=(items[0].received_at if items else EPOCH) if first_newest else None,
+        ),
         "panel": True,
         "filters": filters,
         "status_options": _options(STATUS_FILTER_CHOICES, filters.status),
         "sort_options": _options(SORT_CHOICES, filters.sort),
-        "rows": LeadRows(token=str(get_token(request)), next_url=request.get_full_path(),
-                         user=request.user).render(items),
+        "rows": LeadRows(token=str(get_token(request)), next_url=request.get_full_path(), user=request.user).render(
+            items
+        ),
         "total": total,
         "nav": nav,
         "decline_reasons": DeclineReason.choices,
@@ -146,8 +173,9 @@ def _keyset_page(request, leads, sort: str, statuses):
             cursor = None
     if page is None:
         number = _page_number(request.GET.get("page"))
-        page = paginate(leads, sort=sort, cursor=None, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
-                        statuses=statuses)
+        page = paginate(
+            leads, sort=sort, cursor=None, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, statuses=statuses
+        )
         if number > 1 and not page.items:  # past the end: the first page, as for a number out of range
             number = 1
             page = paginate(leads, sort=sort, cursor=None, limit=PAGE_SIZE, statuses=statuses)
@@ -155,7 +183,8 @@ def _keyset_page(request, leads, sort: str, statuses):
     nav = {
         "first": _link(request, path, page=None, cursor=None) if cursor or number > 2 else None,
         "previous": _link(request, path, page=number - 1 if number > 2 else None, cursor=None)
-        if not cursor and number > 1 else None,
+        if not cursor and number > 1
+        else None,
         "label": _("Page %(n)s") % {"n": number} if not cursor else "",
         "next": _link(request, path, page=None, cursor=page.next_cursor) if page.next_cursor else None,
     }
@@ -173,7 +202,8 @@ def _numbered_page(request, leads, *, counted):
     nav = {
         "first": None,
         "previous": _link(request, path, page=page.previous_page_number(), cursor=None)
-        if page.has_previous() else None,
+        if page.has_previous()
+        else None,
         "label": _("Page %(n)s of %(total)s") % {"n": page.number, "total": page.paginator.num_pages},
         "next": _link(request, path, page=page.next_page_number(), cursor=None) if page.has_next() else None,
     }

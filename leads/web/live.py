@@ -3,6 +3,7 @@ saw; an unchanged tab answers 204 (nothing swapped, nothing lost), a changed one
 the new rows at the top of the list, the tab counts, the flame banner for a hot arrival, and the poller itself
 with the new fingerprint. Rows already shown, their checkboxes, the scroll position and any open form are left
 alone."""
+
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
@@ -48,19 +49,29 @@ def lead_live(request, tab: str):
     new_rows, hot = [], []
     # New rows go on top only where new leads belong on top: the newest-first order's first page.
     if filters.sort == "newest" and after is not None:
-        rows = list(lead_list_for(request.user, tab=tab, filters=filters).filter(received_at__gt=after)
-                    .values_list(*ROW_FIELDS, named=True)[:MAX_NEW_ROWS])
+        rows = list(
+            lead_list_for(request.user, tab=tab, filters=filters)
+            .filter(received_at__gt=after)
+            .values_list(*ROW_FIELDS, named=True)[:MAX_NEW_ROWS]
+        )
         new_rows = rows
         now = timezone.now()
-        hot = [row for row in rows if hot_state(contact_requested=row.contact_requested, status=row.status,
-                                                  received_at=row.received_at, now=now) == "hot"]
+        hot = [
+            row
+            for row in rows
+            if hot_state(
+                contact_requested=row.contact_requested, status=row.status, received_at=row.received_at, now=now
+            )
+            == "hot"
+        ]
     shown = max((row.received_at for row in new_rows), default=after)
     context = {
         "tab": tab,
         "panel": True,
         "tabs": tabs(request.user, counts),
         "rows": LeadRows(token=str(get_token(request)), next_url=_list_url(request), user=request.user).render(new_rows)
-        if new_rows else "",
+        if new_rows
+        else "",
         "new_count": len(new_rows),
         "hot": hot[0] if hot else None,
         "live_url": poll_url(request, tab, fingerprint=fingerprint, after=shown),

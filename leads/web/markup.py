@@ -3,6 +3,7 @@
 Used by the template tags (leads/templatetags/leads_ui.py) and by the list rows (leads.web.rows), which build
 25-100 rows a page and so look each shared piece up once per page.
 """
+
 import html
 from datetime import timedelta
 
@@ -30,10 +31,12 @@ def icon_html(name: str, sprite: str, label: str = ""):
     """An icon from the sprite at `sprite`; decorative unless given a label for screen readers."""
     href = f"{sprite}#{name}"
     if label:
-        return format_html('<svg class="icon icon-{}" role="img" aria-label="{}"><use href="{}"></use></svg>',
-                           name, label, href)
-    return format_html('<svg class="icon icon-{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>',
-                       name, href)
+        return format_html(
+            '<svg class="icon icon-{}" role="img" aria-label="{}"><use href="{}"></use></svg>', name, label, href
+        )
+    return format_html(
+        '<svg class="icon icon-{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>', name, href
+    )
 
 
 def heart_labels() -> dict:
@@ -43,12 +46,14 @@ def heart_labels() -> dict:
 def heart_tail(*, on: bool, next_url: str, token: str, labels: dict, icon_markup: str) -> str:
     """The heart's markup after its form's URL: the same for every heart of a page that is on (or off)."""
     label = escape(labels[on])
-    return (f' hx-target="this" hx-swap="outerHTML">'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
-            f'<input type="hidden" name="favorite" value="{"0" if on else "1"}">'
-            f'<input type="hidden" name="next" value="{escape(next_url)}">'
-            f'<button type="submit" class="heart{" on" if on else ""}" aria-pressed="{"true" if on else "false"}"'
-            f' title="{label}">{icon_markup}<span class="sr-only">{label}</span></button></form>')
+    return (
+        f' hx-target="this" hx-swap="outerHTML">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+        f'<input type="hidden" name="favorite" value="{"0" if on else "1"}">'
+        f'<input type="hidden" name="next" value="{escape(next_url)}">'
+        f'<button type="submit" class="heart{" on" if on else ""}" aria-pressed="{"true" if on else "false"}"'
+        f' title="{label}">{icon_markup}<span class="sr-only">{label}</span></button></form>'
+    )
 
 
 def heart_markup(url: str, tail: str) -> str:

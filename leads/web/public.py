@@ -1,4 +1,5 @@
 """The public contact form's POST: a customer's inquiry becomes a `customer_inquiry` lead for that partner."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -35,7 +36,8 @@ def partner_contact(request, slug: str):
     profile = partner_profile(slug)
     form = ContactForm(request.POST)
     thanks = _("Thank you — %(partner)s has your message and will get back to you soon.") % {
-        "partner": profile.organisation.name}
+        "partner": profile.organisation.name
+    }
     if not form.is_valid():
         return render_partner_page(request, profile, form, status=400)
     if _rate_limited(request):

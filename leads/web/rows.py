@@ -1,17 +1,17 @@
 """The rows of a lead list page, built in Python from named tuples (leads.web.lists.ROW_FIELDS): every value is
 escaped once, and what every row shares (icons, labels, the hearts' hidden fields, URL patterns) is built once per
 page, because a template tag or include per row costs far more than the row's own work."""
+
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from common.countries import country_name
-
 from leads.models import LeadType, Status, hot_state
 from leads.visibility import contact_visible
 from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url, time_left
@@ -38,12 +38,17 @@ class LeadRows:
         sprite = sprite_url()
         self.now = timezone.now()
         self.icons = {name: icon_html(name, sprite) for name in ("flame", "alert", "clock", "heart")}
-        self.flame = format_html('<span class="flame" title="{}">{}<span class="flame-text">{}</span></span>',
-                                 _("Hot lead: the customer asked to be contacted directly"), self.icons["flame"],
-                                 _("Hot"))
+        self.flame = format_html(
+            '<span class="flame" title="{}">{}<span class="flame-text">{}</span></span>',
+            _("Hot lead: the customer asked to be contacted directly"),
+            self.icons["flame"],
+            _("Hot"),
+        )
         labels = heart_labels()
-        self.hearts = {on: heart_tail(on=on, next_url=next_url, token=token, labels=labels,
-                                      icon_markup=self.icons["heart"]) for on in (True, False)}
+        self.hearts = {
+            on: heart_tail(on=on, next_url=next_url, token=token, labels=labels, icon_markup=self.icons["heart"])
+            for on in (True, False)
+        }
         self.types = {value: escape(label) for value, label in LeadType.choices}
         self.statuses = {value: (escape(value), escape(label)) for value, label in Status.choices}
         self.detail, self.favorite = _url_pattern("leads:detail"), _url_pattern("leads:favorite")
@@ -72,33 +77,45 @@ class LeadRows:
         left = time_left(lead, self.now)
         if left:
             urgent = left["urgent"]
-            fact = (f'<span class="time-left{" urgent" if urgent else ""}">'
-                    f'{self.icons["alert" if urgent else "clock"]}{escape(left["text"])}</span>')
+            fact = (
+                f'<span class="time-left{" urgent" if urgent else ""}">'
+                f"{self.icons['alert' if urgent else 'clock']}{escape(left['text'])}</span>"
+            )
         elif lead.deal_value is not None:
-            fact = (f'<span class="deal-value money">{escape(floatformat(lead.deal_value, "2g"))} '
-                    f'{escape(lead.currency)}</span>')
+            fact = (
+                f'<span class="deal-value money">{escape(floatformat(lead.deal_value, "2g"))} '
+                f"{escape(lead.currency)}</span>"
+            )
         else:
             fact = ""
-        hot = hot_state(contact_requested=lead.contact_requested, status=lead.status,
-                        received_at=lead.received_at, now=self.now) == "hot"
+        hot = (
+            hot_state(
+                contact_requested=lead.contact_requested, status=lead.status, received_at=lead.received_at, now=self.now
+            )
+            == "hot"
+        )
         need = lead.need
         if len(need) > NEED_CHARS:
-            need = f"{need[:NEED_CHARS - 1].rstrip()}…"
+            need = f"{need[: NEED_CHARS - 1].rstrip()}…"
         status, status_label = self.statuses.get(lead.status) or (escape(lead.status), escape(lead.status))
         lead_type = self.types.get(lead.lead_type) or escape(lead.lead_type)
         contact = lead.customer__contact_name if contact_visible(lead, self.user) else ""
         heart = heart_markup(f"{self.favorite[0]}{pk}{self.favorite[1]}", self.hearts[bool(lead.is_favorite)])
         company = escape(lead.customer__company)
-        select = (f'<input type="checkbox" class="row-select" name="ids" value="{pk}" form="bulk-form" '
-                  f'aria-label="{self.select_label}: {company}">' if lead.status == "received" else "")
-        return (f'<li class="lead-row{" is-hot" if hot else ""}" data-lead="{pk}">'
-                f'<div class="lead-who"><a class="lead-company" href="{self.detail[0]}{pk}{self.detail[1]}">'
-                f'{company}</a>{self.flame if hot else ""}'
-                f'<span class="lead-contact">{escape(contact)}</span>'
-                f'<p class="lead-need">{escape(need)}</p></div>'
-                f'<div class="lead-facts"><span class="lead-type">{lead_type}</span>'
-                f'<span class="badge status-{status}">{status_label}</span>{fact}'
-                f'{self.when_and_where(lead)}</div>'
-                f'<div class="lead-heart">{select}{heart}</div></li>')
-
-
+        select = (
+            f'<input type="checkbox" class="row-select" name="ids" value="{pk}" form="bulk-form" '
+            f'aria-label="{self.select_label}: {company}">'
+            if lead.status == "received"
+            else ""
+        )
+        return (
+            f'<li class="lead-row{" is-hot" if hot else ""}" data-lead="{pk}">'
+            f'<div class="lead-who"><a class="lead-company" href="{self.detail[0]}{pk}{self.detail[1]}">'
+            f"{company}</a>{self.flame if hot else ''}"
+            f'<span class="lead-contact">{escape(contact)}</span>'
+            f'<p class="lead-need">{escape(need)}</p></div>'
+            f'<div class="lead-facts"><span class="lead-type">{lead_type}</span>'
+            f'<span class="badge status-{status}">{status_label}</span>{fact}'
+            f"{self.when_and_where(lead)}</div>"
+            f'<div class="lead-heart">{select}{heart}</div></li>'
+        )

@@ -1,4 +1,5 @@
 """Template tags of the profile pages and the public directory: the error summary."""
+
 from django import template
 
 register = template.Library()
@@ -17,6 +18,7 @@ def error_summary(*forms):
             continue
         items += [{"href": "", "label": "", "message": error} for error in form.non_field_errors()]
         for field in form:
-            items += [{"href": f"#{field.id_for_label}", "label": field.label, "message": error}
-                      for error in field.errors]
+            items += [
+                {"href": f"#{field.id_for_label}", "label": field.label, "message": error} for error in field.errors
+            ]
     return {"items": items}

@@ -1,4 +1,5 @@
 """API test helpers: a client that speaks JSON with a bearer token issued through the real token service."""
+
 import json
 
 import pytest
@@ -23,8 +24,9 @@ class ApiClient:
 
     def _send(self, method, path, body, headers):
         data = "" if body is None else json.dumps(body)
-        return getattr(self.client, method)(BASE + path, data=data, content_type="application/json",
-                                            headers=self._headers(headers))
+        return getattr(self.client, method)(
+            BASE + path, data=data, content_type="application/json", headers=self._headers(headers)
+        )
 
     def post(self, path, body=None, headers=None):
         return self._send("post", path, body, headers)
@@ -42,9 +44,11 @@ class ApiClient:
 @pytest.fixture
 def api_as(client):
     """api_as(user) → a client authenticated with a fresh API token of `user`."""
+
     def make(user):
         _token, plain = api_token_issue(user=user, name="tests")
         return ApiClient(client, plain)
+
     return make
 
 

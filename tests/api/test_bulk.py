@@ -1,4 +1,5 @@
 """POST /api/v1/leads/bulk (DESIGN §11): one result per item in the items' order, each item run alone."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -17,8 +18,13 @@ def test_bulk_answers_each_item_in_order_with_its_own_status(api_as, partner_adm
     decided.accept()
     decided.save()
     items = [
-        {"id": str(to_accept.pk), "action": "accept", "deal_name": "Migration", "deal_value": "1200.50",
-         "estimated_close_date": NEXT_MONTH},
+        {
+            "id": str(to_accept.pk),
+            "action": "accept",
+            "deal_name": "Migration",
+            "deal_value": "1200.50",
+            "estimated_close_date": NEXT_MONTH,
+        },
         {"id": str(foreign.pk), "action": "decline", "reason": "not_a_fit"},
         {"id": str(to_decline.pk), "action": "decline", "reason": "no_budget", "reason_notes": "Next year."},
         {"id": str(decided.pk), "action": "decline", "reason": "not_a_fit"},
@@ -66,8 +72,9 @@ def test_bulk_of_an_empty_list_answers_no_results(api_as, partner_admin):
 
 def test_bulk_item_with_an_unknown_field_changes_nothing(api_as, partner_admin, org):
     lead = LeadFactory(partner=org)
-    response = api_as(partner_admin).post("/leads/bulk", {"items": [
-        {"id": str(lead.pk), "action": "decline", "reason": "not_a_fit", "colour": "red"}]})
+    response = api_as(partner_admin).post(
+        "/leads/bulk", {"items": [{"id": str(lead.pk), "action": "decline", "reason": "not_a_fit", "colour": "red"}]}
+    )
     result = response.json()["results"][0]
     assert result["status"] == 422 and "colour" in result["errors"]
     assert Lead.objects.get(pk=lead.pk).status == Status.RECEIVED

@@ -3,6 +3,7 @@
 Both answered 500 before (AttributeError in the cursor decoder, UnicodeEncodeError at PostgreSQL); now the API
 answers 422 naming the field, the web list starts again at page 1, and nothing is written.
 """
+
 import base64
 import json
 
@@ -114,11 +115,14 @@ def _state(lead):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("method", "suffix", "field"), [
-    (method, suffix, field) for (method, suffix), fields in TEXT_FIELDS.items() for field in fields])
+@pytest.mark.parametrize(
+    ("method", "suffix", "field"),
+    [(method, suffix, field) for (method, suffix), fields in TEXT_FIELDS.items() for field in fields],
+)
 @pytest.mark.parametrize("bad", [SURROGATE, "\udfff", "x\x00y"], ids=["lone-high", "lone-low", "null"])
-def test_unstorable_text_in_any_accepted_lead_field_is_a_422_naming_it(api_as, partner_admin, org, method, suffix,
-                                                                       field, bad):
+def test_unstorable_text_in_any_accepted_lead_field_is_a_422_naming_it(
+    api_as, partner_admin, org, method, suffix, field, bad
+):
     lead = AcceptedLeadFactory(partner=org)
     before = _state(lead)
     body = {**TEXT_FIELDS[(method, suffix)], field: bad}
@@ -129,13 +133,21 @@ def test_unstorable_text_in_any_accepted_lead_field_is_a_422_naming_it(api_as, p
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", ["deal_name", "notes", "crm_id", "campaign_id", "currency", "team.0.name",
-                                   "team.0.email", "team.0.phone"])
+@pytest.mark.parametrize(
+    "field", ["deal_name", "notes", "crm_id", "campaign_id", "currency", "team.0.name", "team.0.email", "team.0.phone"]
+)
 def test_unstorable_text_in_an_accept_body_is_a_422_naming_the_field(api_as, partner_admin, org, field):
     lead = LeadFactory(partner=org)
-    body = {"deal_name": "Deal", "deal_value": "10", "estimated_close_date": "2031-01-01", "currency": "EUR",
-            "notes": "", "crm_id": "", "campaign_id": "",
-            "team": [{"name": "Ann", "email": "ann@example.com", "phone": ""}]}
+    body = {
+        "deal_name": "Deal",
+        "deal_value": "10",
+        "estimated_close_date": "2031-01-01",
+        "currency": "EUR",
+        "notes": "",
+        "crm_id": "",
+        "campaign_id": "",
+        "team": [{"name": "Ann", "email": "ann@example.com", "phone": ""}],
+    }
     if field.startswith("team."):
         body["team"][0][field.rsplit(".", 1)[1]] = SURROGATE
     else:
@@ -147,12 +159,28 @@ def test_unstorable_text_in_an_accept_body_is_a_422_naming_the_field(api_as, par
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", ["partner", "need", "referred_by_email", "customer.company",
-                                   "customer.contact_name", "customer.email", "customer.phone", "customer.city",
-                                   "customer.country", "customer.company_size"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "partner",
+        "need",
+        "referred_by_email",
+        "customer.company",
+        "customer.contact_name",
+        "customer.email",
+        "customer.phone",
+        "customer.city",
+        "customer.country",
+        "customer.company_size",
+    ],
+)
 def test_unstorable_text_in_a_new_lead_is_a_422_naming_the_field(api_as, ops_user, org, field):
-    body = {"partner": org.slug, "lead_type": "sales_qualified", "need": "Need",
-            "customer": {"company": "Acme", "contact_name": "Ann", "email": "ann@example.com"}}
+    body = {
+        "partner": org.slug,
+        "lead_type": "sales_qualified",
+        "need": "Need",
+        "customer": {"company": "Acme", "contact_name": "Ann", "email": "ann@example.com"},
+    }
     if field.startswith("customer."):
         body["customer"][field.split(".", 1)[1]] = SURROGATE
     else:
@@ -179,8 +207,8 @@ def test_the_api_text_type_and_the_shared_cleaner_refuse_lone_surrogates_and_kee
     from pydantic import TypeAdapter
     from pydantic import ValidationError as PydanticError
 
-    from leads.api.schemas import Text
     from common.validators import clean_text
+    from leads.api.schemas import Text
 
     text = TypeAdapter(Text)
     for bad in (SURROGATE, "\ud800", "\udc00x", "x\x00"):

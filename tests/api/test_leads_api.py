@@ -1,4 +1,5 @@
 """The JSON API of DESIGN §5: every endpoint's happy path, each error status, tenants and roles."""
+
 from datetime import timedelta
 
 import pytest
@@ -17,8 +18,14 @@ DEAL = {"deal_name": "Cloud migration", "deal_value": "12500.50", "currency": "E
 NEW_LEAD = {
     "partner": "contoso",
     "lead_type": "marketing_qualified",
-    "customer": {"company": "Acme s.r.o.", "contact_name": "Petr Novák", "email": "petr@acme.example",
-                 "company_size": "50-249", "country": "cz", "city": "Brno"},
+    "customer": {
+        "company": "Acme s.r.o.",
+        "contact_name": "Petr Novák",
+        "email": "petr@acme.example",
+        "company_size": "50-249",
+        "country": "cz",
+        "city": "Brno",
+    },
     "need": "ERP rollout for 120 people.",
     "contact_requested": True,
     "referred_by_email": "seller@vendor.example",
@@ -26,6 +33,7 @@ NEW_LEAD = {
 
 
 # Authentication
+
 
 def test_no_token_is_401_with_a_json_body(anonymous_api, lead):
     response = anonymous_api.get(f"/leads/{lead.pk}")
@@ -64,16 +72,40 @@ def test_tokens_are_stored_hashed_and_record_their_last_use(client, partner_admi
 
 # Reading
 
+
 def test_lead_json_carries_every_field_of_design_5(api_as, referrals_admin, org):
     lead = AcceptedLeadFactory(partner=org)
     lead.team.create(name="Eva", email="eva@contoso.example", phone="1")
     response = api_as(referrals_admin).get(f"/leads/{lead.pk}")
     assert response.status_code == 200
     body = response.json()
-    for field in ("id", "partner", "lead_type", "tab", "status", "stage", "is_hot", "contact_requested",
-                  "received_at", "respond_by", "customer", "need", "deal_name", "deal_value", "currency",
-                  "estimated_close_date", "notes", "crm_id", "campaign_id", "reason", "reason_notes", "team",
-                  "is_favorite", "updated_at", "etag"):
+    for field in (
+        "id",
+        "partner",
+        "lead_type",
+        "tab",
+        "status",
+        "stage",
+        "is_hot",
+        "contact_requested",
+        "received_at",
+        "respond_by",
+        "customer",
+        "need",
+        "deal_name",
+        "deal_value",
+        "currency",
+        "estimated_close_date",
+        "notes",
+        "crm_id",
+        "campaign_id",
+        "reason",
+        "reason_notes",
+        "team",
+        "is_favorite",
+        "updated_at",
+        "etag",
+    ):
         assert field in body, field
     assert body["partner"] == "contoso" and body["tab"] == "marketplace" and body["stage"] == "accepted"
     assert body["deal_value"] == "12500.00"
@@ -196,6 +228,7 @@ def test_a_forged_cursor_is_422(api_as, referrals_admin, cursor):
 
 # Creating (ops only)
 
+
 def test_ops_create_a_lead_with_an_import_time(api_as, ops_user, org):
     received_at = timezone.now() - timedelta(days=5)
     response = api_as(ops_user).post("/leads", {**NEW_LEAD, "received_at": received_at.isoformat()})
@@ -240,13 +273,18 @@ def test_create_rejects_a_missing_customer_and_unknown_fields(api_as, ops_user, 
 
 def test_a_body_that_is_not_json_is_422(api_as, ops_user, client, org):
     api = api_as(ops_user)
-    response = client.post("/api/v1/leads", data="{not json", content_type="application/json",
-                           headers={"Authorization": f"Bearer {api.token}"})
+    response = client.post(
+        "/api/v1/leads",
+        data="{not json",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
     assert response.status_code == 422
     assert "body" in response.json()["errors"]
 
 
 # Transitions
+
 
 @pytest.mark.parametrize("role", ["partner_admin", "referrals_admin", "ops_user"])
 def test_each_role_may_accept_with_a_deal_and_team(api_as, request, role, lead):
@@ -260,8 +298,13 @@ def test_each_role_may_accept_with_a_deal_and_team(api_as, request, role, lead):
 
 
 def test_accept_names_each_invalid_field_and_changes_nothing(api_as, referrals_admin, lead):
-    body = {**DEAL, "deal_value": "-5", "currency": "XXQ", "estimated_close_date": "2001-01-01",
-            "team": [{"name": "Eva", "email": "nope"}]}
+    body = {
+        **DEAL,
+        "deal_value": "-5",
+        "currency": "XXQ",
+        "estimated_close_date": "2001-01-01",
+        "team": [{"name": "Eva", "email": "nope"}],
+    }
     response = api_as(referrals_admin).post(f"/leads/{lead.pk}/accept", body)
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"deal_value", "currency", "estimated_close_date", "team.0.email"}
@@ -298,11 +341,15 @@ def test_if_match_with_a_stale_etag_is_412_and_the_current_one_succeeds(api_as, 
 
 
 def test_decline_with_a_reason(api_as, partner_admin, lead):
-    response = api_as(partner_admin).post(f"/leads/{lead.pk}/decline",
-                                          {"reason": "no_budget", "reason_notes": "Maybe next year."})
+    response = api_as(partner_admin).post(
+        f"/leads/{lead.pk}/decline", {"reason": "no_budget", "reason_notes": "Maybe next year."}
+    )
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["stage"], response.json()["reason"]) == (
-        "declined", "archived", "no_budget")
+        "declined",
+        "archived",
+        "no_budget",
+    )
 
 
 def test_decline_with_an_unknown_reason_is_422(api_as, partner_admin, lead):
@@ -334,13 +381,18 @@ def test_win_a_received_lead_is_409_and_lose_without_reason_is_422(api_as, refer
 
 # Editing an accepted deal, its team, favourites, history
 
+
 def test_patch_changes_only_the_fields_sent_and_records_them(api_as, partner_admin, org):
     lead = AcceptedLeadFactory(partner=org, notes="keep me")
     response = api_as(partner_admin).patch(f"/leads/{lead.pk}", {"deal_value": 99, "crm_id": "SF-1"})
     assert response.status_code == 200
     body = response.json()
     assert (body["deal_value"], body["crm_id"], body["notes"], body["deal_name"]) == (
-        "99.00", "SF-1", "keep me", "Cloud migration")
+        "99.00",
+        "SF-1",
+        "keep me",
+        "Cloud migration",
+    )
     event = LeadEvent.objects.get(lead=lead, action="edit")
     assert event.changes == {"deal_value": ["12500.00", "99.00"], "crm_id": ["", "SF-1"]}
 
@@ -365,12 +417,14 @@ def test_patch_outside_accepted_is_409(api_as, partner_admin, org, status):
 
 def test_add_team_member_is_201_with_the_lead(api_as, referrals_admin, org):
     lead = AcceptedLeadFactory(partner=org)
-    response = api_as(referrals_admin).post(f"/leads/{lead.pk}/team",
-                                            {"name": "Jan", "email": "jan@contoso.example", "phone": "+420 1"})
+    response = api_as(referrals_admin).post(
+        f"/leads/{lead.pk}/team", {"name": "Jan", "email": "jan@contoso.example", "phone": "+420 1"}
+    )
     assert response.status_code == 201
     (member,) = lead.team.all()
-    assert response.json()["team"] == [{"id": member.pk, "name": "Jan", "email": "jan@contoso.example",
-                                        "phone": "+420 1"}]
+    assert response.json()["team"] == [
+        {"id": member.pk, "name": "Jan", "email": "jan@contoso.example", "phone": "+420 1"}
+    ]
 
 
 def test_team_member_errors_and_conflicts(api_as, referrals_admin, org, lead):
@@ -401,13 +455,16 @@ def test_history_lists_every_event(api_as, referrals_admin, lead):
     assert response.status_code == 200
     events = response.json()
     assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [
-        ("accept", "received", "accepted"), ("win", "accepted", "won")]
+        ("accept", "received", "accepted"),
+        ("win", "accepted", "won"),
+    ]
     assert events[0]["actor"] == "contoso-referrals" and events[0]["at"].endswith("Z")
     assert events[0]["changes"]["deal_value"] == "12500.50"
 
 
-def test_the_list_costs_the_same_queries_for_one_lead_or_many(api_as, referrals_admin, org,
-                                                             django_assert_max_num_queries):
+def test_the_list_costs_the_same_queries_for_one_lead_or_many(
+    api_as, referrals_admin, org, django_assert_max_num_queries
+):
     api = api_as(referrals_admin)
     api.get("/leads")  # the token's first use records last_used_at; measure steady state
     for _ in range(30):

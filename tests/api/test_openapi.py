@@ -1,4 +1,5 @@
 """The OpenAPI schema: valid, lists every endpoint of DESIGN §5, and the API keeps to it under generated input."""
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -17,18 +18,27 @@ from profiles.api_tokens import api_token_issue
 from tests.factories import AcceptedLeadFactory, LeadFactory
 
 ENDPOINTS = {
-    ("get", "/api/v1/leads"), ("post", "/api/v1/leads"), ("get", "/api/v1/leads/{lead_id}"),
-    ("patch", "/api/v1/leads/{lead_id}"), ("post", "/api/v1/leads/{lead_id}/accept"),
-    ("post", "/api/v1/leads/{lead_id}/decline"), ("post", "/api/v1/leads/{lead_id}/win"),
-    ("post", "/api/v1/leads/{lead_id}/lose"), ("post", "/api/v1/leads/{lead_id}/team"),
+    ("get", "/api/v1/leads"),
+    ("post", "/api/v1/leads"),
+    ("get", "/api/v1/leads/{lead_id}"),
+    ("patch", "/api/v1/leads/{lead_id}"),
+    ("post", "/api/v1/leads/{lead_id}/accept"),
+    ("post", "/api/v1/leads/{lead_id}/decline"),
+    ("post", "/api/v1/leads/{lead_id}/win"),
+    ("post", "/api/v1/leads/{lead_id}/lose"),
+    ("post", "/api/v1/leads/{lead_id}/team"),
     ("delete", "/api/v1/leads/{lead_id}/team/{member_id}"),
-    ("put", "/api/v1/leads/{lead_id}/favorite"), ("delete", "/api/v1/leads/{lead_id}/favorite"),
-    ("get", "/api/v1/leads/{lead_id}/history"), ("get", "/api/v1/partners/match"),
+    ("put", "/api/v1/leads/{lead_id}/favorite"),
+    ("delete", "/api/v1/leads/{lead_id}/favorite"),
+    ("get", "/api/v1/leads/{lead_id}/history"),
+    ("get", "/api/v1/partners/match"),
     ("post", "/api/v1/leads/{lead_id}/reroute"),
     ("get", "/api/v1/leads/{lead_id}/history"),
     ("get", "/api/v1/insights"),  # DESIGN §8
     ("post", "/api/v1/leads/bulk"),  # DESIGN §11
-    ("get", "/api/v1/webhooks"), ("post", "/api/v1/webhooks"), ("delete", "/api/v1/webhooks/{endpoint_id}"),
+    ("get", "/api/v1/webhooks"),
+    ("post", "/api/v1/webhooks"),
+    ("delete", "/api/v1/webhooks/{endpoint_id}"),
     ("post", "/api/v1/webhooks/{endpoint_id}/rotate-secret"),
 }
 
@@ -78,8 +88,14 @@ def test_generated_requests_get_no_500_and_only_documented_answers(api_schema, f
     headers = {"Authorization": f"Bearer {fuzz_state['token']}"}
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=25, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case):
         if "lead_id" in (case.path_parameters or {}):
             # Most generated ids are replaced by real leads, so bodies reach the services' validation too.

@@ -1,4 +1,5 @@
 """`make bench` end to end at a tiny size: seed, gunicorn, every measurement, and the one results table."""
+
 import os
 import shutil
 import subprocess
@@ -32,10 +33,32 @@ def _urls() -> tuple[str, str]:
 @pytest.mark.timeout(120)
 def test_bench_runs_end_to_end_at_2000_leads_and_prints_the_table():
     database_url, broker_url = _urls()
-    command = [sys.executable, "bench/run.py", "--leads", "2000", "--partners", "5", "--fresh", "--drop-after",
-               "--database-url", database_url, "--broker-url", broker_url, "--port", "8161", "--workers", "2",
-               "--requests", "20", "--duration", "1", "--backlog", "400",
-               "--load", "wrk" if shutil.which("wrk") else "python"]
+    command = [
+        sys.executable,
+        "bench/run.py",
+        "--leads",
+        "2000",
+        "--partners",
+        "5",
+        "--fresh",
+        "--drop-after",
+        "--database-url",
+        database_url,
+        "--broker-url",
+        broker_url,
+        "--port",
+        "8161",
+        "--workers",
+        "2",
+        "--requests",
+        "20",
+        "--duration",
+        "1",
+        "--backlog",
+        "400",
+        "--load",
+        "wrk" if shutil.which("wrk") else "python",
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=110)
 
     assert result.returncode == 0, result.stderr[-3000:]

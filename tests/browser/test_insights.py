@@ -1,5 +1,6 @@
 """Insights in real Chromium: the period picker swaps the body in place and pushes the URL, the CSP reports no
 violation, and a screenshot is left in test-artifacts/ for a person to look at."""
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -10,8 +11,13 @@ from tests.insights.conftest import known_leads  # noqa: F401 (fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_partner_reads_insights_and_changes_the_period_in_place(page: Page, live_server, org, known_leads,  # noqa: F811
-                                                                 artifacts):
+def test_partner_reads_insights_and_changes_the_period_in_place(
+    page: Page,
+    live_server,
+    org,
+    known_leads,  # noqa: F811
+    artifacts,
+):
     MembershipFactory(user=UserFactory(username="insights-admin"), organisation=org, role="partner_admin")
     console = []
     page.on("console", lambda message: console.append(message.text))

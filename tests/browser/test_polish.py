@@ -1,5 +1,6 @@
 """Issue 19 in real Chromium: every page kind at phone width, the call card, the tab strip's scroll hint, the
 badges and focus after a heart or an action, error summaries, Czech wording and dates, and axe-core's check."""
+
 import os
 import re
 from datetime import timedelta
@@ -40,27 +41,52 @@ def log_in(page: Page, live_server, username: str) -> None:
 @pytest.fixture
 def world(org):
     """A partner admin with a lead in every status, a hot one first, a listed profile and an API token."""
-    admin = MembershipFactory(user=UserFactory(username="contoso-admin", first_name="Alena", last_name="Admin"),
-                              organisation=org, role=Role.PARTNER_ADMIN).user
+    admin = MembershipFactory(
+        user=UserFactory(username="contoso-admin", first_name="Alena", last_name="Admin"),
+        organisation=org,
+        role=Role.PARTNER_ADMIN,
+    ).user
     now = timezone.now()
     leads = {
-        "hot": LeadFactory(partner=org, contact_requested=True, received_at=now - timedelta(hours=2),
-                           customer=CustomerFactory(company="Northwind Traders International Holdings",
-                                                    contact_name="Anna Svobodová", phone="+420 777 123 456"),
-                           need="Move 40 servers to the cloud before the lease ends."),
-        "received": LeadFactory(partner=org, received_at=now - timedelta(days=13),
-                                customer=CustomerFactory(company="Wide World Importers")),
+        "hot": LeadFactory(
+            partner=org,
+            contact_requested=True,
+            received_at=now - timedelta(hours=2),
+            customer=CustomerFactory(
+                company="Northwind Traders International Holdings",
+                contact_name="Anna Svobodová",
+                phone="+420 777 123 456",
+            ),
+            need="Move 40 servers to the cloud before the lease ends.",
+        ),
+        "received": LeadFactory(
+            partner=org, received_at=now - timedelta(days=13), customer=CustomerFactory(company="Wide World Importers")
+        ),
         "accepted": AcceptedLeadFactory(partner=org, customer=CustomerFactory(company="Adventure Works")),
         "won": AcceptedLeadFactory(partner=org, status=Status.WON, customer=CustomerFactory(company="Won Co")),
-        "lost": AcceptedLeadFactory(partner=org, status=Status.LOST, reason="no_response",
-                                    customer=CustomerFactory(company="Lost Co")),
-        "declined": LeadFactory(partner=org, status=Status.DECLINED, reason="no_budget", decided_at=now,
-                                customer=CustomerFactory(company="Declined Co")),
-        "expired": LeadFactory(partner=org, status=Status.EXPIRED, received_at=now - timedelta(days=20),
-                               lead_type=LeadType.SALES_QUALIFIED, customer=CustomerFactory(company="Expired Co")),
+        "lost": AcceptedLeadFactory(
+            partner=org, status=Status.LOST, reason="no_response", customer=CustomerFactory(company="Lost Co")
+        ),
+        "declined": LeadFactory(
+            partner=org,
+            status=Status.DECLINED,
+            reason="no_budget",
+            decided_at=now,
+            customer=CustomerFactory(company="Declined Co"),
+        ),
+        "expired": LeadFactory(
+            partner=org,
+            status=Status.EXPIRED,
+            received_at=now - timedelta(days=20),
+            lead_type=LeadType.SALES_QUALIFIED,
+            customer=CustomerFactory(company="Expired Co"),
+        ),
     }
-    profile = BusinessProfileFactory(organisation=org, keywords=["ERP", "cloud migration", "Power BI", "security"],
-                                     description="Cloud and data consulting for mid-sized companies.")
+    profile = BusinessProfileFactory(
+        organisation=org,
+        keywords=["ERP", "cloud migration", "Power BI", "security"],
+        description="Cloud and data consulting for mid-sized companies.",
+    )
     profile.median_response_hours = 30
     profile.save(update_fields=["median_response_hours"])
     LocationFactory(profile=profile, country="CZ", city="Praha")
@@ -74,8 +100,14 @@ def page_kinds(live_server, leads, org) -> dict[str, str]:
     base = live_server.url
     pages = {f"list-{tab}": f"{base}/leads/{tab}/" for tab in ("marketplace", "qualified", "favorites")}
     pages.update({f"lead-{name}": f"{base}/leads/{lead.pk}/" for name, lead in leads.items()})
-    pages.update({"profile": f"{base}/profile/", "tokens": f"{base}/profile/tokens/",
-                  "directory": f"{base}/partners/", "partner": f"{base}/partners/{org.slug}/"})
+    pages.update(
+        {
+            "profile": f"{base}/profile/",
+            "tokens": f"{base}/profile/tokens/",
+            "directory": f"{base}/partners/",
+            "partner": f"{base}/partners/{org.slug}/",
+        }
+    )
     return pages
 
 
@@ -93,8 +125,9 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, live_server, world, org
     assert {name: width for name, width in widths.items() if width > PHONE["width"]} == {}
 
 
-def test_hot_lead_on_a_phone_puts_the_call_first_and_keeps_the_heart_on_screen(page: Page, live_server, world,
-                                                                               artifacts):
+def test_hot_lead_on_a_phone_puts_the_call_first_and_keeps_the_heart_on_screen(
+    page: Page, live_server, world, artifacts
+):
     _, leads = world
     page.set_default_timeout(10_000)
     page.set_viewport_size(PHONE)
@@ -234,7 +267,8 @@ def test_public_pages_look_like_the_app_on_a_phone(page: Page, live_server, worl
         expect(card).to_have_class(re.compile(r"\bcard\b"))
         expect(card.locator(".chips li")).to_have_count(4)
         chip = card.locator(".chips li").first.evaluate(
-            "el => [getComputedStyle(el.parentElement).listStyleType, getComputedStyle(el).borderRadius]")
+            "el => [getComputedStyle(el.parentElement).listStyleType, getComputedStyle(el).borderRadius]"
+        )
         assert chip[0] == "none" and chip[1] != "0px"  # chips, not bullets
         expect(card).to_contain_text("Usually answers within 3 days.")
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
@@ -248,8 +282,11 @@ def axe_problems(page: Page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-            for violation in results.response["violations"] if violation["impact"] in ("serious", "critical")]
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
 
 
 def test_axe_finds_no_serious_problem_on_any_page(page: Page, live_server, world, org, settings):

@@ -1,4 +1,5 @@
 """A partner's day in real Chromium: tabs, search, favourites, hot alerts, accept, edit, win, decline, and roles."""
+
 import re
 from datetime import timedelta
 
@@ -36,22 +37,40 @@ def row(page: Page, company: str):
 
 @pytest.fixture
 def partner(org):
-    admin = MembershipFactory(user=UserFactory(username="contoso-admin", first_name="Alena", last_name="Admin"),
-                              organisation=org, role=Role.PARTNER_ADMIN).user
+    admin = MembershipFactory(
+        user=UserFactory(username="contoso-admin", first_name="Alena", last_name="Admin"),
+        organisation=org,
+        role=Role.PARTNER_ADMIN,
+    ).user
     now = timezone.now()
     leads = {
-        "hot": LeadFactory(partner=org, contact_requested=True, received_at=now - timedelta(hours=2),
-                           customer=CustomerFactory(company="Northwind Traders", contact_name="Anna Svobodová"),
-                           need="Move 40 servers to the cloud before the lease ends."),
-        "cooled": LeadFactory(partner=org, contact_requested=True, received_at=now - timedelta(days=4),
-                              customer=CustomerFactory(company="Tailspin Toys", contact_name="Petr Dvořák"),
-                              need="Microsoft 365 for 30 people."),
-        "plain": LeadFactory(partner=org, received_at=now - timedelta(days=13),
-                             customer=CustomerFactory(company="Wide World Importers", contact_name="Laura Schmidt"),
-                             need="Power BI dashboards for sales across 12 countries."),
-        "qualified": LeadFactory(partner=org, lead_type=LeadType.SALES_QUALIFIED, received_at=now - timedelta(days=1),
-                                 customer=CustomerFactory(company="Adventure Works", contact_name="Tom Baker"),
-                                 need="A data warehouse and forecasting for 300 stores."),
+        "hot": LeadFactory(
+            partner=org,
+            contact_requested=True,
+            received_at=now - timedelta(hours=2),
+            customer=CustomerFactory(company="Northwind Traders", contact_name="Anna Svobodová"),
+            need="Move 40 servers to the cloud before the lease ends.",
+        ),
+        "cooled": LeadFactory(
+            partner=org,
+            contact_requested=True,
+            received_at=now - timedelta(days=4),
+            customer=CustomerFactory(company="Tailspin Toys", contact_name="Petr Dvořák"),
+            need="Microsoft 365 for 30 people.",
+        ),
+        "plain": LeadFactory(
+            partner=org,
+            received_at=now - timedelta(days=13),
+            customer=CustomerFactory(company="Wide World Importers", contact_name="Laura Schmidt"),
+            need="Power BI dashboards for sales across 12 countries.",
+        ),
+        "qualified": LeadFactory(
+            partner=org,
+            lead_type=LeadType.SALES_QUALIFIED,
+            received_at=now - timedelta(days=1),
+            customer=CustomerFactory(company="Adventure Works", contact_name="Tom Baker"),
+            need="A data warehouse and forecasting for 300 stores.",
+        ),
     }
     return admin, leads
 

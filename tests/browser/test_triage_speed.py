@@ -1,5 +1,6 @@
 """Triage at speed in real Chromium (DESIGN §11): the keyboard, the bulk decline racing a colleague, the CSV import's
 preview and apply, and the list that picks up new leads by itself."""
+
 import csv
 import io
 import re
@@ -22,13 +23,16 @@ partner = day.partner  # the same partner admin and four leads as a partner's da
 
 @pytest.fixture
 def colleague(org):
-    return MembershipFactory(user=UserFactory(username="contoso-colleague"), organisation=org,
-                             role=Role.REFERRALS_ADMIN).user
+    return MembershipFactory(
+        user=UserFactory(username="contoso-colleague"), organisation=org, role=Role.REFERRALS_ADMIN
+    ).user
 
 
 def focused_company(page: Page) -> str:
-    return page.evaluate("document.activeElement.closest('li.lead-row') ? "
-                         "document.activeElement.closest('li.lead-row').querySelector('.lead-company').textContent : ''")
+    return page.evaluate(
+        "document.activeElement.closest('li.lead-row') ? "
+        "document.activeElement.closest('li.lead-row').querySelector('.lead-company').textContent : ''"
+    )
 
 
 def test_keyboard_moves_selects_favourites_opens_and_acts(page: Page, live_server, partner, artifacts):
@@ -103,8 +107,9 @@ def test_keyboard_help_speaks_czech(page: Page, live_server, partner):
     expect(page.get_by_role("button", name="Odmítnout vybrané")).to_be_visible()
 
 
-def test_bulk_decline_names_the_lead_a_colleague_decided_meanwhile(page: Page, live_server, partner, colleague,
-                                                                   artifacts):
+def test_bulk_decline_names_the_lead_a_colleague_decided_meanwhile(
+    page: Page, live_server, partner, colleague, artifacts
+):
     _, leads = partner
     page.set_default_timeout(10_000)
     log_in(page, live_server, "contoso-admin")
@@ -112,8 +117,13 @@ def test_bulk_decline_names_the_lead_a_colleague_decided_meanwhile(page: Page, l
     page.get_by_text("Select all on this page").click()
     expect(page.locator("[data-selected-count]")).to_have_text("Selected: 3")
     # Meanwhile a colleague accepts one of them.
-    services.lead_accept(lead=leads["cooled"], by=colleague, deal_name="Colleague's deal", deal_value="100",
-                         estimated_close_date=timezone.localdate() + timedelta(days=10))
+    services.lead_accept(
+        lead=leads["cooled"],
+        by=colleague,
+        deal_name="Colleague's deal",
+        deal_value="100",
+        estimated_close_date=timezone.localdate() + timedelta(days=10),
+    )
     page.locator("#bulk-reason").select_option("not_a_fit")
     page.get_by_role("button", name="Decline selected").click()
     result = page.locator("#bulk-result")
@@ -143,8 +153,12 @@ def test_import_preview_then_apply(page: Page, live_server, partner, artifacts, 
         if line["customer_company"] == "Northwind Traders":
             line.update(status="declined", reason="duplicate_or_spam")
         if line["customer_company"] == "Tailspin Toys":
-            line.update(status="accepted", deal_name="Microsoft 365", deal_value="4 800,00",
-                        estimated_close_date=(timezone.localdate() + timedelta(days=20)).strftime("%d.%m.%Y"))
+            line.update(
+                status="accepted",
+                deal_name="Microsoft 365",
+                deal_value="4 800,00",
+                estimated_close_date=(timezone.localdate() + timedelta(days=20)).strftime("%d.%m.%Y"),
+            )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), delimiter=";")
     writer.writeheader()
@@ -176,16 +190,21 @@ def test_import_preview_then_apply(page: Page, live_server, partner, artifacts, 
     assert Lead.objects.get(pk=leads["cooled"].pk).status == Status.ACCEPTED
 
 
-def test_open_list_picks_up_a_new_hot_lead_without_losing_selection_or_form(page: Page, live_server, partner, org,
-                                                                              artifacts):
+def test_open_list_picks_up_a_new_hot_lead_without_losing_selection_or_form(
+    page: Page, live_server, partner, org, artifacts
+):
     page.set_default_timeout(10_000)
     log_in(page, live_server, "contoso-admin")
     expect(page.locator("#tabs a.tab", has_text="Marketplace leads")).to_contain_text("3")
     mark_page(page)
     row(page, "Wide World Importers").locator(".row-select").check()
     page.locator("#bulk-notes").fill("half-typed note")
-    LeadFactory(partner=org, contact_requested=True, need="Call us today about 200 laptops.",
-                customer=CustomerFactory(company="Brand New Hot Lead"))
+    LeadFactory(
+        partner=org,
+        contact_requested=True,
+        need="Call us today about 200 laptops.",
+        customer=CustomerFactory(company="Brand New Hot Lead"),
+    )
     # The poll runs every 20 s: the lead is on the page at most 30 s after it arrived.
     expect(page.locator("li.lead-row").first).to_contain_text("Brand New Hot Lead", timeout=30_000)
     expect(page.locator("#tabs a.tab", has_text="Marketplace leads")).to_contain_text("4")

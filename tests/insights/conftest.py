@@ -1,4 +1,5 @@
 """Insights fixtures: leads in every status with known times and values, and the figures they must give."""
+
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -17,11 +18,28 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) ->
     return datetime(2026, month, day, hour, minute, second, tzinfo=UTC)
 
 
-def make_lead(org, *, received_at, status=Status.RECEIVED, lead_type=CI, answer_hours=None, deal_value=None,
-              currency="EUR", reason=""):
+def make_lead(
+    org,
+    *,
+    received_at,
+    status=Status.RECEIVED,
+    lead_type=CI,
+    answer_hours=None,
+    deal_value=None,
+    currency="EUR",
+    reason="",
+):
     decided_at = None if answer_hours is None else received_at + timedelta(hours=answer_hours)
-    return LeadFactory(partner=org, received_at=received_at, status=status, lead_type=lead_type,
-                       decided_at=decided_at, deal_value=deal_value, currency=currency, reason=reason)
+    return LeadFactory(
+        partner=org,
+        received_at=received_at,
+        status=status,
+        lead_type=lead_type,
+        decided_at=decided_at,
+        deal_value=deal_value,
+        currency=currency,
+        reason=reason,
+    )
 
 
 @pytest.fixture
@@ -30,30 +48,76 @@ def known_leads(org, other_org):
     just outside the period and of another organisation that must never count."""
     leads = [
         make_lead(org, received_at=at(1, 5, 10), status=Status.RECEIVED, lead_type=CI),
-        make_lead(org, received_at=at(1, 10, 8), status=Status.ACCEPTED, lead_type=CI, answer_hours=2,
-                  deal_value=Decimal("1000.00")),
-        make_lead(org, received_at=at(1, 20, 12), status=Status.WON, lead_type=MQ, answer_hours=6,
-                  deal_value=Decimal("500.50")),
-        make_lead(org, received_at=at(2, 3, 9), status=Status.LOST, lead_type=SQ, answer_hours=30,
-                  deal_value=Decimal("2000.00"), currency="CZK", reason="chose_another_vendor"),
-        make_lead(org, received_at=at(2, 14), status=Status.DECLINED, lead_type=CI, answer_hours=1.5,
-                  reason="not_a_fit"),
-        make_lead(org, received_at=at(2, 28, 23), status=Status.DECLINED, lead_type=MQ, answer_hours=10,
-                  reason="not_a_fit"),
+        make_lead(
+            org,
+            received_at=at(1, 10, 8),
+            status=Status.ACCEPTED,
+            lead_type=CI,
+            answer_hours=2,
+            deal_value=Decimal("1000.00"),
+        ),
+        make_lead(
+            org,
+            received_at=at(1, 20, 12),
+            status=Status.WON,
+            lead_type=MQ,
+            answer_hours=6,
+            deal_value=Decimal("500.50"),
+        ),
+        make_lead(
+            org,
+            received_at=at(2, 3, 9),
+            status=Status.LOST,
+            lead_type=SQ,
+            answer_hours=30,
+            deal_value=Decimal("2000.00"),
+            currency="CZK",
+            reason="chose_another_vendor",
+        ),
+        make_lead(
+            org, received_at=at(2, 14), status=Status.DECLINED, lead_type=CI, answer_hours=1.5, reason="not_a_fit"
+        ),
+        make_lead(
+            org, received_at=at(2, 28, 23), status=Status.DECLINED, lead_type=MQ, answer_hours=10, reason="not_a_fit"
+        ),
         make_lead(org, received_at=at(3, 1), status=Status.EXPIRED, lead_type=CI),
-        make_lead(org, received_at=at(3, 31, 23, 59, 59), status=Status.ACCEPTED, lead_type=SQ, answer_hours=72,
-                  deal_value=Decimal("300.00"), currency="CZK"),
-        make_lead(org, received_at=at(3, 15), status=Status.WON, lead_type=MQ, answer_hours=200,
-                  deal_value=Decimal("99.99"), currency="USD"),
-        make_lead(org, received_at=at(3, 20), status=Status.DECLINED, lead_type=CI, answer_hours=4,
-                  reason="no_budget"),
+        make_lead(
+            org,
+            received_at=at(3, 31, 23, 59, 59),
+            status=Status.ACCEPTED,
+            lead_type=SQ,
+            answer_hours=72,
+            deal_value=Decimal("300.00"),
+            currency="CZK",
+        ),
+        make_lead(
+            org,
+            received_at=at(3, 15),
+            status=Status.WON,
+            lead_type=MQ,
+            answer_hours=200,
+            deal_value=Decimal("99.99"),
+            currency="USD",
+        ),
+        make_lead(org, received_at=at(3, 20), status=Status.DECLINED, lead_type=CI, answer_hours=4, reason="no_budget"),
     ]
     # Outside the period by a second, and another organisation's lead inside it.
-    make_lead(org, received_at=at(1, 1) - timedelta(seconds=1), status=Status.ACCEPTED, answer_hours=1,
-              deal_value=Decimal("7777.00"))
+    make_lead(
+        org,
+        received_at=at(1, 1) - timedelta(seconds=1),
+        status=Status.ACCEPTED,
+        answer_hours=1,
+        deal_value=Decimal("7777.00"),
+    )
     make_lead(org, received_at=at(4, 1), status=Status.WON, answer_hours=1, deal_value=Decimal("8888.00"))
-    make_lead(other_org, received_at=at(2, 1), status=Status.WON, answer_hours=3, deal_value=Decimal("9999.00"),
-              currency="GBP")
+    make_lead(
+        other_org,
+        received_at=at(2, 1),
+        status=Status.WON,
+        answer_hours=3,
+        deal_value=Decimal("9999.00"),
+        currency="GBP",
+    )
     return leads
 
 
@@ -88,4 +152,5 @@ def api_as(client):
     def make(user):
         _token, plain = api_token_issue(user=user, name="tests")
         return ApiClient(client, plain)
+
     return make

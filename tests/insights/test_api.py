@@ -1,4 +1,5 @@
 """GET /api/v1/insights: the §8 shape, the same numbers as the lead list, isolation and clear 422s."""
+
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -10,8 +11,17 @@ from django.utils import timezone
 from tests.insights.conftest import EXPECTED, PERIOD, make_lead
 
 pytestmark = pytest.mark.django_db
-KEYS = {"leads", "by_status", "acceptance_rate", "win_rate", "median_response_hours", "pipeline_value",
-        "won_value", "by_month", "decline_reasons"}
+KEYS = {
+    "leads",
+    "by_status",
+    "acceptance_rate",
+    "win_rate",
+    "median_response_hours",
+    "pipeline_value",
+    "won_value",
+    "by_month",
+    "decline_reasons",
+}
 
 
 def test_insights_api_returns_exactly_the_design_shape_and_the_hand_figures(api_as, partner_admin, known_leads):
@@ -41,9 +51,12 @@ def _recomputed(leads: list[dict], start: date, end: date) -> dict:
     leads = [lead for lead in leads if start <= datetime.fromisoformat(lead["received_at"]).date() <= end]
     status = Counter(lead["status"] for lead in leads)
     accepted = status["accepted"] + status["won"] + status["lost"]
-    hours = [(datetime.fromisoformat(lead["decided_at"]) - datetime.fromisoformat(lead["received_at"]))
-             .total_seconds() / 3600 for lead in leads
-             if lead["status"] in ("accepted", "won", "lost", "declined") and lead["decided_at"]]
+    hours = [
+        (datetime.fromisoformat(lead["decided_at"]) - datetime.fromisoformat(lead["received_at"])).total_seconds()
+        / 3600
+        for lead in leads
+        if lead["status"] in ("accepted", "won", "lost", "declined") and lead["decided_at"]
+    ]
 
     def values(wanted):
         totals = {}
@@ -61,12 +74,17 @@ def _recomputed(leads: list[dict], start: date, end: date) -> dict:
         "median_response_hours": median(hours) if hours else None,
         "pipeline_value": values("accepted"),
         "won_value": values("won"),
-        "by_month": [{"month": month,
-                      "received": sum(lead["received_at"][:7] == month for lead in leads),
-                      "accepted": sum(lead["received_at"][:7] == month and lead["status"] in ("accepted", "won", "lost")
-                                      for lead in leads),
-                      "won": sum(lead["received_at"][:7] == month and lead["status"] == "won" for lead in leads)}
-                     for month in months],
+        "by_month": [
+            {
+                "month": month,
+                "received": sum(lead["received_at"][:7] == month for lead in leads),
+                "accepted": sum(
+                    lead["received_at"][:7] == month and lead["status"] in ("accepted", "won", "lost") for lead in leads
+                ),
+                "won": sum(lead["received_at"][:7] == month and lead["status"] == "won" for lead in leads),
+            }
+            for month in months
+        ],
         "decline_reasons": dict(Counter(lead["reason"] for lead in leads if lead["status"] == "declined")),
     }
 
@@ -106,13 +124,16 @@ def test_insights_api_needs_a_token(client):
     assert client.get("/api/v1/insights").status_code == 401
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"from": "2026-03-01", "to": "2026-02-28"}, "from"),
-    ({"from": "2026-13-01"}, "from"),
-    ({"from": "01.02.2026"}, "from"),
-    ({"to": "tomorrow"}, "to"),
-    ({"from": "2020-01-01", "to": "2025-01-01"}, "to"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"from": "2026-03-01", "to": "2026-02-28"}, "from"),
+        ({"from": "2026-13-01"}, "from"),
+        ({"from": "01.02.2026"}, "from"),
+        ({"to": "tomorrow"}, "to"),
+        ({"from": "2020-01-01", "to": "2025-01-01"}, "to"),
+    ],
+)
 def test_insights_api_bad_period_is_a_422_naming_the_field(api_as, partner_admin, params, field):
     response = api_as(partner_admin).get("/insights", params)
     assert response.status_code == 422

@@ -1,4 +1,5 @@
 """seed_demo gives the demo partners months of leads whose history happened at the leads' own times."""
+
 import io
 from datetime import timedelta
 
@@ -36,6 +37,9 @@ def test_seed_demo_leads_span_months_with_history_at_their_own_times():
 
 def test_seed_demo_partners_answer_differently_so_the_league_has_something_to_show():
     call_command("seed_demo", stdout=io.StringIO())
-    expired = {slug: Lead.objects.filter(partner__slug=slug, status=Status.EXPIRED).count() /
-               Lead.objects.filter(partner__slug=slug).count() for slug in ("contoso", "fabrikam")}
+    expired = {
+        slug: Lead.objects.filter(partner__slug=slug, status=Status.EXPIRED).count()
+        / Lead.objects.filter(partner__slug=slug).count()
+        for slug in ("contoso", "fabrikam")
+    }
     assert expired["fabrikam"] > 2 * expired["contoso"]

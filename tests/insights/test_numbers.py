@@ -1,4 +1,5 @@
 """Every figure of the insights, checked by hand against leads in every status with known times and values."""
+
 from datetime import date
 from decimal import Decimal
 

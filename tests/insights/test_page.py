@@ -1,4 +1,5 @@
 """/insights/: cards, SVG charts with their tables, EN and CS formatting, HTMX, the CSV, the league, the CSP."""
+
 import csv
 import io
 import re
@@ -24,8 +25,8 @@ def test_insights_page_shows_cards_charts_and_their_tables_in_english(client, pa
     response = _get(client, partner_admin, PERIOD)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("<svg class=\"chart-svg\"") == 4
-    assert html.count("<details class=\"chart-data\"") == 4
+    assert html.count('<svg class="chart-svg"') == 4
+    assert html.count('<details class="chart-data"') == 4
     assert html.count("<table") == 4
     assert "55.6%" in html and "66.7%" in html  # acceptance 5/9, win 2/3
     assert "8.0 h" in html and "4.6 d" in html  # median 8 h, 90th percentile 110.4 h
@@ -73,7 +74,7 @@ def test_insights_page_bad_period_names_the_field(client, partner_admin):
     assert response.status_code == 422
     html = response.content.decode()
     assert 'id="id_from_error"' in html and 'aria-invalid="true"' in html
-    assert "<svg class=\"chart-svg\"" not in html
+    assert '<svg class="chart-svg"' not in html
 
 
 def test_insights_page_partner_member_cannot_open_another_organisation(client, partner_admin, known_leads):
@@ -85,8 +86,9 @@ def test_insights_page_refused_to_anonymous_and_to_a_user_of_no_organisation(cli
     assert _get(client, outsider).status_code == 403
 
 
-def test_insights_page_partner_sees_no_league_and_ops_get_picker_and_league(client, partner_admin, ops_user,
-                                                                            known_leads):
+def test_insights_page_partner_sees_no_league_and_ops_get_picker_and_league(
+    client, partner_admin, ops_user, known_leads
+):
     partner_html = _get(client, partner_admin, PERIOD).content.decode()
     assert "league-table" not in partner_html and 'name="partner"' not in partner_html
     ops_html = _get(client, ops_user, PERIOD).content.decode()
@@ -101,7 +103,7 @@ def test_insights_page_query_count_stays_small(client, ops_user, known_leads, dj
 
 
 def _league_order(html: str) -> list[str]:
-    table = html[html.index("league-table"):]
+    table = html[html.index("league-table") :]
     return re.findall(r'<th scope="row"><a [^>]*>([^<]+)</a>', table)
 
 
@@ -120,30 +122,32 @@ def league_leads(org, other_org):
     make_lead(other_org, received_at=at(1, 7), status="expired")
 
 
-@pytest.mark.parametrize("sort, order", [
-    (None, ["Fabrikam Data", "Contoso Consulting", "Initech"]),  # most expired first
-    ("expired_share", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
-    ("-leads", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
-    ("leads", ["Initech", "Fabrikam Data", "Contoso Consulting"]),
-    ("-acceptance_rate", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
-    ("-win_rate", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
-    ("median_response_hours", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
-    ("-partner", ["Initech", "Fabrikam Data", "Contoso Consulting"]),
-    ("nonsense", ["Fabrikam Data", "Contoso Consulting", "Initech"]),
-])
-def test_insights_league_sorts_by_each_column_with_missing_figures_last(client, ops_user, league_leads, sort,
-                                                                        order):
+@pytest.mark.parametrize(
+    "sort, order",
+    [
+        (None, ["Fabrikam Data", "Contoso Consulting", "Initech"]),  # most expired first
+        ("expired_share", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
+        ("-leads", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
+        ("leads", ["Initech", "Fabrikam Data", "Contoso Consulting"]),
+        ("-acceptance_rate", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
+        ("-win_rate", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
+        ("median_response_hours", ["Contoso Consulting", "Fabrikam Data", "Initech"]),
+        ("-partner", ["Initech", "Fabrikam Data", "Contoso Consulting"]),
+        ("nonsense", ["Fabrikam Data", "Contoso Consulting", "Initech"]),
+    ],
+)
+def test_insights_league_sorts_by_each_column_with_missing_figures_last(client, ops_user, league_leads, sort, order):
     html = _get(client, ops_user, {**PERIOD, **({"sort": sort} if sort else {})}).content.decode()
     assert _league_order(html) == order
 
 
 def test_insights_league_shows_each_partners_figures(client, ops_user, league_leads):
     html = _get(client, ops_user, PERIOD).content.decode()
-    contoso = html[html.index(">Contoso Consulting</a>"):]
-    contoso = contoso[:contoso.index("</tr>")]
+    contoso = html[html.index(">Contoso Consulting</a>") :]
+    contoso = contoso[: contoso.index("</tr>")]
     assert re.findall(r"<td>([^<]*)</td>", contoso) == ["4", "50.0%", "2.0 h", "25.0%", "50.0%"]
-    initech = html[html.index(">Initech</a>"):]
-    assert re.findall(r"<td>([^<]*)</td>", initech[:initech.index("</tr>")]) == ["0", "–", "–", "–", "–"]
+    initech = html[html.index(">Initech</a>") :]
+    assert re.findall(r"<td>([^<]*)</td>", initech[: initech.index("</tr>")]) == ["0", "–", "–", "–", "–"]
 
 
 def test_insights_league_header_links_toggle_the_direction(client, ops_user, league_leads):
@@ -196,9 +200,16 @@ def test_insights_page_default_period_is_the_last_90_days(client, partner_admin,
     assert re.search(r'aria-current="true"[^>]*>Last 90 days</a>', html)
 
 
-@pytest.mark.parametrize("largest, ticks", [
-    (0, [0, 1]), (2, [0, 1, 2]), (3, [0, 1, 2, 3, 4, 5]), (7, [0, 2, 4, 6, 8, 10]), (130, [0, 50, 100, 150, 200]),
-])
+@pytest.mark.parametrize(
+    "largest, ticks",
+    [
+        (0, [0, 1]),
+        (2, [0, 1, 2]),
+        (3, [0, 1, 2, 3, 4, 5]),
+        (7, [0, 2, 4, 6, 8, 10]),
+        (130, [0, 50, 100, 150, 200]),
+    ],
+)
 def test_insights_chart_axis_ticks_are_whole_evenly_spaced_numbers(largest, ticks):
     from insights.charts import column_chart
 

@@ -1,4 +1,5 @@
 """Ops staff's Django admin: filters and search, transitions only where allowed, through the services; read-only history."""
+
 from datetime import timedelta
 
 import pytest
@@ -61,10 +62,19 @@ def test_accept_through_the_admin_runs_the_service(ops_client, ops_user, org):
 @pytest.mark.django_db
 def test_win_button_and_deal_edit_through_the_change_form(ops_client, org):
     lead = AcceptedLeadFactory(partner=org, deal_name="Old")
-    form = {"deal_name": "New", "deal_value": "10.00", "currency": "EUR",
-            "estimated_close_date": lead.estimated_close_date.isoformat(), "notes": "", "crm_id": "",
-            "campaign_id": "", "team-TOTAL_FORMS": "0", "team-INITIAL_FORMS": "0",
-            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
+    form = {
+        "deal_name": "New",
+        "deal_value": "10.00",
+        "currency": "EUR",
+        "estimated_close_date": lead.estimated_close_date.isoformat(),
+        "notes": "",
+        "crm_id": "",
+        "campaign_id": "",
+        "team-TOTAL_FORMS": "0",
+        "team-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
     assert ops_client.post(change_url(lead), form).status_code == 302
     assert ops_client.post(change_url(lead), form | {"_fsm_transition_to": "win"}).status_code == 302
     lead.refresh_from_db()
@@ -84,24 +94,44 @@ def test_archived_leads_open_read_only(ops_client, org):
 
 @pytest.mark.django_db
 def test_ops_create_a_qualified_lead_for_any_partner(ops_client, ops_user, other_org):
-    response = ops_client.post(reverse("admin:leads_lead_add"), {
-        "partner": other_org.pk, "lead_type": "sales_qualified", "need": "Data warehouse",
-        "referred_by_email": "seller@vendor.example", "company": "Adventure Works", "contact_name": "Tom",
-        "email": "tom@aw.example", "country": "US",
-    })
+    response = ops_client.post(
+        reverse("admin:leads_lead_add"),
+        {
+            "partner": other_org.pk,
+            "lead_type": "sales_qualified",
+            "need": "Data warehouse",
+            "referred_by_email": "seller@vendor.example",
+            "company": "Adventure Works",
+            "contact_name": "Tom",
+            "email": "tom@aw.example",
+            "country": "US",
+        },
+    )
     assert response.status_code == 302
     lead = Lead.objects.get(partner=other_org)
     assert (lead.lead_type, lead.tab, lead.customer.company, lead.referred_by) == (
-        "sales_qualified", "qualified", "Adventure Works", ops_user)
+        "sales_qualified",
+        "qualified",
+        "Adventure Works",
+        ops_user,
+    )
     assert lead.events.get().action == "create"
     assert response["Location"] == change_url(lead)
 
 
 @pytest.mark.django_db
 def test_customer_inquiries_are_not_created_by_hand(ops_client, org):
-    response = ops_client.post(reverse("admin:leads_lead_add"), {
-        "partner": org.pk, "lead_type": "customer_inquiry", "need": "x", "company": "C", "contact_name": "N",
-        "email": "n@c.example"})
+    response = ops_client.post(
+        reverse("admin:leads_lead_add"),
+        {
+            "partner": org.pk,
+            "lead_type": "customer_inquiry",
+            "need": "x",
+            "company": "C",
+            "contact_name": "N",
+            "email": "n@c.example",
+        },
+    )
     assert response.status_code == 200 and "lead_type" in response.context["adminform"].form.errors
     assert not Lead.objects.exists()
 
@@ -114,7 +144,9 @@ def test_history_is_read_only_in_the_admin(ops_client, org, ops_user):
     services.lead_decline(lead=lead, by=ops_user, reason="other", reason_notes="Spam")
     event = lead.events.get()
     assert ops_client.post(reverse("admin:leads_leadevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
-    assert ops_client.post(reverse("admin:leads_leadevent_change", args=[event.pk]), {"action": "win"}).status_code == 403
+    assert (
+        ops_client.post(reverse("admin:leads_leadevent_change", args=[event.pk]), {"action": "win"}).status_code == 403
+    )
     assert LeadEvent.objects.get(pk=event.pk).action == "decline"
 
 
@@ -130,10 +162,13 @@ def test_partner_users_cannot_reach_the_admin(client, request, who):
 def test_sent_e_mails_are_listed_read_only(ops_client, org):
     from leads.models import EmailDelivery
 
-    delivery = EmailDelivery.objects.create(kind="decline", lead=LeadFactory(partner=org),
-                                            recipient="customer@example.com", language="en", subject="Sorry")
+    delivery = EmailDelivery.objects.create(
+        kind="decline", lead=LeadFactory(partner=org), recipient="customer@example.com", language="en", subject="Sorry"
+    )
     listing = ops_client.get(reverse("admin:leads_emaildelivery_changelist"), {"q": "customer@example.com"})
     assert listing.status_code == 200 and "customer@example.com" in listing.content.decode()
-    assert ops_client.post(reverse("admin:leads_emaildelivery_delete", args=[delivery.pk]),
-                           {"post": "yes"}).status_code == 403
+    assert (
+        ops_client.post(reverse("admin:leads_emaildelivery_delete", args=[delivery.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert EmailDelivery.objects.filter(pk=delivery.pk).exists()

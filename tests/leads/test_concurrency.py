@@ -1,4 +1,5 @@
 """Two people acting on one lead at the same moment, on two real PostgreSQL connections: exactly one wins."""
+
 import threading
 import time
 from datetime import timedelta
@@ -10,8 +11,8 @@ from django.utils import timezone
 from leads import services
 from leads.exceptions import LeadConflict
 from leads.models import Lead, LeadEvent, Status
-from tests.factories import LeadFactory
 from tests.db import wait_until_another_connection_waits_for_a_lock
+from tests.factories import LeadFactory
 
 FUTURE = (timezone.now() + timedelta(days=30)).date()
 
@@ -32,6 +33,7 @@ def in_thread(target, results, key):
             results[key] = exc
         finally:
             connections.close_all()
+
     thread = threading.Thread(target=run)
     thread.start()
     return thread
@@ -74,8 +76,10 @@ def test_racing_connections_started_together_yield_exactly_one_winner(org, partn
             barrier.wait(5)
             return action(lead_id, user)
 
-        threads = [in_thread(lambda: go(accept, partner_admin), results, "a"),
-                   in_thread(lambda: go(second, referrals_admin), results, "b")]
+        threads = [
+            in_thread(lambda: go(accept, partner_admin), results, "a"),
+            in_thread(lambda: go(second, referrals_admin), results, "b"),
+        ]
         for thread in threads:
             thread.join(20)
         outcomes = [results["a"], results["b"]]

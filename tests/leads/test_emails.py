@@ -1,4 +1,5 @@
 """E-mails about leads: who gets which, in which language, sent once however often a task runs, retried on failure."""
+
 import smtplib
 import threading
 import time
@@ -26,8 +27,13 @@ from tests.factories import (
     UserFactory,
 )
 
-CZECH_CUSTOMER = {"company": "Pekárna & syn s.r.o.", "contact_name": "Jana Nováková",
-                  "email": "jana@pekarna.example", "country": "CZ", "city": "Brno"}
+CZECH_CUSTOMER = {
+    "company": "Pekárna & syn s.r.o.",
+    "contact_name": "Jana Nováková",
+    "email": "jana@pekarna.example",
+    "country": "CZ",
+    "city": "Brno",
+}
 
 
 class FlakyMailServer(locmem.EmailBackend):
@@ -76,18 +82,30 @@ def flaky_mail_server(settings):
 @pytest.fixture
 def offices(org):
     profile = BusinessProfileFactory(organisation=org)
-    LocationFactory(profile=profile, country="DE", city="Berlin", contact_name="Max Weber",
-                    contact_email="berlin@contoso.example")
-    return LocationFactory(profile=profile, country="CZ", city="Praha", contact_name="Petra Svobodová",
-                           contact_email="praha@contoso.example")
+    LocationFactory(
+        profile=profile, country="DE", city="Berlin", contact_name="Max Weber", contact_email="berlin@contoso.example"
+    )
+    return LocationFactory(
+        profile=profile,
+        country="CZ",
+        city="Praha",
+        contact_name="Petra Svobodová",
+        contact_email="praha@contoso.example",
+    )
 
 
 def test_new_lead_alerts_the_office_in_the_customers_country_in_czech(
     org, offices, ops_user, celery_eager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        lead = services.lead_create(by=ops_user, partner=org, lead_type="customer_inquiry", customer=CZECH_CUSTOMER,
-                                    need="Potřebujeme přesun serverů do cloudu.", contact_requested=True)
+        lead = services.lead_create(
+            by=ops_user,
+            partner=org,
+            lead_type="customer_inquiry",
+            customer=CZECH_CUSTOMER,
+            need="Potřebujeme přesun serverů do cloudu.",
+            contact_requested=True,
+        )
 
     [message] = mail.outbox
     assert message.to == ["praha@contoso.example"]
@@ -100,16 +118,31 @@ def test_new_lead_alerts_the_office_in_the_customers_country_in_czech(
     assert 'lang="cs"' in html and "Pekárna &amp; syn s.r.o." in html and "Otevřít lead" in html
     delivery = EmailDelivery.objects.get()
     assert (delivery.kind, delivery.lead_id, delivery.recipient, delivery.language) == (
-        "new_lead", lead.pk, "praha@contoso.example", "cs")
+        "new_lead",
+        lead.pk,
+        "praha@contoso.example",
+        "cs",
+    )
 
 
 def test_new_lead_from_a_country_without_an_office_alerts_the_partner_admins_in_english(
-    org, offices, partner_admin, referrals_admin, other_admin, ops_user, celery_eager,
+    org,
+    offices,
+    partner_admin,
+    referrals_admin,
+    other_admin,
+    ops_user,
+    celery_eager,
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified",
-                             customer={**CZECH_CUSTOMER, "country": "US", "city": "Austin"}, need="A data platform.")
+        services.lead_create(
+            by=ops_user,
+            partner=org,
+            lead_type="sales_qualified",
+            customer={**CZECH_CUSTOMER, "country": "US", "city": "Austin"},
+            need="A data platform.",
+        )
 
     [message] = mail.outbox
     assert message.to == [partner_admin.email]
@@ -117,10 +150,13 @@ def test_new_lead_from_a_country_without_an_office_alerts_the_partner_admins_in_
     assert "Accept or decline it by" in message.body
 
 
-@pytest.mark.parametrize("country, phrase", [
-    ("CZ", "vyberte si prosím jiného partnera"),
-    ("US", "please choose another partner"),
-])
+@pytest.mark.parametrize(
+    "country, phrase",
+    [
+        ("CZ", "vyberte si prosím jiného partnera"),
+        ("US", "please choose another partner"),
+    ],
+)
 def test_declined_lead_tells_the_customer_to_choose_another_partner_in_their_language(
     org, partner_admin, celery_eager, django_capture_on_commit_callbacks, country, phrase
 ):
@@ -175,13 +211,17 @@ def test_each_follow_up_inquiry_alerts_the_office_with_the_customer_s_new_messag
     org, offices, celery_eager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        lead, created = services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER,
-                                                     need="Potřebujeme přesun serverů do cloudu.")
+        lead, created = services.lead_create_inquiry(
+            partner=org, customer=CZECH_CUSTOMER, need="Potřebujeme přesun serverů do cloudu."
+        )
     assert created
     with django_capture_on_commit_callbacks(execute=True):
         again, created = services.lead_create_inquiry(
-            partner=org, customer={**CZECH_CUSTOMER, "phone": "+420 777 123 456"},
-            need="Termín se posunul: potřebujeme to do konce měsíce.", contact_requested=True)
+            partner=org,
+            customer={**CZECH_CUSTOMER, "phone": "+420 777 123 456"},
+            need="Termín se posunul: potřebujeme to do konce měsíce.",
+            contact_requested=True,
+        )
     assert (again, created) == (lead, False)
     with django_capture_on_commit_callbacks(execute=True):
         services.lead_create_inquiry(partner=org, customer=CZECH_CUSTOMER, need="Ještě jedna otázka k ceně.")
@@ -198,7 +238,9 @@ def test_each_follow_up_inquiry_alerts_the_office_with_the_customer_s_new_messag
     assert "Ještě jedna otázka k ceně." in second.body and "přímý kontakt" not in second.body
     deliveries = EmailDelivery.objects.filter(kind="follow_up").order_by("sent_at", "id")
     assert [d.event.changes["need"] for d in deliveries] == [
-        "Termín se posunul: potřebujeme to do konce měsíce.", "Ještě jedna otázka k ceně."]
+        "Termín se posunul: potřebujeme to do konce měsíce.",
+        "Ještě jedna otázka k ceně.",
+    ]
 
 
 @pytest.mark.django_db
@@ -224,16 +266,23 @@ def test_a_follow_up_alert_is_sent_once_and_only_while_the_lead_is_open(org, par
 
 @pytest.mark.django_db
 def test_failing_mail_server_is_retried_and_nobody_gets_a_message_twice(org, partner_admin, flaky_mail_server):
-    MembershipFactory(user=UserFactory(username="contoso-admin-2", email="second@contoso.example"),
-                      organisation=org, role=Role.PARTNER_ADMIN)
+    MembershipFactory(
+        user=UserFactory(username="contoso-admin-2", email="second@contoso.example"),
+        organisation=org,
+        role=Role.PARTNER_ADMIN,
+    )
     lead = LeadFactory(partner=org)
     flaky_mail_server.failures = {"second@contoso.example": 2}
 
     result = lead_notify.apply(kwargs={"kind": "new_lead", "lead_id": str(lead.pk)})  # retries run in place
 
     assert result.state == "SUCCESS"
-    assert flaky_mail_server.attempts == [partner_admin.email, "second@contoso.example",
-                                          "second@contoso.example", "second@contoso.example"]
+    assert flaky_mail_server.attempts == [
+        partner_admin.email,
+        "second@contoso.example",
+        "second@contoso.example",
+        "second@contoso.example",
+    ]
     assert sorted(message.to[0] for message in mail.outbox) == [partner_admin.email, "second@contoso.example"]
     assert EmailDelivery.objects.filter(lead=lead).count() == 2
 
@@ -275,8 +324,10 @@ def test_two_tasks_sending_the_same_email_at_once_send_it_once(org, settings):
         with connection.cursor() as cursor:
             while time.monotonic() < deadline:
                 cursor.execute("SELECT pg_stat_clear_snapshot()")
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
                 if cursor.fetchone()[0]:
                     break
                 time.sleep(0.02)
@@ -333,5 +384,6 @@ def test_hourly_catch_up_sends_each_lost_follow_up_alert_once(org, partner_admin
 
     subjects = sorted(message.subject for message in mail.outbox)
     assert len(subjects) == 3 and sum("wrote again" in subject for subject in subjects) == 2
-    assert {body for message in mail.outbox for body in ("First follow-up.", "Second follow-up.")
-            if body in message.body} == {"First follow-up.", "Second follow-up."}
+    assert {
+        body for message in mail.outbox for body in ("First follow-up.", "Second follow-up.") if body in message.body
+    } == {"First follow-up.", "Second follow-up."}

@@ -1,4 +1,5 @@
 """CSV export of a tab: the list's filters and tenant gate, safe cells, and 100,000 rows in bounded memory."""
+
 import csv
 import io
 import tracemalloc
@@ -6,9 +7,9 @@ import tracemalloc
 import pytest
 from django.db import connection, models
 
+from leads.models import Customer, Lead, Status
 from leads.web import export
 from leads.web.export import COLUMNS
-from leads.models import Customer, Lead, Status
 from profiles.models import Organisation
 from tests.factories import AcceptedLeadFactory, CustomerFactory, LeadFactory
 
@@ -36,7 +37,12 @@ def test_export_holds_the_tabs_leads_with_the_lead_jsons_fields(client, referral
     row = exported[0]
     assert tuple(row) == COLUMNS
     assert (row["partner"], row["status"], row["stage"], row["deal_value"], row["currency"]) == (
-        "contoso", "accepted", "accepted", "12500.00", "EUR")
+        "contoso",
+        "accepted",
+        "accepted",
+        "12500.00",
+        "EUR",
+    )
     assert row["customer_email"] == lead.customer.email and row["team"] == "Eva <eva@contoso.example>"
     assert row["received_at"].endswith("Z") and row["is_favorite"] == "false"
 
@@ -46,10 +52,13 @@ def test_export_applies_the_lists_status_and_search_filters(client, partner_admi
     won = AcceptedLeadFactory(partner=org, status=Status.WON, need="ERP rollout")
     AcceptedLeadFactory(partner=org, need="Website")
     client.force_login(partner_admin)
-    assert [r["id"] for r in rows(client.get("/leads/marketplace/export.csv", {"q": "erp", "status": "archived"}))] \
-        == [str(won.pk)]
+    assert [r["id"] for r in rows(client.get("/leads/marketplace/export.csv", {"q": "erp", "status": "archived"}))] == [
+        str(won.pk)
+    ]
     assert {r["id"] for r in rows(client.get("/leads/marketplace/export.csv", {"q": "erp"}))} == {
-        str(received.pk), str(won.pk)}
+        str(received.pk),
+        str(won.pk),
+    }
 
 
 def test_favorites_export_holds_only_the_users_hearts(client, referrals_admin, org):
@@ -62,8 +71,9 @@ def test_favorites_export_holds_only_the_users_hearts(client, referrals_admin, o
 
 
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(client, referrals_admin, org):
-    LeadFactory(partner=org, need='=HYPERLINK("http://evil.example","click")',
-                customer=CustomerFactory(company="+SUM(A1)"))
+    LeadFactory(
+        partner=org, need='=HYPERLINK("http://evil.example","click")', customer=CustomerFactory(company="+SUM(A1)")
+    )
     client.force_login(referrals_admin)
     row = rows(client.get("/leads/marketplace/export.csv"))[0]
     assert row["need"].startswith("'=") and row["customer_company"] == "'+SUM(A1)"
@@ -95,12 +105,16 @@ def _text_columns() -> dict:
 @pytest.mark.parametrize("start", FORMULA_STARTS, ids=repr)
 def test_every_column_that_can_hold_text_is_defused_whatever_builds_it(client, referrals_admin, org, start):
     lead = AcceptedLeadFactory(partner=org)
-    lead.team.create(name=f"{start}HYPERLINK(\"http://evil.example\")", email="eva@contoso.example")
+    lead.team.create(name=f'{start}HYPERLINK("http://evil.example")', email="eva@contoso.example")
     columns = _text_columns()
     assert {"partner", "need", "notes", "customer_company", "customer_email", "reason_notes", "currency"} <= set(
-        columns)
-    owners = {Lead: Lead.objects.filter(pk=lead.pk), Customer: Customer.objects.filter(pk=lead.customer_id),
-              Organisation: Organisation.objects.filter(pk=org.pk)}
+        columns
+    )
+    owners = {
+        Lead: Lead.objects.filter(pk=lead.pk),
+        Customer: Customer.objects.filter(pk=lead.customer_id),
+        Organisation: Organisation.objects.filter(pk=org.pk),
+    }
     client.force_login(referrals_admin)
     # The status goes last: the team is exported only for a lead whose status has one (accepted, won, lost).
     for step in ([column for column in columns if column not in SCOPE and column != "status"], ["status"]):

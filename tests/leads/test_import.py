@@ -1,4 +1,5 @@
 """/leads/import/ with real spreadsheet files made here: the export, edited, saved the way spreadsheets save it."""
+
 import csv
 import io
 import re
@@ -67,8 +68,13 @@ def test_czech_excel_file_in_windows_1250_with_semicolons_declines_after_preview
 def test_utf8_file_with_bom_accepts_with_a_deal_in_czech_number_and_date_formats(signed_in, org):
     lead = LeadFactory(partner=org)
     rows = export(signed_in)
-    rows[0].update(status="accepted", deal_name="Migrace do cloudu", deal_value="12 500,50", currency="czk",
-                   estimated_close_date=NEXT_MONTH.strftime("%d.%m.%Y"))
+    rows[0].update(
+        status="accepted",
+        deal_name="Migrace do cloudu",
+        deal_value="12 500,50",
+        currency="czk",
+        estimated_close_date=NEXT_MONTH.strftime("%d.%m.%Y"),
+    )
     preview = upload(signed_in, spreadsheet(rows, bom=True))
     assert "Migrace do cloudu" in preview.content.decode()
     signed_in.post(f"/leads/import/{token_of(preview)}/apply/")

@@ -1,4 +1,5 @@
 """The public contact form: one lead per inquiry, hot on request, honeypot, rate limit, the 30-day duplicate rule."""
+
 import uuid
 from datetime import timedelta
 
@@ -48,11 +49,18 @@ def test_the_form_creates_exactly_one_hot_customer_inquiry_and_thanks_the_custom
     response = send(customer_client, contact_requested="on")
     assert response.status_code == 302 and response["Location"] == "/partners/contoso/"
     lead = Lead.objects.get()
-    assert (lead.partner, lead.lead_type, lead.tab, lead.status) == (partner, LeadType.CUSTOMER_INQUIRY,
-                                                                     "marketplace", Status.RECEIVED)
+    assert (lead.partner, lead.lead_type, lead.tab, lead.status) == (
+        partner,
+        LeadType.CUSTOMER_INQUIRY,
+        "marketplace",
+        Status.RECEIVED,
+    )
     assert lead.contact_requested and lead.is_hot
-    assert (lead.customer.company, lead.customer.email, lead.customer.country) == ("Acme s.r.o.",
-                                                                                   "petr@acme.example", "CZ")
+    assert (lead.customer.company, lead.customer.email, lead.customer.country) == (
+        "Acme s.r.o.",
+        "petr@acme.example",
+        "CZ",
+    )
     assert lead.need == FORM["need"]
     assert list(lead.events.values_list("action", "actor")) == [(EventAction.CREATE, None)]
     page = customer_client.get(response["Location"]).content.decode()
@@ -119,8 +127,9 @@ def test_behind_a_proxy_each_customer_has_their_own_allowance(partner, settings)
 
 def test_a_second_inquiry_within_30_days_is_a_note_on_the_open_lead(customer_client, partner):
     send(customer_client)
-    response = send(customer_client, email="PETR@acme.example", need="Any news? We are in a hurry.",
-                    contact_requested="on")
+    response = send(
+        customer_client, email="PETR@acme.example", need="Any news? We are in a hurry.", contact_requested="on"
+    )
     assert response.status_code == 302
     lead = Lead.objects.get()
     note = LeadEvent.objects.get(lead=lead, action=EventAction.NOTE)
@@ -155,8 +164,9 @@ def celery_eager():
 def test_the_partner_is_alerted_once_the_inquiry_is_saved(
     customer_client, org, celery_eager, django_capture_on_commit_callbacks, mailoutbox
 ):
-    LocationFactory(profile=BusinessProfileFactory(organisation=org), country="CZ",
-                    contact_email="praha@contoso.example")
+    LocationFactory(
+        profile=BusinessProfileFactory(organisation=org), country="CZ", contact_email="praha@contoso.example"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         send(customer_client, contact_requested="on")
     [alert] = mailoutbox

@@ -1,4 +1,5 @@
 """The periodic jobs: expiry and hot flag at their boundaries, run twice, run at once, and racing a person."""
+
 import base64
 import json
 import threading
@@ -15,12 +16,12 @@ from django.utils import timezone
 
 from leadhub.celery import app as celery_app
 from leads import services
-from leads.services import jobs
 from leads.exceptions import LeadConflict
 from leads.models import EventAction, Lead, LeadEvent, Status
+from leads.services import jobs
 from leads.tasks import cool_hot_leads, expire_overdue_leads, leads_expired_notify
-from tests.factories import AcceptedLeadFactory, LeadFactory
 from tests.db import wait_until_another_connection_waits_for_a_lock
+from tests.factories import AcceptedLeadFactory, LeadFactory
 
 RECEIVED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 FUTURE = (timezone.now() + timedelta(days=30)).date()
@@ -98,8 +99,13 @@ def test_hot_flag_job_cools_open_leads_and_leaves_archived_ones_alone(org, partn
         declined_while_hot = LeadFactory(partner=org, received_at=RECEIVED, contact_requested=True)
         accepted_while_hot = LeadFactory(partner=org, received_at=RECEIVED, contact_requested=True)
         services.lead_decline(lead=declined_while_hot, by=partner_admin, reason="not_a_fit")
-        services.lead_accept(lead=accepted_while_hot, by=partner_admin, deal_name="Migration", deal_value="100",
-                             estimated_close_date=RECEIVED.date() + timedelta(days=30))
+        services.lead_accept(
+            lead=accepted_while_hot,
+            by=partner_admin,
+            deal_name="Migration",
+            deal_value="100",
+            estimated_close_date=RECEIVED.date() + timedelta(days=30),
+        )
         clock.move_to(RECEIVED + timedelta(hours=80))
         assert cool_hot_leads() == 1
 
@@ -178,8 +184,9 @@ def test_expiry_drains_a_backlog_on_several_connections_each_lead_once(org, empt
     assert Lead.objects.filter(status=Status.EXPIRED).count() == 45 and status_of(fresh) == Status.RECEIVED
     per_lead = LeadEvent.objects.filter(action=EventAction.EXPIRE).values("lead").annotate(n=Count("id"))
     assert sorted(row["n"] for row in per_lead) == [1] * 45
-    notified = [lead_id for message in queued_kwargs("leads.tasks.leads_expired_notify")
-                for lead_id in message["lead_ids"]]
+    notified = [
+        lead_id for message in queued_kwargs("leads.tasks.leads_expired_notify") for lead_id in message["lead_ids"]
+    ]
     assert sorted(notified) == sorted(str(lead.pk) for lead in leads)
 
 
@@ -210,8 +217,13 @@ def test_job_skips_a_lead_a_person_is_accepting_and_their_decision_stands(org, p
     def person_accepts():
         try:
             with transaction.atomic():
-                services.lead_accept(lead=str(being_accepted.pk), by=partner_admin, deal_name="Migration",
-                                     deal_value="5000", estimated_close_date=FUTURE)
+                services.lead_accept(
+                    lead=str(being_accepted.pk),
+                    by=partner_admin,
+                    deal_name="Migration",
+                    deal_value="5000",
+                    estimated_close_date=FUTURE,
+                )
                 holding_lock.set()
                 commit.wait(timeout=10)
         except Exception as exc:  # noqa: BLE001
@@ -256,8 +268,13 @@ def test_a_person_accepting_while_the_job_expires_the_lead_is_told_it_already_ex
 
     def person_accepts():
         try:
-            services.lead_accept(lead=str(lead.pk), by=partner_admin, deal_name="Migration",
-                                 deal_value="5000", estimated_close_date=FUTURE)
+            services.lead_accept(
+                lead=str(lead.pk),
+                by=partner_admin,
+                deal_name="Migration",
+                deal_value="5000",
+                estimated_close_date=FUTURE,
+            )
             outcome.append(("person", "accepted"))
         except LeadConflict as exc:
             outcome.append(("person", exc.message))
@@ -293,6 +310,7 @@ def test_the_cooling_job_clears_exactly_the_leads_the_hot_rule_calls_cooled(org)
         leads = [LeadFactory(partner=org, received_at=now - timedelta(hours=h), contact_requested=True) for h in hours]
         services.leads_cool_hot(now=now)
         for lead in Lead.objects.filter(pk__in=[lead.pk for lead in leads]):
-            rule = hot_state(contact_requested=lead.contact_requested, status=lead.status,
-                             received_at=lead.received_at, now=now)
+            rule = hot_state(
+                contact_requested=lead.contact_requested, status=lead.status, received_at=lead.received_at, now=now
+            )
             assert lead.is_hot == (rule == "hot"), (lead.received_at, rule)

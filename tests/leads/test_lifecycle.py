@@ -1,4 +1,5 @@
 """The guarded lifecycle: every action from every status, validation, history, and archived immutability."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,11 +23,19 @@ ACTIONS = {
     "win": (lambda lead, by: services.lead_win(lead=lead, by=by), {Status.ACCEPTED}),
     "lose": (lambda lead, by: services.lead_lose(lead=lead, by=by, reason="no_budget"), {Status.ACCEPTED}),
     "edit": (lambda lead, by: services.lead_update_deal(lead=lead, by=by, deal_name="Renamed"), {Status.ACCEPTED}),
-    "team": (lambda lead, by: services.lead_add_team_member(lead=lead, by=by, name="Ann", email="ann@p.example"),
-             {Status.ACCEPTED}),
+    "team": (
+        lambda lead, by: services.lead_add_team_member(lead=lead, by=by, name="Ann", email="ann@p.example"),
+        {Status.ACCEPTED},
+    ),
 }
-EXPECTED_STATUS = {"accept": Status.ACCEPTED, "decline": Status.DECLINED, "win": Status.WON, "lose": Status.LOST,
-                   "edit": Status.ACCEPTED, "team": Status.ACCEPTED}
+EXPECTED_STATUS = {
+    "accept": Status.ACCEPTED,
+    "decline": Status.DECLINED,
+    "win": Status.WON,
+    "lose": Status.LOST,
+    "edit": Status.ACCEPTED,
+    "team": Status.ACCEPTED,
+}
 
 
 def snapshot(lead):
@@ -73,13 +82,21 @@ def test_accept_stores_the_deal_team_and_history(lead, referrals_admin):
     services.lead_accept(lead=lead, by=referrals_admin, team=team, notes="Call Monday", crm_id="CRM-7", **DEAL)
     lead.refresh_from_db()
     assert (lead.status, lead.deal_name, lead.deal_value, lead.currency) == (
-        Status.ACCEPTED, "Cloud migration", Decimal("12500.50"), "EUR")
+        Status.ACCEPTED,
+        "Cloud migration",
+        Decimal("12500.50"),
+        "EUR",
+    )
     assert lead.estimated_close_date.isoformat() == FUTURE
     assert lead.decided_at is not None
     assert [m.name for m in TeamMember.objects.filter(lead=lead)] == ["Petr", "Eva"]
     event = LeadEvent.objects.get(lead=lead)
     assert (event.actor, event.action, event.from_status, event.to_status) == (
-        referrals_admin, "accept", "received", "accepted")
+        referrals_admin,
+        "accept",
+        "received",
+        "accepted",
+    )
     assert event.changes["deal_value"] == "12500.50"
     assert event.changes["team"] == ["Petr", "Eva"]
 
@@ -125,8 +142,9 @@ BAD_ACCEPT_INPUT = [
 def test_invalid_accept_input_names_the_field_and_saves_nothing(lead, partner_admin, override, field, message):
     before = snapshot(lead)
     with pytest.raises(ValidationError) as excinfo:
-        services.lead_accept(lead=lead, by=partner_admin, team=[{"name": "Ann", "email": "ann@p.example"}],
-                             **(DEAL | override))
+        services.lead_accept(
+            lead=lead, by=partner_admin, team=[{"name": "Ann", "email": "ann@p.example"}], **(DEAL | override)
+        )
     assert field in excinfo.value.message_dict
     assert message in " ".join(excinfo.value.message_dict[field])
     assert snapshot(lead) == before
@@ -143,11 +161,14 @@ def test_invalid_team_member_rejects_the_whole_accept(lead, partner_admin):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("service", "reason"), [
-    (services.lead_decline, "no_response"),  # a lost reason is not a decline reason
-    (services.lead_decline, ""),
-    (services.lead_lose, "not_a_fit"),  # a decline reason is not a lost reason
-])
+@pytest.mark.parametrize(
+    ("service", "reason"),
+    [
+        (services.lead_decline, "no_response"),  # a lost reason is not a decline reason
+        (services.lead_decline, ""),
+        (services.lead_lose, "not_a_fit"),  # a decline reason is not a lost reason
+    ],
+)
 def test_reason_must_come_from_its_list(org, partner_admin, service, reason):
     factory = LeadFactory if service is services.lead_decline else AcceptedLeadFactory
     lead = factory(partner=org)
@@ -212,31 +233,47 @@ def test_history_cannot_be_edited_or_deleted(lead, partner_admin):
 @pytest.mark.django_db
 def test_respond_by_and_hot_flag_are_set_on_creation(org, ops_user, settings):
     customer = {"company": "Northwind", "contact_name": "Anna", "email": "anna@nw.example"}
-    fresh = services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified", customer=customer,
-                                 need="ERP", contact_requested=True)
+    fresh = services.lead_create(
+        by=ops_user, partner=org, lead_type="sales_qualified", customer=customer, need="ERP", contact_requested=True
+    )
     assert fresh.respond_by - fresh.received_at == timedelta(days=settings.LEADHUB_RESPONSE_DAYS)
     assert fresh.is_hot
-    old_import = services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified", customer=customer,
-                                      need="ERP", contact_requested=True,
-                                      received_at=timezone.now() - timedelta(hours=settings.LEADHUB_HOT_HOURS))
+    old_import = services.lead_create(
+        by=ops_user,
+        partner=org,
+        lead_type="sales_qualified",
+        customer=customer,
+        need="ERP",
+        contact_requested=True,
+        received_at=timezone.now() - timedelta(hours=settings.LEADHUB_HOT_HOURS),
+    )
     assert not old_import.is_hot
     assert LeadEvent.objects.filter(lead=fresh, action="create", actor=ops_user).exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("override", "field"), [
-    ({"lead_type": "cold_call"}, "lead_type"),
-    ({"customer": {"company": "", "contact_name": "A", "email": "a@b.example"}}, "customer.company"),
-    ({"customer": {"company": "C", "contact_name": "A", "email": "nope"}}, "customer.email"),
-    ({"customer": {"company": "C", "contact_name": "A", "email": "a@b.example", "company_size": "7"}},
-     "customer.company_size"),
-    ({"received_at": "2099-01-01T00:00:00+00:00"}, "received_at"),
-    ({"received_at": "2026-01-01T00:00:00"}, "received_at"),
-    ({"need": ""}, "need"),
-])
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"lead_type": "cold_call"}, "lead_type"),
+        ({"customer": {"company": "", "contact_name": "A", "email": "a@b.example"}}, "customer.company"),
+        ({"customer": {"company": "C", "contact_name": "A", "email": "nope"}}, "customer.email"),
+        (
+            {"customer": {"company": "C", "contact_name": "A", "email": "a@b.example", "company_size": "7"}},
+            "customer.company_size",
+        ),
+        ({"received_at": "2099-01-01T00:00:00+00:00"}, "received_at"),
+        ({"received_at": "2026-01-01T00:00:00"}, "received_at"),
+        ({"need": ""}, "need"),
+    ],
+)
 def test_invalid_creation_names_the_field_and_saves_nothing(org, ops_user, override, field):
-    data = {"partner": org, "lead_type": "marketing_qualified", "need": "CRM",
-            "customer": {"company": "C", "contact_name": "A", "email": "a@b.example"}} | override
+    data = {
+        "partner": org,
+        "lead_type": "marketing_qualified",
+        "need": "CRM",
+        "customer": {"company": "C", "contact_name": "A", "email": "a@b.example"},
+    } | override
     with pytest.raises(ValidationError) as excinfo:
         services.lead_create(by=ops_user, **data)
     assert field in excinfo.value.message_dict

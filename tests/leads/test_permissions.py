@@ -1,9 +1,10 @@
 """Who may do what: the role × action matrix, and other organisations' leads looking exactly like missing ones."""
+
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from leads import services
@@ -14,14 +15,26 @@ from tests.factories import AcceptedLeadFactory, LeadFactory
 
 FUTURE = (timezone.now() + timedelta(days=10)).date()
 ACTIONS = {
-    "accept": (LeadFactory, lambda lead, by: services.lead_accept(
-        lead=lead, by=by, deal_name="D", deal_value="1", estimated_close_date=FUTURE)),
-    "decline": (LeadFactory, lambda lead, by: services.lead_decline(lead=lead, by=by, reason="other", reason_notes="x")),
+    "accept": (
+        LeadFactory,
+        lambda lead, by: services.lead_accept(
+            lead=lead, by=by, deal_name="D", deal_value="1", estimated_close_date=FUTURE
+        ),
+    ),
+    "decline": (
+        LeadFactory,
+        lambda lead, by: services.lead_decline(lead=lead, by=by, reason="other", reason_notes="x"),
+    ),
     "edit": (AcceptedLeadFactory, lambda lead, by: services.lead_update_deal(lead=lead, by=by, notes="n")),
-    "team": (AcceptedLeadFactory, lambda lead, by: services.lead_add_team_member(
-        lead=lead, by=by, name="N", email="n@p.example")),
+    "team": (
+        AcceptedLeadFactory,
+        lambda lead, by: services.lead_add_team_member(lead=lead, by=by, name="N", email="n@p.example"),
+    ),
     "win": (AcceptedLeadFactory, lambda lead, by: services.lead_win(lead=lead, by=by)),
-    "lose": (AcceptedLeadFactory, lambda lead, by: services.lead_lose(lead=lead, by=by, reason="other", reason_notes="x")),
+    "lose": (
+        AcceptedLeadFactory,
+        lambda lead, by: services.lead_lose(lead=lead, by=by, reason="other", reason_notes="x"),
+    ),
     "favorite": (LeadFactory, lambda lead, by: services.lead_favorite_set(lead=lead, by=by, favorite=True)),
 }
 MAY_ACT = ["partner_admin", "referrals_admin", "ops_user"]
@@ -32,8 +45,9 @@ NOT_FOUND = ["other_admin", "outsider", "inactive_admin", "anonymous"]
 def inactive_admin(org):
     from tests.factories import MembershipFactory, UserFactory
 
-    return MembershipFactory(user=UserFactory(username="gone", is_active=False), organisation=org,
-                             role="partner_admin").user
+    return MembershipFactory(
+        user=UserFactory(username="gone", is_active=False), organisation=org, role="partner_admin"
+    ).user
 
 
 @pytest.fixture
@@ -72,8 +86,13 @@ def test_everyone_else_finds_no_such_lead_and_changes_nothing(request, org, who,
 @pytest.mark.parametrize("who", ["partner_admin", "referrals_admin", "outsider"])
 def test_only_ops_create_leads(request, org, who):
     with pytest.raises(PermissionDenied):
-        services.lead_create(by=request.getfixturevalue(who), partner=org, lead_type="sales_qualified", need="x",
-                             customer={"company": "C", "contact_name": "N", "email": "c@c.example"})
+        services.lead_create(
+            by=request.getfixturevalue(who),
+            partner=org,
+            lead_type="sales_qualified",
+            need="x",
+            customer={"company": "C", "contact_name": "N", "email": "c@c.example"},
+        )
     assert not org.leads.exists()
 
 

@@ -1,4 +1,5 @@
 """Lists at scale: queries per page independent of row count, and keyset pages that neither skip nor repeat a lead."""
+
 from datetime import timedelta
 
 import pytest
@@ -87,8 +88,9 @@ def test_api_list_costs_the_same_queries_for_5_and_100_items(client, org, partne
 
 
 @pytest.mark.django_db
-def test_waiting_counts_are_one_query_and_count_only_received_leads(org, other_org, partner_admin, other_admin,
-                                                                   django_assert_num_queries):
+def test_waiting_counts_are_one_query_and_count_only_received_leads(
+    org, other_org, partner_admin, other_admin, django_assert_num_queries
+):
     waiting = LeadFactory.create_batch(3, partner=org)
     LeadFactory(partner=org, lead_type=LeadType.MARKETING_QUALIFIED)
     AcceptedLeadFactory(partner=org)
@@ -124,7 +126,12 @@ def _tied_leads(org, count: int) -> None:
 def _walk(user, sort: str, limit: int, tab=None, statuses=()) -> list:
     ids, cursor, pages = [], None, 0
     while True:
-        page = paginate(lead_list_for(user, tab=tab, filters=ListFilters(sort=sort, statuses=tuple(statuses))), sort=sort, cursor=cursor, limit=limit)
+        page = paginate(
+            lead_list_for(user, tab=tab, filters=ListFilters(sort=sort, statuses=tuple(statuses))),
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+        )
         ids += [lead.pk for lead in page.items]
         pages += 1
         cursor = page.next_cursor
@@ -138,7 +145,9 @@ def _walk(user, sort: str, limit: int, tab=None, statuses=()) -> list:
 def test_keyset_walk_visits_every_lead_once_in_order_past_the_first_pages(org, other_org, partner_admin, sort):
     _tied_leads(org, 61)
     LeadFactory.create_batch(3, partner=other_org)
-    expected = list(lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort=sort)).values_list("pk", flat=True))
+    expected = list(
+        lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort=sort)).values_list("pk", flat=True)
+    )
 
     walked = _walk(partner_admin, sort, 4, tab="marketplace")
 

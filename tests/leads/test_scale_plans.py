@@ -1,4 +1,5 @@
 """On a seeded table of 10,000 leads: a realistic data mix, and query plans that walk the indexes meant for them."""
+
 import io
 import re
 from datetime import timedelta
@@ -36,8 +37,11 @@ def _plan(sql: str) -> str:
 def _plans_of(run) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         run()
-    return [_plan(query["sql"]) for query in captured.captured_queries
-            if query["sql"].lstrip().upper().startswith(("SELECT", "WITH", "UPDATE"))]
+    return [
+        _plan(query["sql"])
+        for query in captured.captured_queries
+        if query["sql"].lstrip().upper().startswith(("SELECT", "WITH", "UPDATE"))
+    ]
 
 
 def test_seed_bulk_loads_a_realistic_mix(seeded):
@@ -50,7 +54,10 @@ def test_seed_bulk_loads_a_realistic_mix(seeded):
     statuses = dict(Lead.objects.values("status").annotate(n=Count("pk")).values_list("status", "n"))
     assert set(statuses) == {"received", "accepted", "won", "lost", "declined", "expired"}
     assert set(Lead.objects.values_list("lead_type", flat=True)) == {
-        "customer_inquiry", "marketing_qualified", "sales_qualified"}
+        "customer_inquiry",
+        "marketing_qualified",
+        "sales_qualified",
+    }
     assert Lead.objects.filter(is_hot=True).exists()
     assert Favorite.objects.exists()
     # Every lead has its creation and, when archived or accepted, the event that got it there.
@@ -69,7 +76,9 @@ def test_seed_bulk_writes_every_lead_s_search_row_as_the_services_would(seeded):
     expected = {lead_id: search_text(*values) for lead_id, *values in Lead.objects.values_list("pk", *SEARCHED_FIELDS)}
     assert written == expected
     lead = Lead.objects.filter(partner=largest).select_related("customer").first()
-    assert list(lead_list_for(user, filters=ListFilters(q=lead.customer.email.upper())).values_list("pk", flat=True)) == [lead.pk]
+    assert list(
+        lead_list_for(user, filters=ListFilters(q=lead.customer.email.upper())).values_list("pk", flat=True)
+    ) == [lead.pk]
 
 
 def test_a_rare_search_term_is_looked_up_in_the_trigram_index(seeded):
@@ -131,8 +140,11 @@ def test_ops_staff_lists_across_partners_walk_the_received_index(seeded, admin_c
     with CaptureQueriesContext(connection) as captured:
         response = admin_client.get("/admin/leads/lead/")
     assert response.status_code == 200
-    (rows_sql,) = [query["sql"] for query in captured.captured_queries
-                   if query["sql"].startswith('SELECT "leads_lead"."id"') and "LIMIT 100" in query["sql"]]
+    (rows_sql,) = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT "leads_lead"."id"') and "LIMIT 100" in query["sql"]
+    ]
     rows_plan = _plan(rows_sql)
     assert "lead_received_idx" in rows_plan and "Sort" not in rows_plan, rows_plan
     assert not any("DATE_TRUNC" in query["sql"] for query in captured.captured_queries)  # no date hierarchy

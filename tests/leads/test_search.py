@@ -1,4 +1,5 @@
 """The lead lists' search: what finds a lead, as soon as it changes; only the caller's leads; the backfill."""
+
 import importlib
 import io
 from datetime import date, timedelta
@@ -24,13 +25,20 @@ def found(user, q, tab=None) -> set:
 
 
 def send(ops_user, partner, need="Move our ERP to the cloud", **customer):
-    return services.lead_create(by=ops_user, partner=partner, lead_type="sales_qualified",
-                                customer={**CUSTOMER, **customer}, need=need)
+    return services.lead_create(
+        by=ops_user, partner=partner, lead_type="sales_qualified", customer={**CUSTOMER, **customer}, need=need
+    )
 
 
 def test_a_new_lead_is_found_by_each_searched_field_in_any_case(ops_user, org, partner_admin):
-    lead = send(ops_user, org, company="ŽLUŤOUČKÝ KŮŇ a.s.", contact_name="Šárka Dvořáková",
-                email="Sarka@Kun.example", need="A DATA warehouse for 40 stores")
+    lead = send(
+        ops_user,
+        org,
+        company="ŽLUŤOUČKÝ KŮŇ a.s.",
+        contact_name="Šárka Dvořáková",
+        email="Sarka@Kun.example",
+        need="A DATA warehouse for 40 stores",
+    )
     for term in ("žluťoučký kůň", "ŠÁRKA", "sarka@kun", "data WAREHOUSE", "40 stores"):
         assert found(partner_admin, term) == {lead.pk}, term
     assert found(partner_admin, "warehouse", tab="marketplace") == set()  # the tab still applies
@@ -38,8 +46,9 @@ def test_a_new_lead_is_found_by_each_searched_field_in_any_case(ops_user, org, p
 
 
 def test_an_inquiry_from_the_directory_is_found(org, partner_admin):
-    lead, created = services.lead_create_inquiry(partner=org, customer={**CUSTOMER, "company": "Northwind"},
-                                                 need="Help us choose a CRM")
+    lead, created = services.lead_create_inquiry(
+        partner=org, customer={**CUSTOMER, "company": "Northwind"}, need="Help us choose a CRM"
+    )
     assert created and found(partner_admin, "northwind") == found(partner_admin, "choose a crm") == {lead.pk}
 
 
@@ -57,10 +66,18 @@ def test_a_customer_renamed_in_the_admin_is_found_by_the_new_name_only(client, o
     lead = send(ops_user, org, company="Old Name Ltd")
     client.force_login(ops_user)
     customer = lead.customer
-    response = client.post(reverse("admin:leads_customer_change", args=[customer.pk]), {
-        "company": "Fresh Name Ltd", "contact_name": customer.contact_name, "email": customer.email,
-        "phone": "", "company_size": "", "country": "CZ", "city": "",
-    })
+    response = client.post(
+        reverse("admin:leads_customer_change", args=[customer.pk]),
+        {
+            "company": "Fresh Name Ltd",
+            "contact_name": customer.contact_name,
+            "email": customer.email,
+            "phone": "",
+            "company_size": "",
+            "country": "CZ",
+            "city": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert found(partner_admin, "fresh name") == {lead.pk}
     assert found(partner_admin, "old name") == set()

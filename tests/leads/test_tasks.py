@@ -1,4 +1,5 @@
 """Celery end to end: a real worker takes the expiry job from Redis, expires leads and mails the referrers."""
+
 import os
 import smtplib
 import subprocess
@@ -61,8 +62,9 @@ def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrer
     org, tmp_path
 ):
     overdue = [
-        LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=15),
-                    referred_by_email=f"seller{n}@vendor.example")
+        LeadFactory(
+            partner=org, received_at=timezone.now() - timedelta(days=15), referred_by_email=f"seller{n}@vendor.example"
+        )
         for n in range(3)
     ]
     fresh = LeadFactory(partner=org, referred_by_email="fresh@vendor.example")
@@ -80,10 +82,27 @@ def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrer
     }
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "leadhub", "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "--hostname", f"jobs-test-{os.getpid()}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "leadhub",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"jobs-test-{os.getpid()}@%h",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         expire_overdue_leads.delay()
@@ -101,7 +120,8 @@ def test_worker_takes_the_expiry_job_from_redis_expires_leads_and_mails_referrer
             worker.wait()
 
     assert set(Lead.objects.filter(pk__in=[lead.pk for lead in overdue]).values_list("status", flat=True)) == {
-        Status.EXPIRED}
+        Status.EXPIRED
+    }
     assert Lead.objects.get(pk=fresh.pk).status == Status.RECEIVED
     sent = "".join(path.read_text() for path in mail_dir.iterdir() if not path.name.startswith("."))
     for n in range(3):

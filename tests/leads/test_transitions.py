@@ -1,5 +1,6 @@
 """Every transition of the state machine is declared once and reaches every interface: the lead page, the API,
 the admin and the history. Adding a transition without one of them fails here."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse

@@ -1,4 +1,5 @@
 """The list's bulk bar and live refresh, through the views (the browser drives them in tests/browser)."""
+
 import re
 from datetime import timedelta
 
@@ -19,13 +20,19 @@ def signed_in(client, partner_admin):
     return client
 
 
-def test_bulk_decline_reports_a_lead_a_colleague_decided_and_declines_the_rest(signed_in, org, referrals_admin,
-                                                                                 other_org):
+def test_bulk_decline_reports_a_lead_a_colleague_decided_and_declines_the_rest(
+    signed_in, org, referrals_admin, other_org
+):
     leads = [LeadFactory(partner=org) for _ in range(3)]
     taken = LeadFactory(partner=org, customer=CustomerFactory(company="Taken Already"))
     foreign = LeadFactory(partner=other_org)
-    services.lead_accept(lead=taken, by=referrals_admin, deal_name="Mine", deal_value="10",
-                         estimated_close_date=timezone.localdate() + timedelta(days=9))
+    services.lead_accept(
+        lead=taken,
+        by=referrals_admin,
+        deal_name="Mine",
+        deal_value="10",
+        estimated_close_date=timezone.localdate() + timedelta(days=9),
+    )
     ids = [str(lead.pk) for lead in (*leads, taken, foreign)]
     response = signed_in.post("/leads/bulk/", {"ids": ids, "action": "decline", "reason": "not_a_fit"}, **HX)
     assert response.status_code == 200
@@ -47,8 +54,11 @@ def test_bulk_decline_with_other_needs_notes_and_changes_nothing_without(signed_
 
 def test_bulk_favourite_without_javascript_goes_back_with_a_message(signed_in, org, partner_admin):
     leads = [LeadFactory(partner=org) for _ in range(2)]
-    response = signed_in.post("/leads/bulk/", {"ids": [lead.pk for lead in leads], "action": "favorite",
-                                               "next": "/leads/marketplace/?q=x"}, follow=True)
+    response = signed_in.post(
+        "/leads/bulk/",
+        {"ids": [lead.pk for lead in leads], "action": "favorite", "next": "/leads/marketplace/?q=x"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/leads/marketplace/?q=x"
     assert "2 of 2 leads added to favourites." in response.content.decode()
     assert Favorite.objects.filter(user=partner_admin).count() == 2
@@ -59,7 +69,9 @@ def _poll_url(html: str) -> str:
 
 
 def test_live_refresh_answers_204_until_a_lead_arrives_then_only_the_new_row_and_counts(signed_in, org):
-    LeadFactory(partner=org, customer=CustomerFactory(company="Old Lead"), received_at=timezone.now() - timedelta(hours=3))
+    LeadFactory(
+        partner=org, customer=CustomerFactory(company="Old Lead"), received_at=timezone.now() - timedelta(hours=3)
+    )
     page = signed_in.get("/leads/marketplace/").content.decode()
     poll = _poll_url(page)
     assert signed_in.get(poll, **HX).status_code == 204

@@ -1,4 +1,5 @@
 """The triage pages: tabs, list filters, the lead page and every action, as full pages and as HTMX fragments."""
+
 import re
 from datetime import timedelta
 from html import unescape
@@ -33,13 +34,21 @@ def fresh(lead):
 
 
 def accept_data(**overrides):
-    data = {"deal_name": "Cloud move", "deal_value": "12500.50", "currency": "EUR",
-            "estimated_close_date": FUTURE, "notes": "Call Monday", "crm_id": "CRM-7", "campaign_id": "SPRING"}
+    data = {
+        "deal_name": "Cloud move",
+        "deal_value": "12500.50",
+        "currency": "EUR",
+        "estimated_close_date": FUTURE,
+        "notes": "Call Monday",
+        "crm_id": "CRM-7",
+        "campaign_id": "SPRING",
+    }
     data.update(overrides)
     return data
 
 
 # --- Lists -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_anonymous_user_is_sent_to_login(client):
@@ -64,7 +73,7 @@ def test_header_shows_organisation_user_role_and_waiting_counts(admin_client, or
     html = admin_client.get("/leads/marketplace/").content.decode()
     assert "Contoso Consulting" in html and "contoso-admin" in html and "Partner admin" in html
     assert 'href="/leads/marketplace/" aria-current="page"' in html
-    tabs = html[html.index('id="tabs"'):html.index("</nav>")]
+    tabs = html[html.index('id="tabs"') : html.index("</nav>")]
     assert ">2 waiting<" in tabs.split("Qualified leads")[0]  # marketplace: 2 waiting, in visible words
     assert ">1 waiting<" in tabs.split("Qualified leads")[1].split("Favorites")[0]
 
@@ -72,8 +81,9 @@ def test_header_shows_organisation_user_role_and_waiting_counts(admin_client, or
 @pytest.mark.django_db
 def test_each_tab_lists_only_its_own_leads_of_the_users_organisation(admin_client, org, other_org, partner_admin):
     inquiry = LeadFactory(partner=org, customer=CustomerFactory(company="Inquiry Co"))
-    qualified = LeadFactory(partner=org, lead_type=LeadType.MARKETING_QUALIFIED,
-                            customer=CustomerFactory(company="Qualified Co"))
+    qualified = LeadFactory(
+        partner=org, lead_type=LeadType.MARKETING_QUALIFIED, customer=CustomerFactory(company="Qualified Co")
+    )
     LeadFactory(partner=other_org, customer=CustomerFactory(company="Foreign Co"))
     lead_favorite_set(lead=qualified, by=partner_admin, favorite=True)
     marketplace = admin_client.get("/leads/marketplace/").content.decode()
@@ -163,11 +173,14 @@ def _link(html_text, rel):
 @pytest.mark.django_db
 def test_pagination_keeps_filters_and_pages_through(admin_client, org):
     for index in range(30):
-        LeadFactory(partner=org, customer=CustomerFactory(company=f"Paged {index:02d}"),
-                    received_at=timezone.now() - timedelta(minutes=index))
+        LeadFactory(
+            partner=org,
+            customer=CustomerFactory(company=f"Paged {index:02d}"),
+            received_at=timezone.now() - timedelta(minutes=index),
+        )
     first = admin_client.get("/leads/marketplace/", {"q": "Paged"}).content.decode()
     assert "Page 1" in first and "Paged 00" in first and "Paged 29" not in first
-    assert "result-count\">30 leads" not in first  # newest first pages by cursor: the tab is never counted
+    assert 'result-count">30 leads' not in first  # newest first pages by cursor: the tab is never counted
     following = _link(first, "next")
     assert following.startswith("/leads/marketplace/?q=Paged&cursor=")
     second = admin_client.get(following, HTTP_HX_TARGET="lead-results", **HX).content.decode()
@@ -175,13 +188,17 @@ def test_pagination_keeps_filters_and_pages_through(admin_client, org):
     assert 'href="/leads/marketplace/?q=Paged"' in second and "First page" in second
     # A page number still works for the first pages, and links back; a stale cursor starts over.
     numbered = admin_client.get("/leads/marketplace/", {"q": "Paged", "page": 2}).content.decode()
-    assert "Paged 29" in numbered and "Paged 00" not in numbered and _link(numbered, "prev") == "/leads/marketplace/?q=Paged"
+    assert (
+        "Paged 29" in numbered
+        and "Paged 00" not in numbered
+        and _link(numbered, "prev") == "/leads/marketplace/?q=Paged"
+    )
     stale = admin_client.get("/leads/marketplace/", {"q": "Paged", "cursor": "bm90LWEtY3Vyc29y"}).content.decode()
     assert "Paged 00" in stale and "Paged 29" not in stale
     assert "Paged 00" in admin_client.get("/leads/marketplace/", {"q": "Paged", "page": "999"}).content.decode()
     # Deal value has no keyset: numbered pages with the total.
     by_value = admin_client.get("/leads/marketplace/", {"q": "Paged", "sort": "deal_value"}).content.decode()
-    assert "result-count\">30 leads" in by_value and "Page 1 of 2" in by_value
+    assert 'result-count">30 leads' in by_value and "Page 1 of 2" in by_value
     assert _link(by_value, "next") == "/leads/marketplace/?q=Paged&sort=deal_value&page=2"
 
 
@@ -202,12 +219,14 @@ def test_keyset_pages_never_count_the_tab_and_fragments_skip_the_tab_counts(admi
 
 @pytest.mark.django_db
 def test_row_shows_countdown_red_under_48_hours_and_flame_for_hot_leads(admin_client, org):
-    LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=13), customer=CustomerFactory(company="Late Co"))
+    LeadFactory(
+        partner=org, received_at=timezone.now() - timedelta(days=13), customer=CustomerFactory(company="Late Co")
+    )
     LeadFactory(partner=org, contact_requested=True, customer=CustomerFactory(company="Hot Co"))
     html = admin_client.get("/leads/marketplace/").content.decode()
-    late_row = html[html.index("Late Co"):html.index("</li>", html.index("Late Co"))]
+    late_row = html[html.index("Late Co") : html.index("</li>", html.index("Late Co"))]
     assert 'class="time-left urgent"' in late_row and "left" in late_row
-    hot_row = html[html.index("Hot Co"):html.index("</li>", html.index("Hot Co"))]
+    hot_row = html[html.index("Hot Co") : html.index("</li>", html.index("Hot Co"))]
     assert 'class="flame"' in hot_row and "Hot" in hot_row
     assert 'class="time-left"' in hot_row  # 14 days left: not urgent
 
@@ -219,10 +238,18 @@ def _list_queries(client, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/leads/marketplace/", "/leads/qualified/", "/leads/favorites/",
-                                  "/leads/marketplace/?q=Co&status=received&sort=time_left"])
-def test_list_pages_cost_the_same_queries_for_5_rows_and_100(admin_client, org, partner_admin, path,
-                                                               django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/leads/marketplace/",
+        "/leads/qualified/",
+        "/leads/favorites/",
+        "/leads/marketplace/?q=Co&status=received&sort=time_left",
+    ],
+)
+def test_list_pages_cost_the_same_queries_for_5_rows_and_100(
+    admin_client, org, partner_admin, path, django_assert_max_num_queries
+):
     def make(count):
         for index in range(count):
             lead_type = LeadType.CUSTOMER_INQUIRY if index % 2 else LeadType.SALES_QUALIFIED
@@ -244,12 +271,19 @@ def test_list_pages_cost_the_same_queries_for_5_rows_and_100(admin_client, org, 
 
 # --- The lead page ---------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_lead_page_full_and_as_fragment(admin_client, lead):
     full = admin_client.get(url("detail", lead)).content.decode()
     assert full.lstrip().startswith("<!doctype html>")
-    for text in (lead.customer.company, lead.customer.contact_name, lead.customer.email, lead.need,
-                 "seller@vendor.example", "History"):
+    for text in (
+        lead.customer.company,
+        lead.customer.contact_name,
+        lead.customer.email,
+        lead.need,
+        "seller@vendor.example",
+        "History",
+    ):
         assert text in full
     fragment = admin_client.get(url("detail", lead), **HX).content.decode()
     assert fragment.lstrip().startswith('<div id="lead-main"') and "<html" not in fragment
@@ -307,19 +341,31 @@ def test_after_72_hours_the_alert_changes_while_the_lead_is_active(admin_client,
     assert "Customer asked to be contacted directly 3 days ago — reach out now." in html
     row = admin_client.get("/leads/marketplace/").content.decode()
     assert 'class="flame"' not in row
-    archived = LeadFactory(partner=org, contact_requested=True, status=Status.DECLINED,
-                           received_at=timezone.now() - timedelta(days=4))
+    archived = LeadFactory(
+        partner=org, contact_requested=True, status=Status.DECLINED, received_at=timezone.now() - timedelta(days=4)
+    )
     assert "data-alert=" not in admin_client.get(url("detail", archived)).content.decode().replace(
-        'data-alert="archived"', "")
+        'data-alert="archived"', ""
+    )
 
 
 # --- Actions ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_accept_with_two_team_members_redirects_and_records_everything(admin_client, lead):
-    data = accept_data(**{"team-0-name": "Eva", "team-0-email": "eva@contoso.example", "team-0-phone": "1",
-                          "team-1-name": "", "team-1-email": "", "team-1-phone": "",
-                          "team-5-name": "Karel", "team-5-email": "karel@contoso.example"})
+    data = accept_data(
+        **{
+            "team-0-name": "Eva",
+            "team-0-email": "eva@contoso.example",
+            "team-0-phone": "1",
+            "team-1-name": "",
+            "team-1-email": "",
+            "team-1-phone": "",
+            "team-5-name": "Karel",
+            "team-5-email": "karel@contoso.example",
+        }
+    )
     response = admin_client.post(url("accept", lead), data)
     assert response.status_code == 302 and response.url == url("detail", lead)
     lead = fresh(lead)
@@ -371,14 +417,24 @@ def test_accept_after_someone_else_declined_is_a_clear_conflict(admin_client, or
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("action, data", [
-    ("accept", accept_data()), ("decline", {"reason": "no_budget"}), ("edit", {"deal_name": "x"}),
-    ("team", {"name": "Eva", "email": "eva@x.example"}), ("win", {}), ("lose", {"reason": "no_budget"}),
-    ("favorite", {"favorite": "1"}),
-])
+@pytest.mark.parametrize(
+    "action, data",
+    [
+        ("accept", accept_data()),
+        ("decline", {"reason": "no_budget"}),
+        ("edit", {"deal_name": "x"}),
+        ("team", {"name": "Eva", "email": "eva@x.example"}),
+        ("win", {}),
+        ("lose", {"reason": "no_budget"}),
+        ("favorite", {"favorite": "1"}),
+    ],
+)
 def test_actions_on_another_organisations_lead_are_not_found(admin_client, other_org, action, data):
-    lead = AcceptedLeadFactory(partner=other_org) if action in ("edit", "team", "win", "lose") else \
-        LeadFactory(partner=other_org)
+    lead = (
+        AcceptedLeadFactory(partner=other_org)
+        if action in ("edit", "team", "win", "lose")
+        else LeadFactory(partner=other_org)
+    )
     before = fresh(lead)
     assert admin_client.post(url(action, lead), data).status_code == 404
     after = fresh(lead)
@@ -423,8 +479,16 @@ def test_decline_success_error_and_conflict(client, referrals_admin, org):
 @pytest.mark.django_db
 def test_edit_success_error_stale_copy_and_conflict(admin_client, org):
     lead = AcceptedLeadFactory(partner=org)
-    data = {"deal_name": "Bigger deal", "deal_value": "20000", "currency": "EUR",
-            "estimated_close_date": FUTURE, "notes": "", "crm_id": "", "campaign_id": "", "version": lead.version}
+    data = {
+        "deal_name": "Bigger deal",
+        "deal_value": "20000",
+        "currency": "EUR",
+        "estimated_close_date": FUTURE,
+        "notes": "",
+        "crm_id": "",
+        "campaign_id": "",
+        "version": lead.version,
+    }
     bad = admin_client.post(url("edit", lead), {**data, "deal_value": "-1"}, **HX)
     assert bad.status_code == 422 and 'value="Bigger deal"' in bad.content.decode()
     assert fresh(lead).deal_name == "Cloud migration"
@@ -510,8 +574,11 @@ def test_archived_lead_can_still_be_hearted(admin_client, org, partner_admin):
 
 @pytest.mark.django_db
 def test_output_is_escaped(admin_client, org):
-    LeadFactory(partner=org, customer=CustomerFactory(company="<script>alert(1)</script>", contact_name='"Eve" <e>'),
-                need="<b>bold</b> & more")
+    LeadFactory(
+        partner=org,
+        customer=CustomerFactory(company="<script>alert(1)</script>", contact_name='"Eve" <e>'),
+        need="<b>bold</b> & more",
+    )
     html = admin_client.get("/leads/marketplace/", {"q": "<b>"}).content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "&quot;Eve&quot; &lt;e&gt;" in html and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html
@@ -555,8 +622,9 @@ def test_the_language_switcher_remembers_the_choice(admin_client):
 
 
 @pytest.mark.django_db
-def test_lead_page_queries_do_not_grow_with_history_or_team(admin_client, org, partner_admin,
-                                                             django_assert_max_num_queries):
+def test_lead_page_queries_do_not_grow_with_history_or_team(
+    admin_client, org, partner_admin, django_assert_max_num_queries
+):
     from leads.services import lead_add_team_member, lead_update_deal
 
     lead = AcceptedLeadFactory(partner=org)

@@ -1,5 +1,6 @@
 """Issue 19's words and counts without a browser: Czech labels a sales person cannot confuse, dates in each
 language's own format, the language switcher, Czech field names for the admin, and the heart's out-of-band tabs."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -55,7 +56,7 @@ def test_czech_lead_page_dates_read_in_czech(client, partner_admin, org):
 def test_language_switcher_names_each_language_in_itself(client, partner_admin):
     client.force_login(partner_admin)
     html = client.get("/leads/marketplace/", headers={"accept-language": "cs"}).content.decode()
-    switcher = html[html.index('id="language-select"'):html.index("</select>")]
+    switcher = html[html.index('id="language-select"') : html.index("</select>")]
     assert '<option value="en" lang="en">English</option>' in switcher
     assert 'lang="cs" selected>Čeština</option>' in switcher
     assert "anglicky" not in switcher
@@ -63,8 +64,10 @@ def test_language_switcher_names_each_language_in_itself(client, partner_admin):
 
 def test_admin_field_labels_are_czech():
     with translation.override("cs"):
-        labels = {field: str(Customer._meta.get_field(field).verbose_name)
-                  for field in ("company", "contact_name", "phone", "city")}
+        labels = {
+            field: str(Customer._meta.get_field(field).verbose_name)
+            for field in ("company", "contact_name", "phone", "city")
+        }
         assert labels == {"company": "firma", "contact_name": "kontaktní osoba", "phone": "telefon", "city": "město"}
         assert str(Lead._meta.get_field("status").verbose_name) == "stav"
         assert str(Lead._meta.get_field("deal_value").verbose_name) == "hodnota obchodu"
@@ -76,13 +79,16 @@ def test_admin_field_labels_are_czech():
 def test_heart_answers_with_the_tabs_out_of_band_counting_the_new_favourite(client, partner_admin, org):
     lead = LeadFactory(partner=org)
     client.force_login(partner_admin)
-    response = client.post(f"/leads/{lead.pk}/favorite/", {"favorite": "1", "next": "/leads/marketplace/"},
-                           headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/leads/marketplace/"})
+    response = client.post(
+        f"/leads/{lead.pk}/favorite/",
+        {"favorite": "1", "next": "/leads/marketplace/"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/leads/marketplace/"},
+    )
     html = response.content.decode()
     assert 'class="heart-form"' in html
-    tabs = html[html.index('<nav class="tabs" id="tabs"'):]
+    tabs = html[html.index('<nav class="tabs" id="tabs"') :]
     assert 'hx-swap-oob="true"' in tabs[:200]
-    favorites = tabs[tabs.index('href="/leads/favorites/"'):]
+    favorites = tabs[tabs.index('href="/leads/favorites/"') :]
     assert ">1 waiting<" in favorites[:600]
     # The list's tabs keep swapping the panel, and the list it was sent from stays the current tab.
     assert 'href="/leads/marketplace/" aria-current="page"' in tabs and 'hx-target="#lead-panel"' in tabs

@@ -1,4 +1,5 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) for the e-mail tests, able to drop the connection on purpose."""
+
 import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy

@@ -1,5 +1,6 @@
 """Logs: one JSON object a line with LOG_FORMAT=json, each carrying the request id, which the Celery tasks a
 request queued carry too; plain text by default."""
+
 import json
 import os
 import subprocess
@@ -25,11 +26,20 @@ def _test_database_url() -> str:
 
 
 def _log_a_line(log_format: str) -> str:
-    script = ("import django, logging; django.setup(); from leadhub.ops import request_id; "
-              "request_id._current.set('abc-1'); logging.getLogger('leadhub.check').warning('hello %s', 'there')")
+    script = (
+        "import django, logging; django.setup(); from leadhub.ops import request_id; "
+        "request_id._current.set('abc-1'); logging.getLogger('leadhub.check').warning('hello %s', 'there')"
+    )
     env = {**os.environ, "LOG_FORMAT": log_format, "DJANGO_SETTINGS_MODULE": "leadhub.settings.test"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return done.stderr.strip().splitlines()[-1]
 
 
@@ -61,20 +71,45 @@ def test_the_task_a_request_queued_logs_with_that_requests_id_in_the_worker(clie
     lead = LeadFactory(partner=org, customer=CustomerFactory(email="buyer@example.com"))
     log_path = tmp_path / "worker.log"
     celery_app.control.purge()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "leadhub.settings.test", "LOG_FORMAT": "json",
-           "DATABASE_URL": _test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "LEADHUB_TEST_EMAIL_DIR": str(tmp_path / "mail")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "leadhub.settings.test",
+        "LOG_FORMAT": "json",
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "LEADHUB_TEST_EMAIL_DIR": str(tmp_path / "mail"),
+    }
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "leadhub", "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "--hostname", f"logs-test-{os.getpid()}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "leadhub",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"logs-test-{os.getpid()}@%h",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         client.force_login(partner_admin)
-        response = client.post(f"/leads/{lead.pk}/decline/", {"reason": "not_a_fit", "confirmed": "1"},
-                               headers={"X-Request-ID": "decline-req-77"})
+        response = client.post(
+            f"/leads/{lead.pk}/decline/",
+            {"reason": "not_a_fit", "confirmed": "1"},
+            headers={"X-Request-ID": "decline-req-77"},
+        )
         assert response.status_code in (200, 302)
         assert lead.__class__.objects.get(pk=lead.pk).status == Status.DECLINED
         deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS

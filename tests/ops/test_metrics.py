@@ -1,5 +1,6 @@
 """/metrics: Prometheus text behind a bearer token, with requests per view, the lead pipeline and Celery outcomes
 added up across processes."""
+
 import os
 import subprocess
 import sys
@@ -29,9 +30,11 @@ def scrape(client) -> dict:
     response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(response.content.decode())
-            for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
 
 
 def value(samples: dict, name: str, **labels) -> float:
@@ -61,12 +64,17 @@ def test_metrics_count_requests_latency_and_queries_per_view(client, metrics_tok
 
     after = scrape(client)
     labels = {"view": "leads:marketplace", "method": "GET", "status": "200"}
-    assert value(after, "leadhub_http_requests_total", **labels) == value(before, "leadhub_http_requests_total",
-                                                                           **labels) + 1
-    assert value(after, "leadhub_http_request_duration_seconds_count", view="leads:marketplace") == value(
-        before, "leadhub_http_request_duration_seconds_count", view="leads:marketplace") + 1
+    assert (
+        value(after, "leadhub_http_requests_total", **labels)
+        == value(before, "leadhub_http_requests_total", **labels) + 1
+    )
+    assert (
+        value(after, "leadhub_http_request_duration_seconds_count", view="leads:marketplace")
+        == value(before, "leadhub_http_request_duration_seconds_count", view="leads:marketplace") + 1
+    )
     assert value(after, "leadhub_db_queries_total", view="leads:marketplace") > value(
-        before, "leadhub_db_queries_total", view="leads:marketplace")
+        before, "leadhub_db_queries_total", view="leads:marketplace"
+    )
     unmatched = {"view": "unmatched", "method": "GET", "status": "404"}
     assert value(after, "leadhub_http_requests_total", **unmatched) >= 1
 
@@ -94,7 +102,12 @@ def test_celery_task_outcomes_of_other_processes_add_up_in_one_scrape(client, me
     script = "import django; django.setup(); from leads.tasks import cool_hot_leads; cool_hot_leads.apply()"
     database = connection.settings_dict
     database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url},
-                   check=True, timeout=60)
+    subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        check=True,
+        timeout=60,
+    )
 
     assert value(scrape(client), "leadhub_celery_tasks_total", **task) == before + 2

@@ -1,4 +1,5 @@
 """Errors go to Sentry (with the Django and Celery integrations) when SENTRY_DSN is set, and nowhere otherwise."""
+
 import gzip
 import os
 import subprocess
@@ -46,8 +47,15 @@ class Ingest(BaseHTTPRequestHandler):
 
 def _run(dsn: str) -> str:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "leadhub.settings.test", "SENTRY_DSN": dsn}
-    return subprocess.run([sys.executable, "-c", SCRIPT], cwd=settings.BASE_DIR, env=env, capture_output=True,
-                          text=True, timeout=60, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
 
 
 def test_errors_reach_sentry_with_the_django_and_celery_integrations_when_a_dsn_is_set():

@@ -1,5 +1,6 @@
 """E-mails about leads over real SMTP (a server on 127.0.0.1): sent once however often a task runs, and retried
 when the server drops the connection."""
+
 import pytest
 
 from leads.models import EmailDelivery, Status
@@ -10,7 +11,9 @@ from tests.factories import CustomerFactory, LeadFactory, MembershipFactory, Use
 
 @pytest.mark.django_db
 def test_a_task_delivered_twice_sends_its_email_over_smtp_once(org, smtp_server):
-    lead = LeadFactory(partner=org, status=Status.DECLINED, customer=CustomerFactory(email="buyer@example.com", country="US"))
+    lead = LeadFactory(
+        partner=org, status=Status.DECLINED, customer=CustomerFactory(email="buyer@example.com", country="US")
+    )
 
     for _ in range(2):
         assert lead_notify.apply(kwargs={"kind": "decline", "lead_id": str(lead.pk)}).state == "SUCCESS"
@@ -22,8 +25,11 @@ def test_a_task_delivered_twice_sends_its_email_over_smtp_once(org, smtp_server)
 
 @pytest.mark.django_db
 def test_a_dropped_smtp_connection_is_retried_and_nobody_gets_a_message_twice(org, partner_admin, smtp_server):
-    MembershipFactory(user=UserFactory(username="contoso-admin-2", email="second@contoso.example"),
-                      organisation=org, role=Role.PARTNER_ADMIN)
+    MembershipFactory(
+        user=UserFactory(username="contoso-admin-2", email="second@contoso.example"),
+        organisation=org,
+        role=Role.PARTNER_ADMIN,
+    )
     lead = LeadFactory(partner=org)
     smtp_server.drop_next = {"second@contoso.example": 2}
 

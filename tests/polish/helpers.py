@@ -1,4 +1,5 @@
 """Small helpers of the issue-19 tests: a logged-in client, URLs, a bearer-token API call."""
+
 import json
 
 from django.test import Client
@@ -23,5 +24,6 @@ def api(user, method: str, path: str, body=None, **params):
     headers = {"Authorization": f"Bearer {plain}"}
     if method == "get":
         return Client().get(f"/api/v1{path}", params, headers=headers)
-    return getattr(Client(), method)(f"/api/v1{path}", data=json.dumps(body or {}), content_type="application/json",
-                                     headers=headers)
+    return getattr(Client(), method)(
+        f"/api/v1{path}", data=json.dumps(body or {}), content_type="application/json", headers=headers
+    )

@@ -1,5 +1,6 @@
 """Issue 19 items 12 and 13: the admin reads well for ops; what users expected and missed (row facts, removing
 team members and locations, the whole new token with a copy button, the lead tabs everywhere, a fair rate limit)."""
+
 import re
 import uuid
 
@@ -36,6 +37,7 @@ def ops_client(client, ops_user):
 
 # --- 12: the admin -----------------------------------------------------------------------------------------
 
+
 def test_a_lead_reads_as_company_partner_and_status(org):
     lead = LeadFactory(partner=org, customer=CustomerFactory(company="Northwind Traders"))
     assert str(lead) == "Northwind Traders — Contoso Consulting (received)"
@@ -71,6 +73,7 @@ def test_the_admin_lead_list_has_few_columns_and_shows_titles(ops_client, org):
 
 # --- 13: list rows ------------------------------------------------------------------------------------------
 
+
 def test_list_rows_show_when_the_lead_came_and_the_customer_s_country(admin_client, org):
     LeadFactory(partner=org, customer=CustomerFactory(company="Acme", country="DE"))
     html = admin_client.get("/leads/marketplace/").content.decode()
@@ -82,6 +85,7 @@ def test_list_rows_show_when_the_lead_came_and_the_customer_s_country(admin_clie
 
 
 # --- 13: team members -----------------------------------------------------------------------------------------
+
 
 def test_removing_a_team_member_is_recorded_and_offered_on_the_page(admin_client, org, partner_admin):
     lead = AcceptedLeadFactory(partner=org)
@@ -128,6 +132,7 @@ def test_each_accept_form_team_row_has_a_remove_button(admin_client, org):
 
 # --- 13: locations, tokens, tabs -------------------------------------------------------------------------------
 
+
 def test_a_location_is_removed_in_one_click(client, partner_admin, org, other_org):
     profile = BusinessProfileFactory(organisation=org)
     berlin = LocationFactory(profile=profile, country="DE", city="Berlin")
@@ -141,8 +146,10 @@ def test_a_location_is_removed_in_one_click(client, partner_admin, org, other_or
     assert "Location Berlin removed." in page
     assert list(profile.locations.values_list("city", flat=True)) == ["Brno"]
     last = profile.locations.get()
-    assert "at least one location" in client.post(reverse("profiles:location-remove", args=[last.pk]),
-                                                  follow=True).content.decode()
+    assert (
+        "at least one location"
+        in client.post(reverse("profiles:location-remove", args=[last.pk]), follow=True).content.decode()
+    )
     assert profile.locations.count() == 1
     theirs = LocationFactory(profile=BusinessProfileFactory(organisation=other_org))
     assert client.post(reverse("profiles:location-remove", args=[theirs.pk])).status_code == 404
@@ -189,5 +196,3 @@ def test_the_rate_limit_counts_only_inquiries_that_were_taken(org, settings, mon
     text = limited.content.decode()
     assert "from this network" in text and "You have sent" not in text
     assert 'value="eva@acme.example"' in text  # what they typed is kept
-
-

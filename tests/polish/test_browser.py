@@ -1,5 +1,6 @@
 """Issue 19 in real Chromium: a Czech decimal comma stays 12000,50; a team row is removed from the accept form;
 the new token is copied whole."""
+
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -33,8 +34,7 @@ def log_in(page: Page, live_server, username: str) -> None:
 
 @pytest.fixture
 def admin(org):
-    return MembershipFactory(user=UserFactory(username="contoso-admin"), organisation=org,
-                             role=Role.PARTNER_ADMIN).user
+    return MembershipFactory(user=UserFactory(username="contoso-admin"), organisation=org, role=Role.PARTNER_ADMIN).user
 
 
 def test_a_czech_partner_accepts_with_a_decimal_comma_and_drops_a_team_row(page: Page, live_server, org, admin):
@@ -84,8 +84,12 @@ def test_a_new_token_is_copied_whole(page: Page, live_server, org, admin):
 def test_the_admin_lead_list_fits_1400_px_and_reads_well(page: Page, live_server, org):
     OpsUserFactory(username="ops-wide")
     for index in range(5):
-        AcceptedLeadFactory(partner=org, deal_value="1234567.89", deal_name="A long deal name " * 4,
-                            customer=CustomerFactory(company=f"Northwind Traders International {index}"))
+        AcceptedLeadFactory(
+            partner=org,
+            deal_value="1234567.89",
+            deal_name="A long deal name " * 4,
+            customer=CustomerFactory(company=f"Northwind Traders International {index}"),
+        )
     lead = Lead.objects.first()
     services.lead_update_deal(lead=lead, by=OpsUserFactory(username="ops-editor"), deal_name="Renamed")
     page.set_default_timeout(10_000)

@@ -1,4 +1,5 @@
 """Issue 19 item 1: a final action never runs on one click or on a reason nobody chose."""
+
 import re
 
 import pytest
@@ -56,11 +57,14 @@ def test_other_without_notes_is_refused_by_web_api_and_service(admin_client, par
     assert done.status_code == 200 and fresh(lead).reason_notes == "Reorg"  # the API is not asked to confirm
 
 
-@pytest.mark.parametrize("name, factory, data", [
-    ("decline", LeadFactory, {"reason": "no_budget", "reason_notes": "Next year"}),
-    ("win", AcceptedLeadFactory, {}),
-    ("lose", AcceptedLeadFactory, {"reason": "no_response"}),
-])
+@pytest.mark.parametrize(
+    "name, factory, data",
+    [
+        ("decline", LeadFactory, {"reason": "no_budget", "reason_notes": "Next year"}),
+        ("win", AcceptedLeadFactory, {}),
+        ("lose", AcceptedLeadFactory, {"reason": "no_response"}),
+    ],
+)
 def test_an_archiving_action_asks_once_then_runs(admin_client, org, name, factory, data):
     lead = factory(partner=org)
     status = lead.status

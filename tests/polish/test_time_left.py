@@ -1,5 +1,6 @@
 """Issue 19 item 2: "least time left" lists waiting leads first (least time left first), then the rest newest
 first (DESIGN §5), in two keyset phases that each walk an index, on every page and through the API."""
+
 import re
 from datetime import timedelta
 from html import unescape
@@ -14,8 +15,7 @@ from tests.factories import AcceptedLeadFactory, CustomerFactory, LeadFactory
 from tests.polish.helpers import api
 
 pytestmark = pytest.mark.django_db
-STATUSES = [Status.RECEIVED, Status.ACCEPTED, Status.WON, Status.EXPIRED, Status.RECEIVED, Status.LOST,
-            Status.DECLINED]
+STATUSES = [Status.RECEIVED, Status.ACCEPTED, Status.WON, Status.EXPIRED, Status.RECEIVED, Status.LOST, Status.DECLINED]
 
 
 def _mixed(org, count: int) -> list:
@@ -25,23 +25,39 @@ def _mixed(org, count: int) -> list:
     for index in range(count):
         status = STATUSES[index % len(STATUSES)]
         factory = AcceptedLeadFactory if status in (Status.ACCEPTED, Status.WON, Status.LOST) else LeadFactory
-        leads.append(factory(partner=org, status=status, received_at=now - timedelta(hours=(index // 2) * 7),
-                             customer=CustomerFactory(company=f"Company {index:02d}")))
+        leads.append(
+            factory(
+                partner=org,
+                status=status,
+                received_at=now - timedelta(hours=(index // 2) * 7),
+                customer=CustomerFactory(company=f"Company {index:02d}"),
+            )
+        )
     return leads
 
 
 def _expected(leads) -> list:
-    waiting = sorted((lead for lead in leads if lead.status == Status.RECEIVED), key=lambda l: (l.received_at, l.pk))
-    rest = sorted((lead for lead in leads if lead.status != Status.RECEIVED), key=lambda l: (l.received_at, l.pk),
-                  reverse=True)
+    waiting = sorted(
+        (lead for lead in leads if lead.status == Status.RECEIVED), key=lambda each: (each.received_at, each.pk)
+    )
+    rest = sorted(
+        (lead for lead in leads if lead.status != Status.RECEIVED),
+        key=lambda each: (each.received_at, each.pk),
+        reverse=True,
+    )
     return [lead.pk for lead in waiting + rest]
 
 
 def _walk(user, limit, statuses=()):
     ids, cursor, pages = [], None, 0
     while True:
-        page = paginate(lead_list_for(user, tab="marketplace", filters=ListFilters(sort="time_left")),
-                        sort="time_left", cursor=cursor, limit=limit, statuses=statuses)
+        page = paginate(
+            lead_list_for(user, tab="marketplace", filters=ListFilters(sort="time_left")),
+            sort="time_left",
+            cursor=cursor,
+            limit=limit,
+            statuses=statuses,
+        )
         ids += [lead.pk for lead in page.items]
         pages += 1
         cursor = page.next_cursor
@@ -52,11 +68,18 @@ def _walk(user, limit, statuses=()):
 
 def test_waiting_leads_come_first_by_least_time_left_then_the_rest_newest_first(org, partner_admin):
     leads = _mixed(org, 9)
-    whole = list(lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort="time_left"))
-                 .values_list("pk", flat=True))
+    whole = list(
+        lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort="time_left")).values_list(
+            "pk", flat=True
+        )
+    )
     assert whole == _expected(leads)  # the whole list (the CSV export reads it so)
-    first = paginate(lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort="time_left")),
-                     sort="time_left", cursor=None, limit=4).items
+    first = paginate(
+        lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort="time_left")),
+        sort="time_left",
+        cursor=None,
+        limit=4,
+    ).items
     assert [lead.status for lead in first[:3]] == [Status.RECEIVED] * 3
     assert first[0].received_at < first[1].received_at  # the oldest waiting lead has the least time left
     assert first[3].status != Status.RECEIVED and first[3].pk == _expected(leads)[3]  # the newest of the rest
@@ -78,9 +101,12 @@ def test_deep_pages_in_the_second_phase_stay_in_order(org, partner_admin):
 
 def test_a_status_filter_queries_only_the_phase_it_can_be_in(org, partner_admin, django_assert_num_queries):
     leads = _mixed(org, 14)
-    waiting = [lead.pk for lead in sorted(leads, key=lambda l: (l.received_at, l.pk)) if lead.status == "received"]
-    listing = lead_list_for(partner_admin, tab="marketplace", filters=ListFilters(sort="time_left",
-                                                                                   statuses=("received",)))
+    waiting = [
+        lead.pk for lead in sorted(leads, key=lambda each: (each.received_at, each.pk)) if lead.status == "received"
+    ]
+    listing = lead_list_for(
+        partner_admin, tab="marketplace", filters=ListFilters(sort="time_left", statuses=("received",))
+    )
     with django_assert_num_queries(1):
         page = paginate(listing, sort="time_left", cursor=None, limit=25, statuses=["received"])
     assert [lead.pk for lead in page.items] == waiting

@@ -1,4 +1,5 @@
 """A customer with a history in every status, made through the services as the app makes it."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -7,8 +8,15 @@ from leads import services
 from leads.models import Lead, Status
 from leads.tasks import lead_notify
 
-PERSON = {"company": "Erasmus Pekárna s.r.o.", "contact_name": "Zdeňka Erasmusová", "email": "zdenka@erasmus.example",
-          "phone": "+420 601 234 567", "company_size": "10-49", "country": "CZ", "city": "Brno"}
+PERSON = {
+    "company": "Erasmus Pekárna s.r.o.",
+    "contact_name": "Zdeňka Erasmusová",
+    "email": "zdenka@erasmus.example",
+    "phone": "+420 601 234 567",
+    "company_size": "10-49",
+    "country": "CZ",
+    "city": "Brno",
+}
 TEAM_MATE = {"name": "Petr Partner", "email": "petr@contoso.example", "phone": "+420 700 000 001"}
 
 
@@ -16,28 +24,40 @@ def lead_in(status: str, *, org, partner_user, ops_user, person=PERSON) -> Lead:
     """A lead about `person` in `status`, with the history and e-mails that status brings."""
     now = timezone.now()
     lead = services.lead_create(
-        by=ops_user, partner=org, lead_type="sales_qualified", customer=person,
+        by=ops_user,
+        partner=org,
+        lead_type="sales_qualified",
+        customer=person,
         need=f"{person['contact_name']} needs a cloud move ({status}); call {person['phone']}.",
         received_at=now - timedelta(days=20) if status == Status.EXPIRED else now,
     )
     if status == Status.EXPIRED:
         services.leads_expire_overdue(now=now, workers=1)
     elif status == Status.DECLINED:
-        services.lead_decline(lead=lead, by=partner_user, reason="not_a_fit",
-                              reason_notes=f"{person['contact_name']} wants it for free")
+        services.lead_decline(
+            lead=lead, by=partner_user, reason="not_a_fit", reason_notes=f"{person['contact_name']} wants it for free"
+        )
         lead_notify.apply(kwargs={"kind": "decline", "lead_id": str(lead.pk)})
     elif status in (Status.ACCEPTED, Status.WON, Status.LOST):
-        services.lead_accept(lead=lead, by=partner_user, deal_name="Cloud move", deal_value="12500",
-                             estimated_close_date=(now + timedelta(days=30)).date(),
-                             notes=f"Call {person['contact_name']} on {person['phone']}", team=[TEAM_MATE])
-        services.lead_add_team_member(lead=lead, by=partner_user, name=person["contact_name"], email=person["email"],
-                                      phone=person["phone"])
+        services.lead_accept(
+            lead=lead,
+            by=partner_user,
+            deal_name="Cloud move",
+            deal_value="12500",
+            estimated_close_date=(now + timedelta(days=30)).date(),
+            notes=f"Call {person['contact_name']} on {person['phone']}",
+            team=[TEAM_MATE],
+        )
+        services.lead_add_team_member(
+            lead=lead, by=partner_user, name=person["contact_name"], email=person["email"], phone=person["phone"]
+        )
         services.lead_update_deal(lead=lead, by=partner_user, notes=f"{person['email']} prefers mornings")
         if status == Status.WON:
             services.lead_win(lead=lead, by=partner_user)
         elif status == Status.LOST:
-            services.lead_lose(lead=lead, by=partner_user, reason="no_budget",
-                               reason_notes=f"{person['contact_name']} had no budget")
+            services.lead_lose(
+                lead=lead, by=partner_user, reason="no_budget", reason_notes=f"{person['contact_name']} had no budget"
+            )
     lead = Lead.objects.get(pk=lead.pk)
     assert lead.status == status
     return lead
@@ -46,7 +66,11 @@ def lead_in(status: str, *, org, partner_user, ops_user, person=PERSON) -> Lead:
 def inquiry_with_follow_up(*, org, person=PERSON) -> Lead:
     """A customer inquiry from the directory, and the customer writing again with a new name and phone."""
     lead, _ = services.lead_create_inquiry(partner=org, customer=person, need="We need a data platform.")
-    services.lead_create_inquiry(partner=org, customer={**person, "phone": "+420 601 999 888"},
-                                 need=f"{person['contact_name']} again: any news?", contact_requested=True)
+    services.lead_create_inquiry(
+        partner=org,
+        customer={**person, "phone": "+420 601 999 888"},
+        need=f"{person['contact_name']} again: any news?",
+        contact_requested=True,
+    )
     lead_notify.apply(kwargs={"kind": "new_lead", "lead_id": str(lead.pk)})
     return lead

@@ -1,4 +1,5 @@
 """The admin action on customers: an erasure request answered from the customer list, after a confirmation."""
+
 import pytest
 from django.contrib.admin.models import LogEntry
 
@@ -34,7 +35,9 @@ def test_ops_erase_a_customer_from_the_admin_after_confirming(ops_client, ops_us
 @pytest.mark.django_db
 def test_partner_users_cannot_run_the_erasure_action(client, partner_admin, lead):
     client.force_login(partner_admin)
-    response = client.post("/admin/leads/customer/", {"action": "erase_personal_data",
-                                                      "_selected_action": [lead.customer_id], "confirmed": "yes"})
+    response = client.post(
+        "/admin/leads/customer/",
+        {"action": "erase_personal_data", "_selected_action": [lead.customer_id], "confirmed": "yes"},
+    )
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert Customer.objects.get(pk=lead.customer_id).email

@@ -1,5 +1,6 @@
 """Declined and expired leads stop showing their customer's contact to partner users, wherever a lead is shown;
 won and lost keep it, and vendor ops staff always see it."""
+
 import csv
 import io
 
@@ -17,10 +18,18 @@ HIDDEN, SHOWN = (Status.DECLINED, Status.EXPIRED), (Status.RECEIVED, Status.ACCE
 def leads(org):
     made = {}
     for status in Status.values:
-        lead = LeadFactory(partner=org, status=status, need=f"A data platform ({status}).",
-                           customer=CustomerFactory(company=f"Skrytá {status} a.s.", **CONTACT))
-        LeadEvent.objects.create(lead=lead, action=EventAction.NOTE, to_status=status,
-                                 changes={"need": "Again", "contact_name": CONTACT["contact_name"]})
+        lead = LeadFactory(
+            partner=org,
+            status=status,
+            need=f"A data platform ({status}).",
+            customer=CustomerFactory(company=f"Skrytá {status} a.s.", **CONTACT),
+        )
+        LeadEvent.objects.create(
+            lead=lead,
+            action=EventAction.NOTE,
+            to_status=status,
+            changes={"need": "Again", "contact_name": CONTACT["contact_name"]},
+        )
         made[status] = lead
     return made
 
@@ -43,8 +52,9 @@ def test_partner_pages_and_fragments_hide_declined_and_expired_leads_contacts(cl
         assert lead.customer.company in page  # the company stays
         if status in HIDDEN:
             assert "no longer shared with partners" in page
-    rows = client.get("/leads/marketplace/", {"status": "archived"}, headers={"HX-Request": "true",
-                                                                             "HX-Target": "lead-results"})
+    rows = client.get(
+        "/leads/marketplace/", {"status": "archived"}, headers={"HX-Request": "true", "HX-Target": "lead-results"}
+    )
     assert rows.content.decode().count(CONTACT["contact_name"]) == 2  # won and lost only
 
 
@@ -53,8 +63,9 @@ def test_ops_staff_still_see_every_contact(client, ops_user, leads):
     client.force_login(ops_user)
     for lead in leads.values():
         assert CONTACT["email"] in client.get(f"/leads/{lead.pk}/").content.decode()
-    assert len(client.get("/leads/marketplace/", {"q": CONTACT["email"]}).context["rows"].split(
-        'class="lead-row')) - 1 == len(leads)
+    assert len(
+        client.get("/leads/marketplace/", {"q": CONTACT["email"]}).context["rows"].split('class="lead-row')
+    ) - 1 == len(leads)
     customer = api_get(client, ops_user, f"/leads/{leads[Status.DECLINED].pk}")["customer"]
     assert customer["email"] == CONTACT["email"]
 
@@ -79,8 +90,11 @@ def test_the_csv_export_leaves_declined_and_expired_leads_contacts_empty(client,
     response = client.get("/leads/marketplace/export.csv")
     rows = {row["status"]: row for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
     for status in HIDDEN:
-        assert (rows[status]["customer_contact_name"], rows[status]["customer_email"],
-                rows[status]["customer_phone"]) == ("", "", "")
+        assert (
+            rows[status]["customer_contact_name"],
+            rows[status]["customer_email"],
+            rows[status]["customer_phone"],
+        ) == ("", "", "")
     for status in SHOWN:
         assert rows[status]["customer_email"] == CONTACT["email"]
 

@@ -1,4 +1,5 @@
 """Erasure and access requests: every record about a person, and nothing of them left anywhere afterwards."""
+
 import json
 
 import pytest
@@ -24,8 +25,9 @@ def tables_mentioning(*needles: str) -> dict[str, int]:
                 if field_type not in TEXT_TYPES:
                     continue
                 for needle in needles:
-                    cursor.execute(f'SELECT count(*) FROM "{table}" WHERE "{column.name}"::text ILIKE %s',
-                                   [f"%{needle}%"])
+                    cursor.execute(
+                        f'SELECT count(*) FROM "{table}" WHERE "{column.name}"::text ILIKE %s', [f"%{needle}%"]
+                    )
                     count = cursor.fetchone()[0]
                     if count:
                         found[f"{table}.{column.name} ~ {needle}"] = count
@@ -63,7 +65,10 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_text_or_json_column(histor
     for lead in Lead.objects.filter(pk__in=statuses).select_related("customer"):
         assert lead.status == statuses[lead.pk]  # statuses, values, company, size and country stay
         assert (lead.customer.company, lead.customer.company_size, lead.customer.country) == (
-            PERSON["company"], "10-49", "CZ")
+            PERSON["company"],
+            "10-49",
+            "CZ",
+        )
         assert lead.events.filter(action=EventAction.ERASE).count() == 1
     won = Lead.objects.get(pk=history[Status.values.index(Status.WON)].pk)
     assert str(won.deal_value) == "12500.00" and won.deal_name == "Cloud move"
@@ -103,10 +108,12 @@ def test_the_database_refuses_erasure_mode_changes_to_anything_but_personal_data
 
     archived = next(lead for lead in history if lead.status in ARCHIVED_STATUSES)
     refused = (IntegrityError, InternalError, DataError)
-    for statement in ("UPDATE leads_lead SET status = 'received' WHERE id = %s",
-                      "UPDATE leads_lead SET deal_value = 1 WHERE id = %s",
-                      "DELETE FROM leads_leadevent WHERE lead_id = %s",
-                      "UPDATE leads_leadevent SET action = 'win' WHERE lead_id = %s"):
+    for statement in (
+        "UPDATE leads_lead SET status = 'received' WHERE id = %s",
+        "UPDATE leads_lead SET deal_value = 1 WHERE id = %s",
+        "DELETE FROM leads_leadevent WHERE lead_id = %s",
+        "UPDATE leads_leadevent SET action = 'win' WHERE lead_id = %s",
+    ):
         with pytest.raises(refused), sanctioned_erasure(), connection.cursor() as cursor:
             cursor.execute(statement, [archived.pk])
     with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:  # not sanctioned

@@ -1,4 +1,5 @@
 """Retention: archived leads lose their personal data LEADHUB_RETENTION_DAYS after archiving; figures stay."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,16 +17,18 @@ LONG_AGO = timedelta(days=731)
 @pytest.fixture
 def old_history(org, partner_admin, ops_user):
     with time_machine.travel(timezone.now() - LONG_AGO, tick=True):
-        return {status: lead_in(status, org=org, partner_user=partner_admin, ops_user=ops_user)
-                for status in Status.values} | {"inquiry": inquiry_with_follow_up(org=org)}
+        return {
+            status: lead_in(status, org=org, partner_user=partner_admin, ops_user=ops_user) for status in Status.values
+        } | {"inquiry": inquiry_with_follow_up(org=org)}
 
 
 @pytest.mark.django_db
-def test_old_archived_leads_lose_their_personal_data_and_keep_their_figures(old_history, org, partner_admin,
-                                                                           ops_user):
+def test_old_archived_leads_lose_their_personal_data_and_keep_their_figures(old_history, org, partner_admin, ops_user):
     recent = lead_in(Status.WON, org=org, partner_user=partner_admin, ops_user=ops_user)
-    before = {lead.pk: (lead.status, lead.received_at, lead.decided_at, lead.deal_value, lead.deal_name)
-              for lead in Lead.objects.all()}
+    before = {
+        lead.pk: (lead.status, lead.received_at, lead.decided_at, lead.deal_value, lead.deal_name)
+        for lead in Lead.objects.all()
+    }
 
     assert anonymise_old_leads.apply().result == 4  # won, lost, declined, expired
 
@@ -41,7 +44,8 @@ def test_old_archived_leads_lose_their_personal_data_and_keep_their_figures(old_
         for changes in LeadEvent.objects.filter(lead=lead).values_list("changes", flat=True):
             assert PERSON["contact_name"] not in str(changes) and PERSON["email"] not in str(changes)
         assert LeadSearch.objects.get(lead=lead).text == "\n".join(
-            value.lower() for value in (PERSON["company"], lead.deal_name) if value)
+            value.lower() for value in (PERSON["company"], lead.deal_name) if value
+        )
     for kept in (old_history[Status.RECEIVED], old_history[Status.ACCEPTED], old_history["inquiry"], recent):
         kept = Lead.objects.select_related("customer").get(pk=kept.pk)
         assert kept.need and kept.customer.email == PERSON["email"]  # open or recent: untouched

@@ -1,4 +1,5 @@
 """The log-in backend loads a session's user with membership and organisation in one query, as select_related would."""
+
 from datetime import datetime
 
 import pytest
@@ -35,7 +36,7 @@ def test_user_without_membership_has_none_without_another_query(ops_user, outsid
         with django_assert_num_queries(1):
             user = MembershipBackend().get_user(someone.pk)
             with pytest.raises(ObjectDoesNotExist):
-                user.membership
+                user.membership  # noqa: B018 - reading it is the test
             assert getattr(user, "membership", None) is None
         assert user.is_staff == someone.is_staff
 

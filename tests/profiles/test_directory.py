@@ -1,4 +1,5 @@
 """The public directory: listing, filters, ranking by keyword match then response speed, and the partner page."""
+
 import re
 from datetime import timedelta
 from io import StringIO
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def profile(slug, *, keywords=("cloud",), sizes=("10-49",), country="CZ", description="", hours=None, listed=True):
     org = OrganisationFactory(slug=slug, name=slug.title())
-    result = BusinessProfileFactory(organisation=org, keywords=list(keywords), company_sizes=list(sizes),
-                                    description=description, is_listed=listed)
+    result = BusinessProfileFactory(
+        organisation=org, keywords=list(keywords), company_sizes=list(sizes), description=description, is_listed=listed
+    )
     LocationFactory(profile=result, country=country)
     if hours is not None:
         BusinessProfile.objects.filter(pk=result.pk).update(median_response_hours=hours)
@@ -46,8 +48,9 @@ def test_a_faster_responder_with_the_same_keyword_match_ranks_higher(client):
     now = timezone.now()
     slow, fast = profile("slow"), profile("fast")
     for org, hours in ((slow.organisation, 50), (fast.organisation, 3)):
-        AcceptedLeadFactory(partner=org, received_at=now - timedelta(hours=hours + 1),
-                            decided_at=now - timedelta(hours=1))
+        AcceptedLeadFactory(
+            partner=org, received_at=now - timedelta(hours=hours + 1), decided_at=now - timedelta(hours=1)
+        )
     profiles_refresh_response_times()
     assert listed(client, q="cloud") == ["fast", "slow"]
 
@@ -90,13 +93,15 @@ def test_unknown_or_unlisted_partner_page_is_404(client, slug):
     assert client.get(f"/partners/{slug}/").status_code == 404
 
 
-def test_median_response_time_counts_decisions_of_the_last_90_days_only(org, partner_admin,
-                                                                       django_capture_on_commit_callbacks):
+def test_median_response_time_counts_decisions_of_the_last_90_days_only(
+    org, partner_admin, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     shown = BusinessProfileFactory(organisation=org)
     for hours in (2, 4, 30):
-        AcceptedLeadFactory(partner=org, received_at=now - timedelta(hours=hours + 1),
-                            decided_at=now - timedelta(hours=1))
+        AcceptedLeadFactory(
+            partner=org, received_at=now - timedelta(hours=hours + 1), decided_at=now - timedelta(hours=1)
+        )
     AcceptedLeadFactory(partner=org, received_at=now - timedelta(days=120), decided_at=now - timedelta(days=100))
     LeadFactory(partner=org, received_at=now - timedelta(days=3))  # undecided: not counted
     assert profiles_refresh_response_times()[org.pk] == pytest.approx(4)
@@ -113,8 +118,13 @@ def test_a_decision_refreshes_the_figure_once_committed(org, partner_admin, djan
     assert shown.median_response_hours == pytest.approx(10, abs=0.1)
     other = LeadFactory(partner=org, received_at=timezone.now() - timedelta(hours=20))
     with django_capture_on_commit_callbacks(execute=True):
-        lead_accept(lead=other, by=partner_admin, deal_name="D", deal_value="1",
-                    estimated_close_date=(timezone.now() + timedelta(days=9)).date())
+        lead_accept(
+            lead=other,
+            by=partner_admin,
+            deal_name="D",
+            deal_value="1",
+            estimated_close_date=(timezone.now() + timedelta(days=9)).date(),
+        )
     shown.refresh_from_db()
     assert shown.median_response_hours == pytest.approx(15, abs=0.1)
 

@@ -1,4 +1,5 @@
 """Real Chromium under the strict CSP: a customer finds a partner and sends the contact form; the API docs render."""
+
 import re
 
 import pytest

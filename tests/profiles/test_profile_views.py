@@ -1,4 +1,5 @@
 """The business-profile editor at /profile/: partner admins edit it and see the members; nobody else can."""
+
 import pytest
 
 from profiles.models import BusinessProfile
@@ -6,15 +7,25 @@ from tests.factories import BusinessProfileFactory, LocationFactory
 
 
 def location(index, **overrides):
-    values = {"country": "cz", "city": "Brno", "contact_name": "Alena Alert",
-              "contact_email": f"alerts{index}@contoso.example", "contact_phone": "+420 1"}
+    values = {
+        "country": "cz",
+        "city": "Brno",
+        "contact_name": "Alena Alert",
+        "contact_email": f"alerts{index}@contoso.example",
+        "contact_phone": "+420 1",
+    }
     values.update(overrides)
     return {f"locations-{index}-{field}": value for field, value in values.items()}
 
 
 def profile_data(**overrides):
-    data = {"description": "Cloud for SMBs", "keywords": "cloud, Azure, cloud ,  backup",
-            "company_sizes": ["10-49", "1-9"], "industries": "Retail, Legal", **location(0)}
+    data = {
+        "description": "Cloud for SMBs",
+        "keywords": "cloud, Azure, cloud ,  backup",
+        "company_sizes": ["10-49", "1-9"],
+        "industries": "Retail, Legal",
+        **location(0),
+    }
     data.update(overrides)
     return data
 
@@ -55,9 +66,13 @@ def test_anonymous_and_non_members_cannot_reach_the_profile(client, outsider):
 @pytest.mark.django_db
 def test_saving_replaces_the_profile_and_its_locations(client, partner_admin, profile):
     client.force_login(partner_admin)
-    data = profile_data(**location(3, country="de", city="Berlin", contact_email="berlin@contoso.example"),
-                        **{f"locations-7-{field}": "" for field in ("country", "city", "contact_name",
-                                                                    "contact_email", "contact_phone")})
+    data = profile_data(
+        **location(3, country="de", city="Berlin", contact_email="berlin@contoso.example"),
+        **{
+            f"locations-7-{field}": ""
+            for field in ("country", "city", "contact_name", "contact_email", "contact_phone")
+        },
+    )
     response = client.post("/profile/", data)
     assert response.status_code == 302 and response.url == "/profile/"
     profile = BusinessProfile.objects.get(pk=profile.pk)
@@ -78,8 +93,7 @@ def test_first_save_creates_the_profile(client, partner_admin, org):
 @pytest.mark.django_db
 def test_bad_input_shows_errors_keeps_input_and_changes_nothing(client, partner_admin, profile):
     client.force_login(partner_admin)
-    data = profile_data(**location(0, contact_email="not-an-email", country="Czechia"),
-                        company_sizes=["10-49", "huge"])
+    data = profile_data(**location(0, contact_email="not-an-email", country="Czechia"), company_sizes=["10-49", "huge"])
     response = client.post("/profile/", data)
     html = response.content.decode()
     assert response.status_code == 422
@@ -105,7 +119,13 @@ def test_profile_update_service_refuses_another_organisations_admin(other_admin,
     from profiles.services import profile_update
 
     with pytest.raises(PermissionDenied):
-        profile_update(organisation=profile.organisation, by=other_admin, description="x", keywords=[],
-                       company_sizes=[], industries=[], locations=[{"country": "CZ", "city": "Brno",
-                                                                    "contact_name": "A", "contact_email": "a@b.cz"}])
+        profile_update(
+            organisation=profile.organisation,
+            by=other_admin,
+            description="x",
+            keywords=[],
+            company_sizes=[],
+            industries=[],
+            locations=[{"country": "CZ", "city": "Brno", "contact_name": "A", "contact_email": "a@b.cz"}],
+        )
     assert BusinessProfile.objects.get(pk=profile.pk).description == "Cloud and data consulting."

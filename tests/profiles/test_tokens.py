@@ -1,4 +1,5 @@
 """API tokens: the partner admin's page (shown once, revoke), hashing, and the issue_api_token command."""
+
 import re
 from io import StringIO
 
@@ -104,7 +105,6 @@ def test_ops_staff_revoke_tokens_in_the_admin(client, ops_user, partner_admin):
     client.force_login(ops_user)
     listing = client.get(reverse("admin:profiles_apitoken_changelist"))
     assert listing.status_code == 200 and token.prefix in listing.content.decode()
-    client.post(reverse("admin:profiles_apitoken_changelist"),
-                {"action": "revoke", "_selected_action": [token.pk]})
+    client.post(reverse("admin:profiles_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None

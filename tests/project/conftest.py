@@ -1,5 +1,6 @@
 """Counting the fuzzed cases: each hypothesis run calls `fuzz_case()` once per case, and the session's summary
 says how many ran (a fuzz test that silently ran nothing would prove nothing)."""
+
 from collections import Counter
 
 import pytest

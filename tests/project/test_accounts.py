@@ -1,4 +1,5 @@
 """Accounts: login rate limiting, session rotation, idle timeout, deactivated users, and security headers."""
+
 import re
 import time
 from datetime import timedelta
@@ -32,8 +33,9 @@ def test_too_many_failed_logins_lock_the_account_with_a_clear_message(client, pa
     for _ in range(settings.LEADHUB_LOGIN_MAX_FAILURES):
         response = client.post(LOGIN, {"username": "contoso-admin", "password": "wrong"}, REMOTE_ADDR=fresh_address)
         assert response.status_code == 200
-    locked = client.post(LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"},
-                         REMOTE_ADDR=fresh_address)
+    locked = client.post(
+        LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"}, REMOTE_ADDR=fresh_address
+    )
     assert locked.status_code == 429
     assert "Too many failed log-in attempts" in locked.content.decode()
     assert "_auth_user_id" not in client.session
@@ -47,27 +49,46 @@ def test_behind_a_proxy_one_office_s_failures_do_not_lock_out_another(client, pa
     proxy = {"REMOTE_ADDR": fresh_address}
     attacker, colleague = "198.51.100.7", "203.0.113.9"
     for index in range(settings.LEADHUB_LOGIN_MAX_FAILURES * 4):  # the per-address limit, usernames never used
-        response = client.post(LOGIN, {"username": f"nobody-{fresh_address}-{index}", "password": "wrong"},
-                               HTTP_X_FORWARDED_FOR=f"{colleague}, {attacker}", **proxy)  # spoofs the colleague
+        response = client.post(
+            LOGIN,
+            {"username": f"nobody-{fresh_address}-{index}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"{colleague}, {attacker}",
+            **proxy,
+        )  # spoofs the colleague
         assert response.status_code == 200
-    assert client.post(LOGIN, {"username": f"nobody-{fresh_address}", "password": "wrong"},
-                       HTTP_X_FORWARDED_FOR=attacker, **proxy).status_code == 429
-    response = client.post(LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"},
-                           HTTP_X_FORWARDED_FOR=colleague, **proxy)
+    assert (
+        client.post(
+            LOGIN, {"username": f"nobody-{fresh_address}", "password": "wrong"}, HTTP_X_FORWARDED_FOR=attacker, **proxy
+        ).status_code
+        == 429
+    )
+    response = client.post(
+        LOGIN,
+        {"username": "contoso-admin", "password": "correct-horse-battery"},
+        HTTP_X_FORWARDED_FOR=colleague,
+        **proxy,
+    )
     assert response.status_code == 302
     for address in (attacker, colleague):
         cache.delete(address_key(address))
 
 
 @pytest.mark.django_db
-def test_without_trusted_proxies_a_forwarded_for_header_changes_nothing(client, partner_admin, fresh_address,
-                                                                        settings):
+def test_without_trusted_proxies_a_forwarded_for_header_changes_nothing(client, partner_admin, fresh_address, settings):
     settings.LEADHUB_TRUSTED_PROXIES = 0
     for index in range(settings.LEADHUB_LOGIN_MAX_FAILURES * 4):
-        client.post(LOGIN, {"username": f"nobody-{fresh_address}-{index}", "password": "wrong"},
-                    REMOTE_ADDR=fresh_address, HTTP_X_FORWARDED_FOR=f"192.0.2.{index}")  # made up, new each time
-    response = client.post(LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"},
-                           REMOTE_ADDR=fresh_address, HTTP_X_FORWARDED_FOR="192.0.2.200")
+        client.post(
+            LOGIN,
+            {"username": f"nobody-{fresh_address}-{index}", "password": "wrong"},
+            REMOTE_ADDR=fresh_address,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{index}",
+        )  # made up, new each time
+    response = client.post(
+        LOGIN,
+        {"username": "contoso-admin", "password": "correct-horse-battery"},
+        REMOTE_ADDR=fresh_address,
+        HTTP_X_FORWARDED_FOR="192.0.2.200",
+    )
     assert response.status_code == 429
 
 
@@ -77,8 +98,9 @@ def test_login_rotates_the_session_and_resets_failures(client, partner_admin, fr
     client.post(LOGIN, {"username": "contoso-admin", "password": "wrong"}, REMOTE_ADDR=fresh_address)
     client.get(LOGIN)
     before = client.session.session_key
-    response = client.post(LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"},
-                           REMOTE_ADDR=fresh_address)
+    response = client.post(
+        LOGIN, {"username": "contoso-admin", "password": "correct-horse-battery"}, REMOTE_ADDR=fresh_address
+    )
     assert response.status_code == 302
     assert client.session.session_key != before
     assert cache.get(username_key("contoso-admin")) is None
@@ -124,8 +146,13 @@ def test_templates_hold_no_inline_script_style_or_handlers():
         if "emails" in template.parts:
             continue  # e-mails are not served under the CSP
         text = template.read_text()
-        for pattern in [r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>",
-                        r"\sstyle=\"", r"\son[a-z]+=\"", r"<style[\s>]", r"javascript:"]:
+        for pattern in [
+            r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>",
+            r"\sstyle=\"",
+            r"\son[a-z]+=\"",
+            r"<style[\s>]",
+            r"javascript:",
+        ]:
             if re.search(pattern, text):
                 offenders.append(f"{template.relative_to(TEMPLATES)}: {pattern}")
     assert offenders == []

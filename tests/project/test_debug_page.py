@@ -1,4 +1,5 @@
 """`make run` keeps DEBUG on for the developer; its error page must not hand a visitor the developer's secrets."""
+
 import pytest
 from django.views.debug import get_default_exception_reporter_filter
 
@@ -16,16 +17,17 @@ ENVIRONMENT = {
 def debug(settings):
     settings.DEBUG = True
     settings.CELERY_BROKER_URL = f"redis://:{SECRET}@127.0.0.1:6379/10"
-    settings.CACHES = {**settings.CACHES, "other": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                                    "LOCATION": f"redis://:{SECRET}@cache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "other": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"redis://:{SECRET}@cache"},
+    }
     return settings
 
 
 @pytest.mark.django_db
 def test_a_too_large_form_shows_the_debug_page_without_the_environment_or_credentials(client, debug):
     body = "username=someone&password=" + SECRET + "&filler=" + "x" * 3_000_000
-    response = client.post("/accounts/login/", body, content_type="application/x-www-form-urlencoded",
-                           **ENVIRONMENT)
+    response = client.post("/accounts/login/", body, content_type="application/x-www-form-urlencoded", **ENVIRONMENT)
     page = response.content.decode()
     assert response.status_code == 400
     assert "RequestDataTooBig" in page  # still the developer's debug page, traceback and all
@@ -35,8 +37,12 @@ def test_a_too_large_form_shows_the_debug_page_without_the_environment_or_creden
 
 @pytest.mark.django_db
 def test_a_debug_page_keeps_the_request_s_own_headers(client, debug):
-    response = client.post("/accounts/login/", "filler=" + "x" * 3_000_000,
-                           content_type="application/x-www-form-urlencoded", HTTP_X_PROBE="probe-header-value")
+    response = client.post(
+        "/accounts/login/",
+        "filler=" + "x" * 3_000_000,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_PROBE="probe-header-value",
+    )
     assert "probe-header-value" in response.content.decode()
 
 

@@ -1,4 +1,5 @@
 """Production settings pass Django's deployment checklist, and the demo data command is repeatable."""
+
 import os
 import subprocess
 import sys
@@ -17,26 +18,41 @@ ROOT = Path(__file__).resolve().parents[2]
 def production_environment(**overrides) -> dict:
     """This process's environment less what the browser tests set for themselves, plus production's variables."""
     inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return inherited | {"DJANGO_SETTINGS_MODULE": "leadhub.settings.production",
-                        "CACHE_URL": "redis://127.0.0.1:6379/1",
-                        "LEADHUB_WEBHOOKS_KEY": "tSxPXcZ1wQvY0bH8l3k9R2uJ5mN7aE4fG6iK8oL0pQs="} | overrides
+    return (
+        inherited
+        | {
+            "DJANGO_SETTINGS_MODULE": "leadhub.settings.production",
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
+            "LEADHUB_WEBHOOKS_KEY": "tSxPXcZ1wQvY0bH8l3k9R2uJ5mN7aE4fG6iK8oL0pQs=",
+        }
+        | overrides
+    )
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    env = production_environment(**{
-        "SECRET_KEY": "x7#k2!pQ9v$Lr4@Wm8&Zt1^Yc6*Hn3%Bd5(Fg0)Js-Ua_Ie+Ox=Eq",
-        "ALLOWED_HOSTS": "leadhub.example",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/leadhub",
-    })
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = production_environment(
+        **{
+            "SECRET_KEY": "x7#k2!pQ9v$Lr4@Wm8&Zt1^Yc6*Hn3%Bd5(Fg0)Js-Ua_Ie+Ox=Eq",
+            "ALLOWED_HOSTS": "leadhub.example",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/leadhub",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_settings_keep_database_connections_open():
-    env = production_environment(SECRET_KEY="s" * 50, ALLOWED_HOSTS="leadhub.example",
-                                 DATABASE_URL="postgres://postgres@127.0.0.1/leadhub")
+    env = production_environment(
+        SECRET_KEY="s" * 50, ALLOWED_HOSTS="leadhub.example", DATABASE_URL="postgres://postgres@127.0.0.1/leadhub"
+    )
     code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert int(result.stdout.strip()) >= 60, result.stderr
@@ -45,12 +61,22 @@ def test_production_settings_keep_database_connections_open():
 @pytest.mark.parametrize("cache_url", ["locmemcache://", "dummycache://", None])
 def test_production_settings_refuse_a_cache_each_process_keeps_to_itself(cache_url):
     """Sessions are read from the cache: a per-process copy would outlive a logout in another worker."""
-    env = production_environment(SECRET_KEY="s" * 50, ALLOWED_HOSTS="leadhub.example",
-                                 DATABASE_URL="postgres://postgres@127.0.0.1/leadhub", CACHE_URL=cache_url or "")
+    env = production_environment(
+        SECRET_KEY="s" * 50,
+        ALLOWED_HOSTS="leadhub.example",
+        DATABASE_URL="postgres://postgres@127.0.0.1/leadhub",
+        CACHE_URL=cache_url or "",
+    )
     if cache_url is None:
         del env["CACHE_URL"]
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "CACHE_URL" in result.stderr
 

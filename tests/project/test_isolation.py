@@ -3,6 +3,7 @@
 New routes are covered without anyone remembering to add them: a route whose URL argument this file does not
 know how to fill fails the walk until it is taught here.
 """
+
 import csv
 import io
 import json
@@ -31,8 +32,17 @@ from webhooks.services import endpoint_create
 
 # Open to anyone by design: the login, the public directory and its contact form, health, API schema and docs.
 PUBLIC = {
-    "", "accounts/login/", "accounts/logout/", "healthz", "i18n/setlang/", "partners/", "partners/<slug:slug>/",
-    "partners/<slug:slug>/contact/", "api/v1/", "api/v1/openapi.json", "api/v1/docs",
+    "",
+    "accounts/login/",
+    "accounts/logout/",
+    "healthz",
+    "i18n/setlang/",
+    "partners/",
+    "partners/<slug:slug>/",
+    "partners/<slug:slug>/contact/",
+    "api/v1/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 SECRET_COMPANY = "Fabrikam Secret Customer"
@@ -47,6 +57,7 @@ def routes():
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern):
                 yield prefix + str(pattern.pattern), pattern
+
     return sorted({route for route, _ in walk(get_resolver().url_patterns)})
 
 
@@ -82,8 +93,9 @@ def world(org, other_org, partner_admin, ops_user):
     """Organisation `org` (the caller) and `other_org` (the target), each with leads, a favourite, a token, a profile."""
     mine = LocationFactory(profile=BusinessProfileFactory(organisation=org))
     theirs = LocationFactory(profile=BusinessProfileFactory(organisation=other_org))
-    theirs_admin = MembershipFactory(user=UserFactory(username="fabrikam-admin"), organisation=other_org,
-                                     role=Role.PARTNER_ADMIN).user
+    theirs_admin = MembershipFactory(
+        user=UserFactory(username="fabrikam-admin"), organisation=other_org, role=Role.PARTNER_ADMIN
+    ).user
     secret = CustomerFactory(company=SECRET_COMPANY, email="secret@fabrikam-customer.example")
     their_leads = [
         LeadFactory(partner=other_org, customer=secret, contact_requested=True),
@@ -98,14 +110,27 @@ def world(org, other_org, partner_admin, ops_user):
     my_member = TeamMember.objects.create(lead=my_leads[1], name="Mine", email="m@contoso.example")
     my_token, my_plain = api_token_issue(user=partner_admin, name="my CRM")
     their_endpoint, _secret = endpoint_create(by=theirs_admin, url="http://127.0.0.1:9/theirs")
-    their_delivery = Delivery.objects.create(endpoint=their_endpoint, event_type="lead.won", payload={}, status="failed")
+    their_delivery = Delivery.objects.create(
+        endpoint=their_endpoint, event_type="lead.won", payload={}, status="failed"
+    )
     my_endpoint, _secret = endpoint_create(by=partner_admin, url="http://127.0.0.1:9/mine")
     my_delivery = Delivery.objects.create(endpoint=my_endpoint, event_type="lead.won", payload={}, status="failed")
-    return {"their_leads": their_leads, "their_token": their_token, "my_leads": my_leads, "my_token": my_token,
-            "my_plain": my_plain, "their_import": _import_preview(theirs_admin), "their_member": their_member,
-            "my_member": my_member, "their_location": theirs, "my_location": mine,
-            "their_endpoint": their_endpoint, "their_delivery": their_delivery, "my_endpoint": my_endpoint,
-            "my_delivery": my_delivery}
+    return {
+        "their_leads": their_leads,
+        "their_token": their_token,
+        "my_leads": my_leads,
+        "my_token": my_token,
+        "my_plain": my_plain,
+        "their_import": _import_preview(theirs_admin),
+        "their_member": their_member,
+        "my_member": my_member,
+        "their_location": theirs,
+        "my_location": mine,
+        "their_endpoint": their_endpoint,
+        "their_delivery": their_delivery,
+        "my_endpoint": my_endpoint,
+        "my_delivery": my_delivery,
+    }
 
 
 def _import_preview(user) -> str:
@@ -155,9 +180,13 @@ def own_values(world):
 
 ACCEPT = {"deal_name": "x", "deal_value": "1", "currency": "USD", "estimated_close_date": "2030-01-01"}
 VALID_BODIES = {  # by the URL's last segment: a body each endpoint would accept for one of the caller's own leads
-    "accept": ACCEPT, "decline": {"reason": "other", "reason_notes": "x", "confirmed": "1"},
-    "lose": {"reason": "other", "reason_notes": "x", "confirmed": "1"}, "win": {"confirmed": "1"},
-    "team": {"name": "x", "email": "x@x.example"}, "edit": {"notes": "x"}, "favorite": {},
+    "accept": ACCEPT,
+    "decline": {"reason": "other", "reason_notes": "x", "confirmed": "1"},
+    "lose": {"reason": "other", "reason_notes": "x", "confirmed": "1"},
+    "win": {"confirmed": "1"},
+    "team": {"name": "x", "email": "x@x.example"},
+    "edit": {"notes": "x"},
+    "favorite": {},
 }
 
 
@@ -165,8 +194,9 @@ def body_for(url: str, method: str) -> dict:
     last = url.rstrip("/").rsplit("/", 1)[-1]
     if method == "patch":
         return {"notes": "x"}
-    return VALID_BODIES.get(last, {"reason": "other", "reason_notes": "x", "confirmed": "1", "name": "x",
-                                   "email": "x@x.example"} | ACCEPT)
+    return VALID_BODIES.get(
+        last, {"reason": "other", "reason_notes": "x", "confirmed": "1", "name": "x", "email": "x@x.example"} | ACCEPT
+    )
 
 
 def request_as(client, method, url, plain_token):
@@ -193,8 +223,10 @@ def test_every_route_hides_other_organisations(client, world, partner_admin):
                 checked += 1
                 where = f"{method.upper()} {url}"
                 assert response.status_code < 500, where
-                if any(f"<{name}>" in route for name in ("lead_id", "token_id", "member_id", "location_id")) \
-                        or ":endpoint_id>" in route:
+                if (
+                    any(f"<{name}>" in route for name in ("lead_id", "token_id", "member_id", "location_id"))
+                    or ":endpoint_id>" in route
+                ):
                     assert response.status_code in (404, 405), f"{where} answered {response.status_code}"
                 else:
                     body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -1,4 +1,5 @@
 """The load test's short form: people triaging at once through gunicorn, racing for the same leads; nothing breaks."""
+
 import pytest
 from django.db import connection
 
@@ -11,8 +12,10 @@ PORT = 8171
 def test_concurrent_triage_answers_no_5xx_and_decides_each_lead_once():
     usernames = seed(organisations=1, users_per_org=10, leads_per_org=150)
     settings_dict = connection.settings_dict
-    database_url = f"postgres://{settings_dict['USER'] or 'postgres'}@{settings_dict['HOST'] or '127.0.0.1'}:" \
-                   f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    database_url = (
+        f"postgres://{settings_dict['USER'] or 'postgres'}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
     server = start_gunicorn(port=PORT, env=server_env(database_url), workers=2, threads=4)
     try:
         results, wall = run_users(f"http://127.0.0.1:{PORT}", usernames, seconds=8, max_requests_per_user=200)

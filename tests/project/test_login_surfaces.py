@@ -5,6 +5,7 @@ a view that checked the password (Django's `user_login_failed`, or any `check_pa
 and each of them must then lock that username after LEADHUB_LOGIN_MAX_FAILURES failures, with a 429 and the same
 message, even for the right password. A new login view that skips the limiter fails here.
 """
+
 import itertools
 import json
 import re
@@ -49,7 +50,7 @@ def _candidates(part, samples: list[str]) -> list[str]:
         return [ROUTE_PARAMETER.sub(lambda _m, value=sample: value, part._route) for sample in samples]
     texts = []
     for form, params in normalize(part.regex.pattern):
-        texts += [form % {name: sample for name in params} for sample in samples]
+        texts += [form % dict.fromkeys(params, sample) for sample in samples]
     return texts or [""]
 
 
@@ -108,8 +109,12 @@ def login_surfaces(staff, org, password_checks) -> list[str]:
         address = fresh_address()
         client = Client()
         client.post(url, {"username": staff.username, "password": "wrong"}, REMOTE_ADDR=address)
-        client.post(url, json.dumps({"username": staff.username, "password": "wrong"}),
-                    content_type="application/json", REMOTE_ADDR=address)
+        client.post(
+            url,
+            json.dumps({"username": staff.username, "password": "wrong"}),
+            content_type="application/json",
+            REMOTE_ADDR=address,
+        )
         cache.delete_many([username_key(staff.username), address_key(address)])
         if password_checks["count"] > before:
             surfaces.append(url)
@@ -125,8 +130,9 @@ def test_every_view_that_checks_a_password_locks_the_username_with_a_429(staff, 
         client = Client()
         address = fresh_address()
         for attempt in range(settings.LEADHUB_LOGIN_MAX_FAILURES):
-            response = client.post(url, {"username": staff.username, "password": f"wrong-{attempt}"},
-                                   REMOTE_ADDR=address)
+            response = client.post(
+                url, {"username": staff.username, "password": f"wrong-{attempt}"}, REMOTE_ADDR=address
+            )
             assert response.status_code != 429, (url, attempt)
         locked = client.post(url, {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=fresh_address())
         assert locked.status_code == 429, url
@@ -136,13 +142,16 @@ def test_every_view_that_checks_a_password_locks_the_username_with_a_429(staff, 
 
 
 @pytest.mark.django_db
-def test_every_login_view_locks_an_address_after_four_times_the_username_limit(staff, org, password_checks,
-                                                                               settings):
+def test_every_login_view_locks_an_address_after_four_times_the_username_limit(staff, org, password_checks, settings):
     for url in login_surfaces(staff, org, password_checks):
         client, address = Client(), fresh_address()
         for attempt in range(settings.LEADHUB_LOGIN_MAX_FAILURES * 4):  # each a different, unknown username
-            assert client.post(url, {"username": f"nobody-{attempt}", "password": "wrong"},
-                               REMOTE_ADDR=address).status_code != 429, (url, attempt)
+            assert (
+                client.post(
+                    url, {"username": f"nobody-{attempt}", "password": "wrong"}, REMOTE_ADDR=address
+                ).status_code
+                != 429
+            ), (url, attempt)
         locked = client.post(url, {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=address)
         assert locked.status_code == 429 and LOCKED in locked.content.decode(), url
         assert "_auth_user_id" not in client.session, url
@@ -180,8 +189,9 @@ def test_the_admin_still_logs_staff_in_and_a_success_clears_the_username_s_failu
     address = fresh_address()
     client.post("/admin/login/", {"username": staff.username, "password": "wrong"}, REMOTE_ADDR=address)
     assert cache.get(username_key(staff.username)) == 1
-    response = client.post("/admin/login/", {"username": staff.username, "password": PASSWORD, "next": "/admin/"},
-                           REMOTE_ADDR=address)
+    response = client.post(
+        "/admin/login/", {"username": staff.username, "password": PASSWORD, "next": "/admin/"}, REMOTE_ADDR=address
+    )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert cache.get(username_key(staff.username)) is None
     cache.delete(address_key(address))
@@ -199,6 +209,7 @@ def test_a_partner_user_s_right_password_refused_by_the_admin_is_not_counted_as_
 
 # Look-alike spellings: what authentication would log in as is what is counted.
 
+
 def test_the_counter_name_is_what_authentication_looks_up_case_folded():
     assert login_name("ｆabrikam-referrals") == "fabrikam-referrals"  # fullwidth ｆ, NFKC
     assert login_name("  Fabrikam-Referrals ") == "fabrikam-referrals"
@@ -209,14 +220,18 @@ def test_the_counter_name_is_what_authentication_looks_up_case_folded():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("guessed_as", "logs_in_as"), [
-    ("fabrikam-referrals", "ｆabrikam-referrals"),
-    ("ｆabrikam-referrals", "fabrikam-referrals"),
-    ("FABRIKAM-REFERRALS", "ｆabrikam-referrals"),
-])
+@pytest.mark.parametrize(
+    ("guessed_as", "logs_in_as"),
+    [
+        ("fabrikam-referrals", "ｆabrikam-referrals"),
+        ("ｆabrikam-referrals", "fabrikam-referrals"),
+        ("FABRIKAM-REFERRALS", "ｆabrikam-referrals"),
+    ],
+)
 @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
-def test_a_look_alike_spelling_of_a_locked_username_is_refused(client, other_org, settings, url, guessed_as,
-                                                              logs_in_as):
+def test_a_look_alike_spelling_of_a_locked_username_is_refused(
+    client, other_org, settings, url, guessed_as, logs_in_as
+):
     user = OpsUserFactory(username="fabrikam-referrals")
     cache.delete(username_key(user.username))
     address = fresh_address()
@@ -233,6 +248,7 @@ def test_the_fullwidth_spelling_does_log_in_when_nothing_is_locked(client, other
     """The premise of the look-alike test: authentication itself treats the spellings as one user."""
     OpsUserFactory(username="fabrikam-referrals")
     cache.delete(username_key("fabrikam-referrals"))
-    response = client.post("/accounts/login/", {"username": "ｆabrikam-referrals", "password": PASSWORD},
-                           REMOTE_ADDR=fresh_address())
+    response = client.post(
+        "/accounts/login/", {"username": "ｆabrikam-referrals", "password": PASSWORD}, REMOTE_ADDR=fresh_address()
+    )
     assert response.status_code == 302

@@ -1,4 +1,5 @@
 """Nothing a user saved is lost: organisations, users and leads with history are protected from deletion."""
+
 import pytest
 from django.db.models import ProtectedError
 from django.urls import reverse

@@ -1,4 +1,5 @@
 """Routing tests: every test starts without a routing snapshot left over from another test's partners."""
+
 import pytest
 
 from routing import snapshot

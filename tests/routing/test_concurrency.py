@@ -1,4 +1,5 @@
 """Outcomes recorded at once from several connections all count: the upserts lose no increment."""
+
 import threading
 
 import pytest
@@ -24,10 +25,10 @@ def test_concurrent_outcomes_on_new_and_existing_rows_lose_no_increment():
             barrier.wait()
             for _ in range(EACH):
                 with transaction.atomic():
-                    outcome_record(Outcome(partner.pk, "sales_qualified", "10-49", "Cloud and SAP", "CZ",
-                                           "received"))
-                    outcome_record(Outcome(partner.pk, "sales_qualified", "10-49", "Cloud and SAP", "CZ",
-                                           "declined", "not_a_fit"))
+                    outcome_record(Outcome(partner.pk, "sales_qualified", "10-49", "Cloud and SAP", "CZ", "received"))
+                    outcome_record(
+                        Outcome(partner.pk, "sales_qualified", "10-49", "Cloud and SAP", "CZ", "declined", "not_a_fit")
+                    )
         except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
             errors.append(exc)
         finally:

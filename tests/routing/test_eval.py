@@ -1,4 +1,5 @@
 """`make routing-eval` at a small size: LeadHub beats keyword overlap on acceptance by 10 % and never on win rate."""
+
 from routing.eval import evaluate, table, verdict
 
 

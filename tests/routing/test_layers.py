@@ -1,4 +1,5 @@
 """routing sits below leads: it imports profiles and the standard library, never leads or the project package."""
+
 import ast
 from pathlib import Path
 
@@ -18,14 +19,18 @@ def imported_top_level_packages(path: Path) -> set[str]:
 
 
 def test_routing_never_imports_leads_or_the_project_package():
-    offenders = {str(path): imported_top_level_packages(path) & FORBIDDEN
-                 for path in Path(routing.__file__).parent.rglob("*.py")}
+    offenders = {
+        str(path): imported_top_level_packages(path) & FORBIDDEN for path in Path(routing.__file__).parent.rglob("*.py")
+    }
     assert {path: names for path, names in offenders.items() if names} == {}
 
 
 def test_profiles_never_imports_routing_or_leads():
     import profiles
 
-    offenders = [str(path) for path in Path(profiles.__file__).parent.rglob("*.py")
-                 if imported_top_level_packages(path) & {"routing", "leads"}]
+    offenders = [
+        str(path)
+        for path in Path(profiles.__file__).parent.rglob("*.py")
+        if imported_top_level_packages(path) & {"routing", "leads"}
+    ]
     assert offenders == []

@@ -1,5 +1,6 @@
 """Routing wired into the leads: a lead without a partner goes to the best eligible one and says why, a declined or
 expired lead goes on to the next partner (never back), and routing learns from every decision."""
+
 import threading
 from html import escape
 
@@ -17,8 +18,14 @@ from tests.db import wait_until_another_connection_waits_for_a_lock
 from tests.factories import LeadFactory, MembershipFactory, UserFactory
 from tests.routing.factories import routed_partner
 
-CUSTOMER = {"company": "Northwind", "contact_name": "Jana Nováková", "email": "jana@northwind.example",
-            "company_size": "10-49", "country": "CZ", "city": "Brno"}
+CUSTOMER = {
+    "company": "Northwind",
+    "contact_name": "Jana Nováková",
+    "email": "jana@northwind.example",
+    "company_size": "10-49",
+    "country": "CZ",
+    "city": "Brno",
+}
 
 
 @pytest.fixture
@@ -31,15 +38,21 @@ def celery_eager():
 @pytest.fixture
 def partners(db):
     """Three partners for Czech cloud leads, best first: Brno (same city, keywords), Praha, Ostrava."""
-    return [routed_partner("brno-cloud", keywords=("cloud", "migrace"), places=(("CZ", "Brno"),)),
-            routed_partner("praha-cloud", keywords=("cloud",), places=(("CZ", "Praha"),)),
-            routed_partner("ostrava-it", keywords=("servers",), places=(("CZ", "Ostrava"),))]
+    return [
+        routed_partner("brno-cloud", keywords=("cloud", "migrace"), places=(("CZ", "Brno"),)),
+        routed_partner("praha-cloud", keywords=("cloud",), places=(("CZ", "Praha"),)),
+        routed_partner("ostrava-it", keywords=("servers",), places=(("CZ", "Ostrava"),)),
+    ]
 
 
 def create(ops_user, **extra):
-    return services.lead_create(by=ops_user, lead_type=extra.pop("lead_type", LeadType.SALES_QUALIFIED),
-                                customer=extra.pop("customer", CUSTOMER), need=extra.pop("need", "Cloud migrace"),
-                                **extra)
+    return services.lead_create(
+        by=ops_user,
+        lead_type=extra.pop("lead_type", LeadType.SALES_QUALIFIED),
+        customer=extra.pop("customer", CUSTOMER),
+        need=extra.pop("need", "Cloud migrace"),
+        **extra,
+    )
 
 
 def decline(lead, reason="not_a_fit"):
@@ -144,8 +157,9 @@ def test_two_reroutes_at_once_create_exactly_one_new_lead(ops_user, partners, se
 
 
 @pytest.mark.django_db
-def test_a_declined_or_expired_qualified_lead_goes_on_by_itself(ops_user, partners, celery_eager,
-                                                              django_capture_on_commit_callbacks):
+def test_a_declined_or_expired_qualified_lead_goes_on_by_itself(
+    ops_user, partners, celery_eager, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         lead = create(ops_user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -155,14 +169,16 @@ def test_a_declined_or_expired_qualified_lead_goes_on_by_itself(ops_user, partne
 
 
 @pytest.mark.django_db
-def test_an_expired_qualified_lead_goes_on_by_itself(ops_user, partners, celery_eager,
-                                                    django_capture_on_commit_callbacks):
+def test_an_expired_qualified_lead_goes_on_by_itself(
+    ops_user, partners, celery_eager, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    lead = LeadFactory(partner=partners[0], lead_type=LeadType.MARKETING_QUALIFIED,
-                       received_at=timezone.now() - timedelta(days=15))
+    lead = LeadFactory(
+        partner=partners[0], lead_type=LeadType.MARKETING_QUALIFIED, received_at=timezone.now() - timedelta(days=15)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.leads_expire_overdue()
     assert Lead.objects.get(routed_from=lead).partner.slug != "brno-cloud"
@@ -170,8 +186,9 @@ def test_an_expired_qualified_lead_goes_on_by_itself(ops_user, partners, celery_
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", ["spam", "inquiry", "switched_off"])
-def test_spam_inquiries_and_the_switch_stop_the_automatic_reroute(case, ops_user, partners, celery_eager, settings,
-                                                                  django_capture_on_commit_callbacks):
+def test_spam_inquiries_and_the_switch_stop_the_automatic_reroute(
+    case, ops_user, partners, celery_eager, settings, django_capture_on_commit_callbacks
+):
     settings.LEADHUB_AUTO_REROUTE = case != "switched_off"
     lead_type = LeadType.CUSTOMER_INQUIRY if case == "inquiry" else LeadType.SALES_QUALIFIED
     lead = create(ops_user, lead_type=lead_type)
@@ -183,9 +200,11 @@ def test_spam_inquiries_and_the_switch_stop_the_automatic_reroute(case, ops_user
 @pytest.mark.django_db
 @pytest.mark.parametrize("country, words", [("CZ", "S tím vám mohou pomoci"), ("", "These partners could help")])
 def test_a_declined_inquiry_e_mails_the_customer_other_partners_never_the_one_that_declined(
-        country, words, ops_user, partners, celery_eager, django_capture_on_commit_callbacks):
-    lead = create(ops_user, lead_type=LeadType.CUSTOMER_INQUIRY, customer={**CUSTOMER, "country": country},
-                  partner="brno-cloud")
+    country, words, ops_user, partners, celery_eager, django_capture_on_commit_callbacks
+):
+    lead = create(
+        ops_user, lead_type=LeadType.CUSTOMER_INQUIRY, customer={**CUSTOMER, "country": country}, partner="brno-cloud"
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         decline(lead)
@@ -196,10 +215,12 @@ def test_a_declined_inquiry_e_mails_the_customer_other_partners_never_the_one_th
 
 
 @pytest.mark.django_db
-def test_no_eligible_partner_means_no_list_only_the_directory(ops_user, partners, celery_eager,
-                                                              django_capture_on_commit_callbacks):
-    lead = create(ops_user, lead_type=LeadType.CUSTOMER_INQUIRY, customer={**CUSTOMER, "country": "JP"},
-                  partner="brno-cloud")
+def test_no_eligible_partner_means_no_list_only_the_directory(
+    ops_user, partners, celery_eager, django_capture_on_commit_callbacks
+):
+    lead = create(
+        ops_user, lead_type=LeadType.CUSTOMER_INQUIRY, customer={**CUSTOMER, "country": "JP"}, partner="brno-cloud"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         decline(lead)
     [message] = [m for m in mail.outbox if m.to == [CUSTOMER["email"]]]
@@ -207,14 +228,29 @@ def test_no_eligible_partner_means_no_list_only_the_directory(ops_user, partners
 
 
 def _statistics():
-    return (sorted(PartnerStat.objects.values_list("partner_id", "dimension", "value", "offered", "accepted",
-                                                   "declined_not_fit", "declined_other", "expired", "won", "lost")),
-            sorted(PartnerMonth.objects.values_list("partner_id", "month", "received")))
+    return (
+        sorted(
+            PartnerStat.objects.values_list(
+                "partner_id",
+                "dimension",
+                "value",
+                "offered",
+                "accepted",
+                "declined_not_fit",
+                "declined_other",
+                "expired",
+                "won",
+                "lost",
+            )
+        ),
+        sorted(PartnerMonth.objects.values_list("partner_id", "month", "received")),
+    )
 
 
 @pytest.mark.django_db
-def test_the_statistics_each_decision_updates_equal_the_nightly_rebuild(ops_user, partners, settings,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_statistics_each_decision_updates_equal_the_nightly_rebuild(
+    ops_user, partners, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _decide_every_way(ops_user, partners, settings)
     _compare_with_rebuild(partners)
@@ -235,8 +271,9 @@ def _decide_every_way(ops_user, partners, settings):
     services.lead_decline(lead=leads[2].pk, by=admin, reason="duplicate_or_spam")
     services.lead_accept(lead=leads[3].pk, by=admin, **deal)
     services.lead_lose(lead=leads[3].pk, by=admin, reason="no_budget")
-    LeadFactory(partner=partners[1], lead_type=LeadType.MARKETING_QUALIFIED,
-                received_at=timezone.now() - timedelta(days=20))
+    LeadFactory(
+        partner=partners[1], lead_type=LeadType.MARKETING_QUALIFIED, received_at=timezone.now() - timedelta(days=20)
+    )
     services.leads_expire_overdue()  # the factory's lead was never told to routing: the rebuild adds it
 
 
@@ -246,10 +283,12 @@ def _compare_with_rebuild(partners):
     rebuild_routing_statistics()
     rebuilt = _statistics()
     factory_partner = partners[1].pk
-    assert [row for row in rebuilt[0] if row[0] != factory_partner] == \
-        [row for row in incremental[0] if row[0] != factory_partner]
-    assert [row for row in rebuilt[1] if row[0] != factory_partner] == \
-        [row for row in incremental[1] if row[0] != factory_partner]
+    assert [row for row in rebuilt[0] if row[0] != factory_partner] == [
+        row for row in incremental[0] if row[0] != factory_partner
+    ]
+    assert [row for row in rebuilt[1] if row[0] != factory_partner] == [
+        row for row in incremental[1] if row[0] != factory_partner
+    ]
 
 
 @pytest.mark.django_db
@@ -267,12 +306,21 @@ def test_the_lead_page_says_why_in_the_reader_s_language_and_only_to_its_own_par
 
 
 @pytest.mark.django_db
-def test_the_admin_suggests_partners_before_saving_and_sends_a_declined_lead_on(admin_client, ops_user, partners,
-                                                                               settings):
+def test_the_admin_suggests_partners_before_saving_and_sends_a_declined_lead_on(
+    admin_client, ops_user, partners, settings
+):
     settings.LEADHUB_AUTO_REROUTE = False
-    page = admin_client.get("/admin/leads/lead/add/", {"_suggest": "1", "need": "Cloud migrace",
-                                                        "company_size": "10-49", "country": "CZ", "city": "Brno",
-                                                        "lead_type": "sales_qualified"})
+    page = admin_client.get(
+        "/admin/leads/lead/add/",
+        {
+            "_suggest": "1",
+            "need": "Cloud migrace",
+            "company_size": "10-49",
+            "country": "CZ",
+            "city": "Brno",
+            "lead_type": "sales_qualified",
+        },
+    )
     text = page.content.decode()
     assert page.status_code == 200 and "Partners routing would choose" in text
     assert text.index("Brno Cloud") < text.index("Praha Cloud")

@@ -1,4 +1,5 @@
 """partners_match against the database: the chain is never revisited, and profile edits show at once."""
+
 import pytest
 
 from profiles.services import profile_update
@@ -20,18 +21,38 @@ def test_partners_already_tried_in_the_chain_are_never_offered_again():
 @pytest.mark.django_db
 def test_a_partner_that_pauses_or_excludes_a_keyword_is_not_matched_from_the_next_request(partner_admin, org):
     routed_partner("steady")
-    profile_update(organisation=org, by=partner_admin, description="", keywords=["cloud"],
-                   company_sizes=["10-49"], industries=[], locations=[
-                       {"country": "CZ", "city": "Praha", "contact_name": "A", "contact_email": "a@contoso.example"}])
+    profile_update(
+        organisation=org,
+        by=partner_admin,
+        description="",
+        keywords=["cloud"],
+        company_sizes=["10-49"],
+        industries=[],
+        locations=[{"country": "CZ", "city": "Praha", "contact_name": "A", "contact_email": "a@contoso.example"}],
+    )
     assert {match.slug for match in partners_match(REQUEST)} == {"steady", "contoso"}
-    profile_update(organisation=org, by=partner_admin, description="", keywords=["cloud"], company_sizes=[],
-                   industries=[], excluded_keywords=["backup"], locations=[
-                       {"country": "CZ", "city": "Praha", "contact_name": "A", "contact_email": "a@contoso.example"}])
+    profile_update(
+        organisation=org,
+        by=partner_admin,
+        description="",
+        keywords=["cloud"],
+        company_sizes=[],
+        industries=[],
+        excluded_keywords=["backup"],
+        locations=[{"country": "CZ", "city": "Praha", "contact_name": "A", "contact_email": "a@contoso.example"}],
+    )
     assert [match.slug for match in partners_match(REQUEST)] == ["steady"]
     assert [match.slug for match in partners_match(LeadRequest(need="cloud", country="CZ"))] == ["contoso", "steady"]
-    profile_update(organisation=org, by=partner_admin, description="", keywords=["cloud"], company_sizes=[],
-                   industries=[], accepting_leads=False, locations=[
-                       {"country": "CZ", "city": "Praha", "contact_name": "A", "contact_email": "a@contoso.example"}])
+    profile_update(
+        organisation=org,
+        by=partner_admin,
+        description="",
+        keywords=["cloud"],
+        company_sizes=[],
+        industries=[],
+        accepting_leads=False,
+        locations=[{"country": "CZ", "city": "Praha", "contact_name": "A", "contact_email": "a@contoso.example"}],
+    )
     assert [match.slug for match in partners_match(LeadRequest(need="cloud", country="CZ"))] == ["steady"]
 
 
@@ -46,8 +67,9 @@ def test_another_process_sees_a_change_once_the_shared_version_moves():
     # Written without signals (as bulk seeding does): this process's snapshot does not know the newcomer.
     newcomer = Organisation.objects.bulk_create([Organisation(name="Newcomer", slug="newcomer")])[0]
     profile = BusinessProfile.objects.bulk_create([BusinessProfile(organisation=newcomer, keywords=["cloud"])])[0]
-    Location.objects.bulk_create([Location(profile=profile, country="CZ", city="Brno", contact_name="N",
-                                           contact_email="n@newcomer.example")])
+    Location.objects.bulk_create(
+        [Location(profile=profile, country="CZ", city="Brno", contact_name="N", contact_email="n@newcomer.example")]
+    )
     snapshot._state["checked_at"] = 0.0
     assert [match.slug for match in partners_match(REQUEST)] == ["steady"]
     cache.incr(snapshot.VERSION_KEY)  # another process's partners_changed()

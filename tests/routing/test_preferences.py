@@ -1,4 +1,5 @@
 """Routing preferences on the business profile: validated by profile_update, edited at /profile/ in EN and CS."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -17,14 +18,27 @@ def profile(org):
 
 
 def update(org, by, **preferences):
-    return profile_update(organisation=org, by=by, description="d", keywords=["cloud"], company_sizes=[],
-                          industries=[], locations=[LOCATION], **preferences)
+    return profile_update(
+        organisation=org,
+        by=by,
+        description="d",
+        keywords=["cloud"],
+        company_sizes=[],
+        industries=[],
+        locations=[LOCATION],
+        **preferences,
+    )
 
 
 @pytest.mark.django_db
 def test_preferences_are_saved_with_keywords_trimmed_and_deduplicated_ignoring_case(org, partner_admin, profile):
-    update(org, partner_admin, accepting_leads=False, monthly_capacity=" 12 ",
-           excluded_keywords=["  SAP ", "sap", "Hardware", "", "hardware ", "Power BI"])
+    update(
+        org,
+        partner_admin,
+        accepting_leads=False,
+        monthly_capacity=" 12 ",
+        excluded_keywords=["  SAP ", "sap", "Hardware", "", "hardware ", "Power BI"],
+    )
     profile = BusinessProfile.objects.get(pk=profile.pk)
     assert profile.accepting_leads is False and profile.monthly_capacity == 12
     assert profile.excluded_keywords == ["SAP", "Hardware", "Power BI"]
@@ -39,19 +53,23 @@ def test_an_empty_capacity_means_no_limit(org, partner_admin, profile, empty):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("preferences, field", [
-    ({"monthly_capacity": 0}, "monthly_capacity"),
-    ({"monthly_capacity": "-3"}, "monthly_capacity"),
-    ({"monthly_capacity": "2.5"}, "monthly_capacity"),
-    ({"monthly_capacity": "ten"}, "monthly_capacity"),
-    ({"monthly_capacity": True}, "monthly_capacity"),
-    ({"monthly_capacity": "1000001"}, "monthly_capacity"),
-    ({"excluded_keywords": ["x" * 61]}, "excluded_keywords"),
-    ({"excluded_keywords": [f"term {n}" for n in range(51)]}, "excluded_keywords"),
-    ({"excluded_keywords": ["bad\x00"]}, "excluded_keywords"),
-])
-def test_bad_preferences_are_refused_naming_the_field_and_nothing_changes(org, partner_admin, profile,
-                                                                           preferences, field):
+@pytest.mark.parametrize(
+    "preferences, field",
+    [
+        ({"monthly_capacity": 0}, "monthly_capacity"),
+        ({"monthly_capacity": "-3"}, "monthly_capacity"),
+        ({"monthly_capacity": "2.5"}, "monthly_capacity"),
+        ({"monthly_capacity": "ten"}, "monthly_capacity"),
+        ({"monthly_capacity": True}, "monthly_capacity"),
+        ({"monthly_capacity": "1000001"}, "monthly_capacity"),
+        ({"excluded_keywords": ["x" * 61]}, "excluded_keywords"),
+        ({"excluded_keywords": [f"term {n}" for n in range(51)]}, "excluded_keywords"),
+        ({"excluded_keywords": ["bad\x00"]}, "excluded_keywords"),
+    ],
+)
+def test_bad_preferences_are_refused_naming_the_field_and_nothing_changes(
+    org, partner_admin, profile, preferences, field
+):
     with pytest.raises(ValidationError) as error:
         update(org, partner_admin, **preferences)
     assert list(error.value.message_dict) == [field]
@@ -67,9 +85,15 @@ def test_fifty_excluded_keywords_of_sixty_characters_are_accepted(org, partner_a
 
 
 def form_data(**overrides):
-    data = {"description": "Cloud", "keywords": "cloud", "industries": "", "monthly_capacity": "8",
-            "excluded_keywords": "SAP, hardware, sap", "accepting_leads": "on",
-            **{f"locations-0-{field}": value for field, value in LOCATION.items()}}
+    data = {
+        "description": "Cloud",
+        "keywords": "cloud",
+        "industries": "",
+        "monthly_capacity": "8",
+        "excluded_keywords": "SAP, hardware, sap",
+        "accepting_leads": "on",
+        **{f"locations-0-{field}": value for field, value in LOCATION.items()},
+    }
     data.update(overrides)
     return data
 
@@ -92,14 +116,32 @@ def test_the_partner_admin_edits_the_preferences_on_the_profile_page(client, par
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, texts", [
-    ("en", ["Lead routing", "Monthly capacity", "Excluded keywords",
-            "Enter a positive whole number, or leave it empty for no limit."]),
-    ("cs", ["Přidělování leadů", "Měsíční kapacita", "Vyloučená klíčová slova",
-            "Zadejte kladné celé číslo, nebo pole nechte prázdné (bez omezení)."]),
-])
-def test_a_bad_capacity_is_shown_beside_its_field_in_the_users_language(client, partner_admin, profile,
-                                                                         language, texts):
+@pytest.mark.parametrize(
+    "language, texts",
+    [
+        (
+            "en",
+            [
+                "Lead routing",
+                "Monthly capacity",
+                "Excluded keywords",
+                "Enter a positive whole number, or leave it empty for no limit.",
+            ],
+        ),
+        (
+            "cs",
+            [
+                "Přidělování leadů",
+                "Měsíční kapacita",
+                "Vyloučená klíčová slova",
+                "Zadejte kladné celé číslo, nebo pole nechte prázdné (bez omezení).",
+            ],
+        ),
+    ],
+)
+def test_a_bad_capacity_is_shown_beside_its_field_in_the_users_language(
+    client, partner_admin, profile, language, texts
+):
     client.force_login(partner_admin)
     response = client.post("/profile/", form_data(monthly_capacity="0"), headers={"Accept-Language": language})
     html = response.content.decode()

@@ -1,4 +1,5 @@
 """A cache outage never fails a profile save: routing's version bump is best effort, and matching goes on."""
+
 import pytest
 
 from routing import snapshot
@@ -10,6 +11,7 @@ class BrokenCache:
     def __getattr__(self, name):
         def fail(*args, **kwargs):
             raise ConnectionError("cache down")
+
         return fail
 
 

@@ -1,4 +1,5 @@
 """Learnt statistics: each outcome updates routing's tables; a rebuild from the same outcomes writes the same rows."""
+
 import random
 from datetime import UTC, datetime
 
@@ -11,15 +12,32 @@ from routing.selectors import LeadRequest, partners_match
 from routing.services import outcome_record, stats_rebuild
 from tests.routing.factories import routed_partner
 
-NEEDS = ["Cloud migration of our ERP", "Power BI dashboards", "Migrace dat do cloudu", "SAP support",
-         "Security audit and cloud backup", "Nothing the vocabulary knows"]
+NEEDS = [
+    "Cloud migration of our ERP",
+    "Power BI dashboards",
+    "Migrace dat do cloudu",
+    "SAP support",
+    "Security audit and cloud backup",
+    "Nothing the vocabulary knows",
+]
 DECLINES = ["not_a_fit", "no_budget", "customer_unreachable", "duplicate_or_spam", "other"]
 
 
 def stat_rows():
-    return sorted(PartnerStat.objects.values_list(
-        "partner_id", "dimension", "value", "offered", "accepted", "declined_not_fit", "declined_other",
-        "expired", "won", "lost"))
+    return sorted(
+        PartnerStat.objects.values_list(
+            "partner_id",
+            "dimension",
+            "value",
+            "offered",
+            "accepted",
+            "declined_not_fit",
+            "declined_other",
+            "expired",
+            "won",
+            "lost",
+        )
+    )
 
 
 def month_rows():
@@ -31,11 +49,14 @@ def synthetic_outcomes(partners, count, seed=7):
     outcomes = []
     for _ in range(count):
         partner = rng.choice(partners)
-        lead = {"partner_id": partner.pk, "lead_type": rng.choice(["sales_qualified", "marketing_qualified",
-                                                                    "customer_inquiry"]),
-                "company_size": rng.choice(["", "10-49", "1000+"]), "need": rng.choice(NEEDS),
-                "country": rng.choice(["", "CZ", "DE"]),
-                "at": datetime(2026, rng.randint(1, 12), rng.randint(1, 28), 12, tzinfo=UTC)}
+        lead = {
+            "partner_id": partner.pk,
+            "lead_type": rng.choice(["sales_qualified", "marketing_qualified", "customer_inquiry"]),
+            "company_size": rng.choice(["", "10-49", "1000+"]),
+            "need": rng.choice(NEEDS),
+            "country": rng.choice(["", "CZ", "DE"]),
+            "at": datetime(2026, rng.randint(1, 12), rng.randint(1, 28), 12, tzinfo=UTC),
+        }
         outcomes.append(Outcome(kind="received", **lead))
         answer = rng.choice(["accepted", "declined", "expired"])
         outcomes.append(Outcome(kind=answer, reason=rng.choice(DECLINES) if answer == "declined" else "", **lead))
@@ -46,8 +67,11 @@ def synthetic_outcomes(partners, count, seed=7):
 
 @pytest.mark.django_db
 def test_recording_outcomes_one_by_one_gives_exactly_the_rows_of_a_rebuild():
-    partners = [routed_partner("alpha", keywords=("cloud", "Power BI", "migrace")),
-                routed_partner("beta", keywords=("SAP", "security")), routed_partner("gamma", keywords=("ERP",))]
+    partners = [
+        routed_partner("alpha", keywords=("cloud", "Power BI", "migrace")),
+        routed_partner("beta", keywords=("SAP", "security")),
+        routed_partner("gamma", keywords=("ERP",)),
+    ]
     outcomes = synthetic_outcomes(partners, 150)
     for outcome in outcomes:
         outcome_record(outcome)
@@ -63,15 +87,27 @@ def test_recording_outcomes_one_by_one_gives_exactly_the_rows_of_a_rebuild():
 @pytest.mark.django_db
 def test_an_outcome_counts_on_every_dimension_of_its_lead():
     partner = routed_partner("alpha", keywords=("cloud", "Power BI"))
-    lead = {"partner_id": partner.pk, "lead_type": "sales_qualified", "company_size": "10-49",
-            "need": "Power-BI reports in the CLOUD", "country": "cz"}
+    lead = {
+        "partner_id": partner.pk,
+        "lead_type": "sales_qualified",
+        "company_size": "10-49",
+        "need": "Power-BI reports in the CLOUD",
+        "country": "cz",
+    }
     outcome_record(Outcome(kind="declined", reason="not_a_fit", **lead))
     outcome_record(Outcome(kind="declined", reason="duplicate_or_spam", **lead))
     outcome_record(Outcome(kind="declined", reason="no_budget", **lead))
-    rows = {(dimension, value): (not_fit, other) for _pid, dimension, value, _o, _a, not_fit, other, *_rest
-            in stat_rows()}
-    assert rows == {("all", ""): (1, 1), ("type", "sales_qualified"): (1, 1), ("size", "10-49"): (1, 1),
-                    ("country", "CZ"): (1, 1), ("keyword", "cloud"): (1, 1), ("keyword", "power bi"): (1, 1)}
+    rows = {
+        (dimension, value): (not_fit, other) for _pid, dimension, value, _o, _a, not_fit, other, *_rest in stat_rows()
+    }
+    assert rows == {
+        ("all", ""): (1, 1),
+        ("type", "sales_qualified"): (1, 1),
+        ("size", "10-49"): (1, 1),
+        ("country", "CZ"): (1, 1),
+        ("keyword", "cloud"): (1, 1),
+        ("keyword", "power bi"): (1, 1),
+    }
 
 
 @pytest.mark.django_db
@@ -97,8 +133,9 @@ def test_a_partner_at_capacity_this_month_is_not_matched():
 def test_not_a_fit_declines_teach_routing_to_send_similar_leads_elsewhere():
     picky = routed_partner("picky", keywords=("cloud",), median_response_hours=5.0)
     routed_partner("steady", keywords=("cloud",), median_response_hours=5.0)
-    request = LeadRequest(need="Cloud backup for our office", country="CZ", company_size="10-49",
-                          lead_type="sales_qualified")
+    request = LeadRequest(
+        need="Cloud backup for our office", country="CZ", company_size="10-49", lead_type="sales_qualified"
+    )
     assert [match.slug for match in partners_match(request)] == ["picky", "steady"]  # a tie, broken by id
     for _ in range(3):
         outcome_record(Outcome(picky.pk, "sales_qualified", "10-49", "cloud backup", "CZ", "declined", "not_a_fit"))

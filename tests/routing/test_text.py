@@ -1,4 +1,5 @@
 """Keyword matching: case- and diacritics-insensitive, whole words, multi-word keywords as phrases."""
+
 from routing.text import PhraseIndex, contains, normalise
 
 

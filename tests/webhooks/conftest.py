@@ -1,4 +1,5 @@
 """Webhook test helpers: a real HTTP receiver on 127.0.0.1 and a real Celery worker on Redis."""
+
 import json
 import os
 import subprocess
@@ -55,7 +56,8 @@ class Receiver:
             if worker is not None:
                 worker.check()
             assert time.monotonic() < deadline, f"{len(self.received)} of {count} requests within {timeout} s" + (
-                f"\n{worker.log()}" if worker is not None else "")
+                f"\n{worker.log()}" if worker is not None else ""
+            )
             time.sleep(0.05)
         return list(self.received)
 
@@ -128,10 +130,29 @@ def worker(django_db_setup, tmp_path_factory):
     celery_app.control.purge()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "leadhub", "worker", "--pool", "threads", "--concurrency", "4",
-             "--loglevel", "INFO", "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "--hostname", f"webhooks-test-{os.getpid()}@%h"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "leadhub",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "4",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"webhooks-test-{os.getpid()}@%h",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     worker = Worker(process, log_path)
     worker.mail_dir = folder / "mail"
@@ -152,6 +173,8 @@ def worker(django_db_setup, tmp_path_factory):
 @pytest.fixture
 def endpoint_for(partner_admin):
     """endpoint_for(url, events=()) → (endpoint, secret), registered through the service as the partner admin."""
+
     def make(url, events=(), by=None):
         return services.endpoint_create(by=by or partner_admin, url=url, events=list(events))
+
     return make

@@ -1,4 +1,5 @@
 """The webhooks API: register (secret once), list without secrets, delete, rotate; who may, and bad input."""
+
 import pytest
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
@@ -33,15 +34,18 @@ def test_an_empty_event_list_means_every_event(api_as, partner_admin):
     assert response.status_code == 201 and response.json()["events"] == []
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"url": "not a url"}, "url"),
-    ({"url": "ftp://127.0.0.1/x"}, "url"),
-    ({"url": "http://user:pw@127.0.0.1/x"}, "url"),
-    ({"url": URL, "events": ["lead.exploded"]}, "events"),
-    ({"url": URL, "events": "lead.won"}, "events"),
-    ({"events": []}, "url"),
-    ({"url": URL, "secret": "mine"}, "secret"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"url": "not a url"}, "url"),
+        ({"url": "ftp://127.0.0.1/x"}, "url"),
+        ({"url": "http://user:pw@127.0.0.1/x"}, "url"),
+        ({"url": URL, "events": ["lead.exploded"]}, "events"),
+        ({"url": URL, "events": "lead.won"}, "events"),
+        ({"events": []}, "url"),
+        ({"url": URL, "secret": "mine"}, "secret"),
+    ],
+)
 def test_bad_input_is_a_422_naming_the_field_and_creates_nothing(api_as, partner_admin, body, field):
     response = api_as(partner_admin).post("/webhooks", body)
     assert response.status_code == 422, response.content
@@ -59,11 +63,19 @@ def test_an_organisation_has_at_most_ten_endpoints(api_as, partner_admin):
 
 
 @override_settings(LEADHUB_WEBHOOKS_ALLOW_PRIVATE=False)
-@pytest.mark.parametrize("url", [
-    "http://example.com/hook",  # https only
-    "https://10.0.0.1/hook", "https://127.0.0.1/hook", "https://[::1]/hook", "https://[::ffff:127.0.0.1]/hook",
-    "https://169.254.169.254/latest/meta-data", "https://localhost/hook", "https://0.0.0.0/hook",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/hook",  # https only
+        "https://10.0.0.1/hook",
+        "https://127.0.0.1/hook",
+        "https://[::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://localhost/hook",
+        "https://0.0.0.0/hook",
+    ],
+)
 def test_production_refuses_urls_that_are_not_https_or_not_public_with_a_422(api_as, partner_admin, url):
     response = api_as(partner_admin).post("/webhooks", {"url": url})
     assert response.status_code == 422, response.content
@@ -129,9 +141,23 @@ def test_without_a_token_everything_is_a_401(anonymous_api):
     assert anonymous_api.post("/webhooks", {"url": URL}).status_code == 401
 
 
-NASTY = st.one_of(st.sampled_from(["", " ", "\x00", "http://", "http://[::1", "http://127.0.0.1:99999/",
-                                   "http://127.0.0.1/\x00", "https://" + "a" * 3000 + ".example/",
-                                   "javascript:alert(1)", "http://127.0.0.1:8000/<script>"]), st.text(max_size=200))
+NASTY = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "http://",
+            "http://[::1",
+            "http://127.0.0.1:99999/",
+            "http://127.0.0.1/\x00",
+            "https://" + "a" * 3000 + ".example/",
+            "javascript:alert(1)",
+            "http://127.0.0.1:8000/<script>",
+        ]
+    ),
+    st.text(max_size=200),
+)
 
 
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))

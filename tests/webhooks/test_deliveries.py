@@ -1,5 +1,6 @@
 """Real deliveries: lead changes committed here, a Celery worker on Redis signs and sends them to a real HTTP
 receiver on 127.0.0.1 (1 s timeout, 1 s back-off), and the receiver verifies them with the standardwebhooks package."""
+
 import time
 from datetime import timedelta
 
@@ -27,10 +28,10 @@ def wait_until(condition, *, worker, timeout: float = 30, what: str = "the condi
 
 
 def test_a_new_lead_reaches_the_crm_signed_with_the_lead_as_the_api_shows_it(
-        worker, receiver, endpoint_for, ops_user, org, partner_admin, api_as):
+    worker, receiver, endpoint_for, ops_user, org, partner_admin, api_as
+):
     _endpoint, secret = endpoint_for(receiver.url())
-    lead = services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified", customer=CUSTOMER,
-                                need="ERP")
+    lead = services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified", customer=CUSTOMER, need="ERP")
     [request] = receiver.wait_for(1, worker=worker)
     body = Webhook(secret).verify(request.body, request.headers)  # raises unless signed with this secret
     assert body["type"] == "lead.received"
@@ -45,8 +46,9 @@ def test_a_new_lead_reaches_the_crm_signed_with_the_lead_as_the_api_shows_it(
     assert attempt.status_code == 200 and attempt.response_body == "ok" and attempt.duration_ms < 5000
 
 
-def test_a_receiver_answering_500_then_200_gets_the_same_webhook_id_twice(worker, receiver, endpoint_for, org,
-                                                                          partner_admin):
+def test_a_receiver_answering_500_then_200_gets_the_same_webhook_id_twice(
+    worker, receiver, endpoint_for, org, partner_admin
+):
     receiver.script = [500]
     _endpoint, secret = endpoint_for(receiver.url())
     lead = LeadFactory(partner=org)
@@ -61,8 +63,9 @@ def test_a_receiver_answering_500_then_200_gets_the_same_webhook_id_twice(worker
     assert Endpoint.objects.get().failing_since is None  # a success clears the failure clock
 
 
-def test_a_410_disables_the_endpoint_and_its_partner_admins_are_emailed(worker, receiver, endpoint_for, org,
-                                                                        partner_admin):
+def test_a_410_disables_the_endpoint_and_its_partner_admins_are_emailed(
+    worker, receiver, endpoint_for, org, partner_admin
+):
     receiver.default = 410
     endpoint, _secret = endpoint_for(receiver.url())
     lead = AcceptedLeadFactory(partner=org)
@@ -72,8 +75,15 @@ def test_a_410_disables_the_endpoint_and_its_partner_admins_are_emailed(worker, 
     endpoint.refresh_from_db()
     assert endpoint.disabled_reason == "gone"
     assert Delivery.objects.get().status == DeliveryStatus.FAILED
-    wait_until(lambda: any(f"To: {partner_admin.email}" in path.read_text() for path in worker.mail_dir.iterdir())
-               if worker.mail_dir.exists() else False, worker=worker, what="the e-mail to the partner admin")
+    wait_until(
+        lambda: (
+            any(f"To: {partner_admin.email}" in path.read_text() for path in worker.mail_dir.iterdir())
+            if worker.mail_dir.exists()
+            else False
+        ),
+        worker=worker,
+        what="the e-mail to the partner admin",
+    )
     services.lead_lose(lead=AcceptedLeadFactory(partner=org), by=partner_admin, reason="no_budget")
     assert Delivery.objects.count() == 1  # a disabled endpoint gets no new deliveries
     time.sleep(1.5)
@@ -103,7 +113,8 @@ def test_retry_after_is_honoured(worker, receiver, endpoint_for, org, partner_ad
 
 
 def test_one_organisations_events_never_reach_another_organisations_endpoint(
-        worker, receiver, endpoint_for, org, other_org, partner_admin, other_admin):
+    worker, receiver, endpoint_for, org, other_org, partner_admin, other_admin
+):
     endpoint_for(receiver.url("/mine"))
     endpoint_for(receiver.url("/theirs"), by=other_admin)
     services.lead_accept(lead=LeadFactory(partner=org), by=partner_admin, **DEAL)
@@ -115,10 +126,10 @@ def test_one_organisations_events_never_reach_another_organisations_endpoint(
 
 
 def test_every_lifecycle_action_emits_exactly_one_event_of_the_right_type(
-        worker, receiver, endpoint_for, ops_user, org, partner_admin):
+    worker, receiver, endpoint_for, ops_user, org, partner_admin
+):
     endpoint_for(receiver.url())
-    created = services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified", customer=CUSTOMER,
-                                   need="ERP")
+    created = services.lead_create(by=ops_user, partner=org, lead_type="sales_qualified", customer=CUSTOMER, need="ERP")
     services.lead_accept(lead=created, by=partner_admin, **DEAL)
     services.lead_update_deal(lead=created, by=partner_admin, deal_name="Renamed")
     services.lead_add_team_member(lead=created, by=partner_admin, name="Ann", email="ann@p.example")
@@ -127,8 +138,16 @@ def test_every_lifecycle_action_emits_exactly_one_event_of_the_right_type(
     services.lead_lose(lead=AcceptedLeadFactory(partner=org), by=partner_admin, reason="no_budget")
     overdue = LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=30))
     assert services.leads_expire_overdue() == 1
-    expected = ["lead.received", "lead.accepted", "lead.updated", "lead.updated", "lead.won", "lead.declined",
-                "lead.lost", "lead.expired"]
+    expected = [
+        "lead.received",
+        "lead.accepted",
+        "lead.updated",
+        "lead.updated",
+        "lead.won",
+        "lead.declined",
+        "lead.lost",
+        "lead.expired",
+    ]
     received = receiver.wait_for(len(expected), worker=worker)
     time.sleep(1)
     assert len(receiver.received) == len(expected)
@@ -145,9 +164,11 @@ def test_an_archived_leads_events_stop_at_its_final_one(worker, receiver, endpoi
     endpoint_for(receiver.url())
     lead = AcceptedLeadFactory(partner=org)
     services.lead_lose(lead=lead, by=partner_admin, reason="no_budget")
-    for late_change in (lambda: services.lead_update_deal(lead=lead, by=partner_admin, notes="after the end"),
-                        lambda: services.lead_add_team_member(lead=lead, by=partner_admin, name="B", email="b@x.example"),
-                        lambda: services.lead_win(lead=lead, by=partner_admin)):
+    for late_change in (
+        lambda: services.lead_update_deal(lead=lead, by=partner_admin, notes="after the end"),
+        lambda: services.lead_add_team_member(lead=lead, by=partner_admin, name="B", email="b@x.example"),
+        lambda: services.lead_win(lead=lead, by=partner_admin),
+    ):
         with pytest.raises(LeadConflict):
             late_change()
     services.lead_favorite_set(lead=lead, by=partner_admin, favorite=True)  # a personal mark, not an event
@@ -179,8 +200,9 @@ def test_an_endpoint_failing_for_three_days_is_disabled(worker, receiver, endpoi
     assert len(receiver.received) == 1 and Delivery.objects.get().status == DeliveryStatus.FAILED
 
 
-def test_a_delivery_that_keeps_failing_gives_up_after_the_last_retry(worker, receiver, endpoint_for, org,
-                                                                     partner_admin):
+def test_a_delivery_that_keeps_failing_gives_up_after_the_last_retry(
+    worker, receiver, endpoint_for, org, partner_admin
+):
     receiver.default = 500
     endpoint_for(receiver.url())
     services.lead_accept(lead=LeadFactory(partner=org), by=partner_admin, **DEAL)
@@ -190,15 +212,20 @@ def test_a_delivery_that_keeps_failing_gives_up_after_the_last_retry(worker, rec
 
 
 def test_a_batch_for_a_slow_receiver_goes_back_to_the_queue_instead_of_holding_a_worker(
-        worker, receiver, endpoint_for, org):
+    worker, receiver, endpoint_for, org
+):
     receiver.default = (200, 0.8, {})  # under the worker's 1 s timeout; three of them outlast the 2 s budget
     endpoint_for(receiver.url())
     for _ in range(5):
         LeadFactory(partner=org, received_at=timezone.now() - timedelta(days=30))
     started_log = worker.log().count("webhook_deliver_many")
     assert services.leads_expire_overdue(workers=1) == 5  # one batch: one task of five deliveries
-    wait_until(lambda: Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 5, worker=worker,
-               timeout=45, what="all five delivered")
+    wait_until(
+        lambda: Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 5,
+        worker=worker,
+        timeout=45,
+        what="all five delivered",
+    )
     received = worker.log().count("webhook_deliver_many") - started_log
     assert received >= 2 * 2  # "received" and "succeeded" of the first task and of at least one re-queued rest
     assert len({request.headers["webhook-id"] for request in receiver.received}) == 5

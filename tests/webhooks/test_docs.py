@@ -1,5 +1,6 @@
 """The receiver example of docs/webhooks.md works: it verifies real deliveries with the standardwebhooks package,
 drops a repeated webhook-id, and keeps the newest data when deliveries arrive out of order."""
+
 import json
 import re
 import threading
@@ -24,8 +25,9 @@ def documented_receiver():
     code = re.search(r"## A receiver\n\n```python\n(.*?)```", text, re.DOTALL).group(1)
     serve = 'HTTPServer(("0.0.0.0", 8080), Receiver).serve_forever()\n'
     assert code.endswith(serve)
-    code = code.removesuffix(serve).replace('sqlite3.connect("crm.sqlite3")',
-                                            'sqlite3.connect(":memory:", check_same_thread=False)')
+    code = code.removesuffix(serve).replace(
+        'sqlite3.connect("crm.sqlite3")', 'sqlite3.connect(":memory:", check_same_thread=False)'
+    )
     namespace = {"__name__": "documented_receiver"}
     exec(compile(code, str(DOC), "exec"), namespace)  # noqa: S102 (our own documentation)
     server = HTTPServer(("127.0.0.1", 0), namespace["Receiver"])
@@ -37,8 +39,7 @@ def documented_receiver():
 
 
 @pytest.mark.django_db
-def test_the_documented_receiver_verifies_deduplicates_and_keeps_the_newest(documented_receiver, org,
-                                                                            partner_admin):
+def test_the_documented_receiver_verifies_deduplicates_and_keeps_the_newest(documented_receiver, org, partner_admin):
     endpoint, secret = endpoint_create(by=partner_admin, url=documented_receiver["url"])
     documented_receiver["SECRETS"][:] = [secret]
     lead = LeadFactory(partner=org)

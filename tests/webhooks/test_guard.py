@@ -1,5 +1,6 @@
 """The SSRF guard: public addresses only (IPv4, IPv6, IPv4 inside IPv6), https in production, checked again at
 delivery time, where a refused URL is a recorded failure and nothing is sent."""
+
 import pytest
 from django.test import override_settings
 
@@ -10,9 +11,23 @@ from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from webhooks.sending import delivery_send
 
 REFUSED_ALWAYS = [
-    "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-    "255.255.255.255", "240.0.0.1", "[fe80::1]", "[fc00::1]", "[ff02::1]", "[::]", "[::ffff:10.0.0.1]",
-    "[::ffff:169.254.169.254]", "[2002:a00:1::]", "[2002:7f00:1::]",
+    "10.0.0.1",
+    "172.16.5.4",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "255.255.255.255",
+    "240.0.0.1",
+    "[fe80::1]",
+    "[fc00::1]",
+    "[ff02::1]",
+    "[::]",
+    "[::ffff:10.0.0.1]",
+    "[::ffff:169.254.169.254]",
+    "[2002:a00:1::]",
+    "[2002:7f00:1::]",
 ]
 LOOPBACK = ["127.0.0.1", "127.1.2.3", "[::1]", "[::ffff:127.0.0.1]", "localhost"]
 

@@ -1,5 +1,6 @@
 """The e-mail to partner admins when an endpoint is disabled: English, or Czech for a partner whose offices are
 all in the Czech Republic; never to referrals admins."""
+
 import pytest
 from django.core import mail
 

@@ -1,4 +1,5 @@
 """The subscriber: one delivery per (event, matching endpoint) in the change's transaction, set-based for batches."""
+
 from datetime import timedelta
 
 import pytest
@@ -22,8 +23,9 @@ def test_events_filter_by_the_endpoints_event_list(org, partner_admin):
     lead = AcceptedLeadFactory(partner=org)
     services.lead_update_deal(lead=lead, by=partner_admin, notes="x")
     services.lead_win(lead=lead, by=partner_admin)
-    assert sorted(Delivery.objects.values_list("endpoint_id", "event_type")) == sorted([
-        (everything.pk, "lead.updated"), (everything.pk, "lead.won"), (wins.pk, "lead.won")])
+    assert sorted(Delivery.objects.values_list("endpoint_id", "event_type")) == sorted(
+        [(everything.pk, "lead.updated"), (everything.pk, "lead.won"), (wins.pk, "lead.won")]
+    )
 
 
 def test_a_paused_endpoint_records_nothing_and_a_rollback_leaves_no_delivery(org, partner_admin):
@@ -45,17 +47,21 @@ def test_a_customer_writing_again_is_a_lead_updated(org, partner_admin):
     services.lead_create_inquiry(partner=org, customer=customer, need="First")
     services.lead_create_inquiry(partner=org, customer=customer, need="Again")
     assert list(Delivery.objects.order_by("id").values_list("event_type", flat=True)) == [
-        "lead.received", "lead.updated"]
+        "lead.received",
+        "lead.updated",
+    ]
 
 
-def test_an_expiry_batch_costs_a_fixed_number_of_queries(org, other_org, partner_admin, other_admin,
-                                                         django_assert_max_num_queries):
+def test_an_expiry_batch_costs_a_fixed_number_of_queries(
+    org, other_org, partner_admin, other_admin, django_assert_max_num_queries
+):
     endpoint_create(by=partner_admin, url=URL + "/a")
     endpoint_create(by=partner_admin, url=URL + "/b")
     endpoint_create(by=other_admin, url=URL + "/c")
     leads = [LeadFactory(partner=org if n % 2 else other_org) for n in range(60)]
-    happenings = [Happened("expire", lead.pk, lead.partner_id, n, "received", "expired")
-                  for n, lead in enumerate(leads)]
+    happenings = [
+        Happened("expire", lead.pk, lead.partner_id, n, "received", "expired") for n, lead in enumerate(leads)
+    ]
     # endpoints, leads (with customer and partner), their teams, one insert
     with django_assert_max_num_queries(4):
         create_deliveries(happenings)

@@ -1,5 +1,6 @@
 """The sweep (every minute): queue what is due after a long back-off and what a lost task never sent; never what
 is on its way, paused, or disabled."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,5 +1,6 @@
 """The /profile/webhooks/ pages: partner admins only, the secret shown once, rotate, pause, delete after a
 confirmation, a test event, the delivery log with attempts, and sending a delivery again with the same id."""
+
 import re
 
 import pytest
@@ -137,8 +138,9 @@ def test_the_pages_speak_czech(client, partner_admin):
     assert "Poslat testovací událost" in detail and "Vyměnit klíč" in detail
 
 
-def test_the_pages_cost_the_same_queries_for_many_endpoints_and_deliveries(client, partner_admin,
-                                                                           django_assert_max_num_queries):
+def test_the_pages_cost_the_same_queries_for_many_endpoints_and_deliveries(
+    client, partner_admin, django_assert_max_num_queries
+):
     endpoints = [endpoint_create(by=partner_admin, url=f"{URL}/{n}")[0] for n in range(8)]
     for n in range(30):
         delivery = Delivery.objects.create(endpoint=endpoints[0], event_type="lead.won", payload={})

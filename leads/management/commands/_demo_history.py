@@ -5,6 +5,7 @@ showed "Created" at seed time, and every answer took no time at all. Here leads,
 directly, as an import would: received at their own time, answered some hours later, won or lost weeks after,
 expired when their answer days ran out. Random but reproducible (seeded by the partner's slug).
 """
+
 import random
 from datetime import datetime, timedelta
 from math import log
@@ -15,11 +16,23 @@ from leads.models import Customer, EventAction, Lead, LeadEvent, LeadType, Statu
 from leads.services import leads_search_index, profiles_refresh_response_times
 
 DAYS = 400
-DEAL_NAMES = ["Cloud migration", "Microsoft 365 roll-out", "Analytics platform", "Managed services",
-              "Security assessment", "CRM implementation"]
+DEAL_NAMES = [
+    "Cloud migration",
+    "Microsoft 365 roll-out",
+    "Analytics platform",
+    "Managed services",
+    "Security assessment",
+    "CRM implementation",
+]
 DEAL_VALUES = ["4800.00", "9500.00", "12500.00", "25000.00", "38000.00", "60000.00"]
-DECLINE_REASONS = ["not_a_fit", "insufficient_information", "customer_unreachable", "no_budget",
-                   "timeline_too_short", "duplicate_or_spam"]
+DECLINE_REASONS = [
+    "not_a_fit",
+    "insufficient_information",
+    "customer_unreachable",
+    "no_budget",
+    "timeline_too_short",
+    "duplicate_or_spam",
+]
 LOST_REASONS = ["no_response", "chose_another_vendor", "timeline_too_short", "no_budget"]
 TYPES = [LeadType.CUSTOMER_INQUIRY] * 5 + [LeadType.MARKETING_QUALIFIED] * 3 + [LeadType.SALES_QUALIFIED] * 2
 # How each demo partner answers: (share left to expire, share declined of those answered, median hours to answer).
@@ -56,21 +69,48 @@ class _History:
         return received_at + timedelta(hours=hours)
 
     def _event(self, lead, at, actor, action, from_status, to_status, changes=None):
-        self.events.append(LeadEvent(lead=lead, at=at, actor=actor, action=action, from_status=from_status,
-                                     to_status=to_status, changes=changes or {}))
+        self.events.append(
+            LeadEvent(
+                lead=lead,
+                at=at,
+                actor=actor,
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                changes=changes or {},
+            )
+        )
 
-    def add(self, customer_index: int, lead_type: str, received_at: datetime, status: str,
-            contact_requested: bool = False) -> None:
+    def add(
+        self, customer_index: int, lead_type: str, received_at: datetime, status: str, contact_requested: bool = False
+    ) -> None:
         rng, now = self.rng, self.now
         company, name, email, size, country, city, need = self.customers[customer_index % len(self.customers)]
-        customer = Customer(company=company, contact_name=name, email=email, phone="+420 777 000 000",
-                            company_size=size, country=country, city=city, created_at=received_at)
-        lead = Lead(partner=self.organisation, lead_type=lead_type, customer=customer, need=need,
-                    referred_by=self.by, referred_by_email=self.by.email, received_at=received_at,
-                    respond_by=received_at + self.response, contact_requested=contact_requested,
-                    is_hot=contact_requested and status in (Status.RECEIVED, Status.ACCEPTED)
-                    and received_at + timedelta(hours=settings.LEADHUB_HOT_HOURS) > now,
-                    status=status)
+        customer = Customer(
+            company=company,
+            contact_name=name,
+            email=email,
+            phone="+420 777 000 000",
+            company_size=size,
+            country=country,
+            city=city,
+            created_at=received_at,
+        )
+        lead = Lead(
+            partner=self.organisation,
+            lead_type=lead_type,
+            customer=customer,
+            need=need,
+            referred_by=self.by,
+            referred_by_email=self.by.email,
+            received_at=received_at,
+            respond_by=received_at + self.response,
+            contact_requested=contact_requested,
+            is_hot=contact_requested
+            and status in (Status.RECEIVED, Status.ACCEPTED)
+            and received_at + timedelta(hours=settings.LEADHUB_HOT_HOURS) > now,
+            status=status,
+        )
         self._event(lead, received_at, self.by, EventAction.CREATE, "", Status.RECEIVED, {"lead_type": lead_type})
         if status == Status.EXPIRED:
             self._event(lead, lead.respond_by, None, EventAction.EXPIRE, Status.RECEIVED, Status.EXPIRED)
@@ -78,23 +118,42 @@ class _History:
             lead.decided_at = min(self._answer_after(received_at), now - timedelta(minutes=5))
             if status == Status.DECLINED:
                 lead.reason = rng.choice(DECLINE_REASONS)
-                self._event(lead, lead.decided_at, self.answerer, EventAction.DECLINE, Status.RECEIVED,
-                            Status.DECLINED, {"reason": lead.reason})
+                self._event(
+                    lead,
+                    lead.decided_at,
+                    self.answerer,
+                    EventAction.DECLINE,
+                    Status.RECEIVED,
+                    Status.DECLINED,
+                    {"reason": lead.reason},
+                )
             else:
                 lead.deal_name = rng.choice(DEAL_NAMES)
                 lead.deal_value = rng.choice(DEAL_VALUES)
                 lead.currency = "CZK" if rng.random() < 0.2 else "EUR"
                 lead.estimated_close_date = (lead.decided_at + timedelta(days=60)).date()
-                self._event(lead, lead.decided_at, self.answerer, EventAction.ACCEPT, Status.RECEIVED,
-                            Status.ACCEPTED, {"deal_name": lead.deal_name, "deal_value": lead.deal_value,
-                                              "currency": lead.currency})
+                self._event(
+                    lead,
+                    lead.decided_at,
+                    self.answerer,
+                    EventAction.ACCEPT,
+                    Status.RECEIVED,
+                    Status.ACCEPTED,
+                    {"deal_name": lead.deal_name, "deal_value": lead.deal_value, "currency": lead.currency},
+                )
                 if status in (Status.WON, Status.LOST):
                     closed = min(lead.decided_at + timedelta(days=rng.uniform(2, 45)), now - timedelta(minutes=1))
                     if status == Status.LOST:
                         lead.reason = rng.choice(LOST_REASONS)
-                    self._event(lead, closed, self.answerer, EventAction.WIN if status == Status.WON
-                                else EventAction.LOSE, Status.ACCEPTED, status,
-                                {"reason": lead.reason} if lead.reason else None)
+                    self._event(
+                        lead,
+                        closed,
+                        self.answerer,
+                        EventAction.WIN if status == Status.WON else EventAction.LOSE,
+                        Status.ACCEPTED,
+                        status,
+                        {"reason": lead.reason} if lead.reason else None,
+                    )
         self.leads.append(lead)
 
     def status_for(self, received_at: datetime) -> str:
@@ -128,8 +187,7 @@ def seed_history(organisation, *, by, answerer, customers, now: datetime) -> int
     for day in range(DAYS, 0, -1):
         for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4])):
             received_at = now - timedelta(days=day, seconds=rng.randrange(86400))
-            history.add(rng.randrange(len(customers)), rng.choice(TYPES), received_at,
-                        history.status_for(received_at))
+            history.add(rng.randrange(len(customers)), rng.choice(TYPES), received_at, history.status_for(received_at))
     for customer_index, lead_type, age, status, contact_requested in SHOWCASE:
         history.add(customer_index, lead_type, now - age, status, contact_requested)
     written = history.save()

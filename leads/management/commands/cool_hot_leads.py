@@ -1,4 +1,5 @@
 """Run the hot-flag job once, now: leads past LEADHUB_HOT_HOURS stop being hot."""
+
 from django.core.management.base import BaseCommand
 
 from leads.services import leads_cool_hot

@@ -1,4 +1,5 @@
 """Run the expiry job once, now: leads left unanswered for LEADHUB_RESPONSE_DAYS become expired."""
+
 from django.core.management.base import BaseCommand
 
 from leads.services import leads_expire_overdue

@@ -1,4 +1,5 @@
 """`refresh_response_times`: recompute every partner's median response time, which the directory ranks by."""
+
 from django.core.management.base import BaseCommand
 
 from leads.services import profiles_refresh_response_times

@@ -1,4 +1,5 @@
 """`refresh_search`: write the search rows of leads that have none (or, with --all, of every lead)."""
+
 from django.core.management.base import BaseCommand
 
 from leads.models import Lead
@@ -8,8 +9,10 @@ BATCH = 2000
 
 
 class Command(BaseCommand):
-    help = ("Write what the lead lists' search finds leads by, for leads that have no search row yet (created by "
-            "older code during a deploy, or loaded around the services); --all rewrites every lead's.")
+    help = (
+        "Write what the lead lists' search finds leads by, for leads that have no search row yet (created by "
+        "older code during a deploy, or loaded around the services); --all rewrites every lead's."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="Rewrite every lead's row, not only missing ones.")

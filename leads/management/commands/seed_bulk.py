@@ -1,4 +1,5 @@
 """Fill PostgreSQL with a large, realistic data set (leads, customers, histories, favourites) through COPY."""
+
 import random
 import time
 from bisect import bisect_right
@@ -13,18 +14,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from leads.models import Customer, Favorite, Lead, LeadEvent, LeadSearch
+from leads.management.bulk_vocabulary import FAVORITE_RATE
 from leads.management.bulk_writers import (
     DAYS_OF_HISTORY,
     FAVORITE_COLUMNS,
-    FAVORITE_RATE,
     LARGEST_SHARE,
     CopyWriter,
     LeadWriter,
     sync_identity,
     ts,
 )
+from leads.models import Customer, Favorite, Lead, LeadEvent, LeadSearch
 from profiles.models import BusinessProfile, Membership, Organisation, Role
+
+
 def _partner_sizes(leads: int, partners: int) -> list[int]:
     """One partner holds LARGEST_SHARE of all leads; the rest follow a long tail (a few big, many small)."""
     if partners == 1:
@@ -40,17 +43,24 @@ def _partner_sizes(leads: int, partners: int) -> list[int]:
 def create_partner(slug: str, name: str, *, users: int, password_hash: str) -> tuple[Organisation, list[int]]:
     """An organisation with its profile, a partner admin `<slug>-admin` and referrals admins; returns user ids."""
     organisation = Organisation.objects.create(slug=slug, name=name)
-    BusinessProfile.objects.create(organisation=organisation, description=f"{name}: cloud, data and security.",
-                                   keywords=["cloud", "data"], company_sizes=["10-49", "50-249"],
-                                   industries=["Retail"])
+    BusinessProfile.objects.create(
+        organisation=organisation,
+        description=f"{name}: cloud, data and security.",
+        keywords=["cloud", "data"],
+        company_sizes=["10-49", "50-249"],
+        industries=["Retail"],
+    )
     User = get_user_model()
     people = [User(username=f"{slug}-admin", email=f"admin@{slug}.example", password=password_hash)]
-    people += [User(username=f"{slug}-referrals-{n}", email=f"referrals{n}@{slug}.example", password=password_hash)
-               for n in range(1, users)]
+    people += [
+        User(username=f"{slug}-referrals-{n}", email=f"referrals{n}@{slug}.example", password=password_hash)
+        for n in range(1, users)
+    ]
     people = User.objects.bulk_create(people)
     Membership.objects.bulk_create(
-        Membership(user=user, organisation=organisation,
-                   role=Role.PARTNER_ADMIN if index == 0 else Role.REFERRALS_ADMIN)
+        Membership(
+            user=user, organisation=organisation, role=Role.PARTNER_ADMIN if index == 0 else Role.REFERRALS_ADMIN
+        )
         for index, user in enumerate(people)
     )
     return organisation, [user.pk for user in people]
@@ -59,8 +69,13 @@ def create_partner(slug: str, name: str, *, users: int, password_hash: str) -> t
 def vendor_referrers(password_hash: str) -> list[int]:
     """The vendor staff who send qualified leads (created once, reused)."""
     User = get_user_model()
-    staff = [User.objects.get_or_create(username=f"bulk-seller-{n}", defaults={
-        "email": f"seller{n}@vendor.example", "is_staff": True, "password": password_hash})[0] for n in range(5)]
+    staff = [
+        User.objects.get_or_create(
+            username=f"bulk-seller-{n}",
+            defaults={"email": f"seller{n}@vendor.example", "is_staff": True, "password": password_hash},
+        )[0]
+        for n in range(5)
+    ]
     return [user.pk for user in staff]
 
 
@@ -109,24 +124,32 @@ def seed_overdue_backlog(*, count: int, slug: str, now: datetime, seed: int = 7)
             oldest = now - timedelta(days=settings.LEADHUB_RESPONSE_DAYS + 60)
             for index in range(count):
                 received_at = oldest + timedelta(seconds=index * 50 * 24 * 3600 / max(count, 1))
-                writer.add(partner_id=organisation.pk, received_at=received_at, status="received",
-                           referrers=referrers, partner_users=users)
+                writer.add(
+                    partner_id=organisation.pk,
+                    received_at=received_at,
+                    status="received",
+                    referrers=referrers,
+                    partner_users=users,
+                )
             writer.close()
             sync_identity(cursor, Customer._meta.db_table)
     return organisation
 
 
 class Command(BaseCommand):
-    help = ("Fill PostgreSQL with N leads for P partners (one holds 20%), with customers, histories, users and "
-            "favourites, through COPY. For benchmarks and load tests; never run against production data.")
+    help = (
+        "Fill PostgreSQL with N leads for P partners (one holds 20%), with customers, histories, users and "
+        "favourites, through COPY. For benchmarks and load tests; never run against production data."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--leads", type=int, default=100_000)
         parser.add_argument("--partners", type=int, default=50)
         parser.add_argument("--prefix", default="bulk", help="Slug prefix of the organisations created.")
         parser.add_argument("--seed", type=int, default=42, help="Random seed: the same seed gives the same data.")
-        parser.add_argument("--password", default=None,
-                            help="Password of every user created (default: LEADHUB_DEMO_PASSWORD).")
+        parser.add_argument(
+            "--password", default=None, help="Password of every user created (default: LEADHUB_DEMO_PASSWORD)."
+        )
 
     def handle(self, *args, leads: int, partners: int, prefix: str, seed: int, password: str | None, **options):
         if connection.vendor != "postgresql":
@@ -145,16 +168,20 @@ class Command(BaseCommand):
             partner_ids, users_of = [], {}
             for rank, size in enumerate(sizes):
                 organisation, users = create_partner(
-                    f"{prefix}-{rank:03d}", f"Partner {rank:03d} Consulting",
-                    users=min(10, 2 + size // 20_000), password_hash=password_hash,
+                    f"{prefix}-{rank:03d}",
+                    f"Partner {rank:03d} Consulting",
+                    users=min(10, 2 + size // 20_000),
+                    password_hash=password_hash,
                 )
                 partner_ids.append(organisation.pk)
                 users_of[organisation.pk] = users
             cumulative = list(accumulate(sizes))
             empty = not Lead.objects.exists()
             loaded = [Lead._meta.db_table, LeadEvent._meta.db_table, LeadSearch._meta.db_table]
-            with connection.cursor() as cursor, bulk_load_session(cursor), (
-                indexes_built_after(cursor, loaded) if empty else nullcontext()
+            with (
+                connection.cursor() as cursor,
+                bulk_load_session(cursor),
+                indexes_built_after(cursor, loaded) if empty else nullcontext(),
             ):
                 writer = LeadWriter(cursor, rng, now)
                 favorites = CopyWriter(cursor, Favorite._meta.db_table, FAVORITE_COLUMNS)
@@ -165,19 +192,26 @@ class Command(BaseCommand):
                     received_at = start + timedelta(seconds=(index + rng.random()) * step)
                     partner_id = partner_ids[bisect_right(cumulative, rng.randrange(leads))]
                     users = users_of[partner_id]
-                    lead_id = writer.add(partner_id=partner_id, received_at=received_at,
-                                         referrers=referrers, partner_users=users)
+                    lead_id = writer.add(
+                        partner_id=partner_id, received_at=received_at, referrers=referrers, partner_users=users
+                    )
                     if rng.random() < FAVORITE_RATE:
                         favorites.add(str(rng.choice(users)), lead_id, ts(received_at + timedelta(hours=1)))
                 writer.close()
                 favorites.close()
                 sync_identity(cursor, Customer._meta.db_table)
-                self.stdout.write(f"Copied {writer.leads.rows} leads, {writer.customers.rows} customers, "
-                                  f"{writer.events.rows} history events, {favorites.rows} favourites; committing…")
+                self.stdout.write(
+                    f"Copied {writer.leads.rows} leads, {writer.customers.rows} customers, "
+                    f"{writer.events.rows} history events, {favorites.rows} favourites; committing…"
+                )
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Lead._meta.db_table}, {LeadEvent._meta.db_table}, "
-                           f"{Customer._meta.db_table}, {Favorite._meta.db_table}, {LeadSearch._meta.db_table}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {leads} leads for {partners} partners (largest '{prefix}-000': {sizes[0]}) "
-            f"in {time.monotonic() - started:.1f} s. Users '<slug>-admin' log in with the demo password."
-        ))
+            cursor.execute(
+                f"ANALYZE {Lead._meta.db_table}, {LeadEvent._meta.db_table}, "
+                f"{Customer._meta.db_table}, {Favorite._meta.db_table}, {LeadSearch._meta.db_table}"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {leads} leads for {partners} partners (largest '{prefix}-000': {sizes[0]}) "
+                f"in {time.monotonic() - started:.1f} s. Users '<slug>-admin' log in with the demo password."
+            )
+        )

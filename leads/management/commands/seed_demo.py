@@ -1,4 +1,5 @@
 """Create the demo organisations, users and leads in every status. Safe to run again: it changes nothing twice."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -16,8 +17,10 @@ ORGANISATIONS = {
         "keywords": ["cloud", "migration", "microsoft 365", "managed services"],
         "company_sizes": ["10-49", "50-249", "250-999"],
         "industries": ["Manufacturing", "Retail"],
-        "locations": [("CZ", "Praha", "Jana Nováková", "jana@contoso.example", "+420 601 000 001"),
-                      ("DE", "Berlin", "Max Müller", "max@contoso.example", "+49 30 000 001")],
+        "locations": [
+            ("CZ", "Praha", "Jana Nováková", "jana@contoso.example", "+420 601 000 001"),
+            ("DE", "Berlin", "Max Müller", "max@contoso.example", "+49 30 000 001"),
+        ],
     },
     "fabrikam": {
         "name": "Fabrikam Data",
@@ -30,18 +33,60 @@ ORGANISATIONS = {
 }
 
 CUSTOMERS = [
-    ("Northwind Traders", "Anna Svobodová", "anna@northwind.example", "50-249", "CZ", "Brno",
-     "Move 40 on-premise servers to the cloud before the lease ends in spring."),
-    ("Tailspin Toys", "Petr Dvořák", "petr@tailspin.example", "10-49", "CZ", "Ostrava",
-     "Microsoft 365 for 30 people, including e-mail migration from Google."),
-    ("Wide World Importers", "Laura Schmidt", "laura@wwi.example", "250-999", "DE", "Hamburg",
-     "Power BI dashboards for sales across 12 countries."),
-    ("Adventure Works", "Tom Baker", "tom@adventure.example", "1000+", "US", "Denver",
-     "A data warehouse and forecasting for 300 stores."),
-    ("Litware Inc.", "Eva Horáková", "eva@litware.example", "10-49", "CZ", "Plzeň",
-     "Managed backup and security monitoring for a small law firm."),
-    ("Proseware", "Ken Ito", "ken@proseware.example", "50-249", "US", "Austin",
-     "Help choosing between two CRM systems and migrating 10 years of data."),
+    (
+        "Northwind Traders",
+        "Anna Svobodová",
+        "anna@northwind.example",
+        "50-249",
+        "CZ",
+        "Brno",
+        "Move 40 on-premise servers to the cloud before the lease ends in spring.",
+    ),
+    (
+        "Tailspin Toys",
+        "Petr Dvořák",
+        "petr@tailspin.example",
+        "10-49",
+        "CZ",
+        "Ostrava",
+        "Microsoft 365 for 30 people, including e-mail migration from Google.",
+    ),
+    (
+        "Wide World Importers",
+        "Laura Schmidt",
+        "laura@wwi.example",
+        "250-999",
+        "DE",
+        "Hamburg",
+        "Power BI dashboards for sales across 12 countries.",
+    ),
+    (
+        "Adventure Works",
+        "Tom Baker",
+        "tom@adventure.example",
+        "1000+",
+        "US",
+        "Denver",
+        "A data warehouse and forecasting for 300 stores.",
+    ),
+    (
+        "Litware Inc.",
+        "Eva Horáková",
+        "eva@litware.example",
+        "10-49",
+        "CZ",
+        "Plzeň",
+        "Managed backup and security monitoring for a small law firm.",
+    ),
+    (
+        "Proseware",
+        "Ken Ito",
+        "ken@proseware.example",
+        "50-249",
+        "US",
+        "Austin",
+        "Help choosing between two CRM systems and migrating 10 years of data.",
+    ),
 ]
 
 
@@ -58,11 +103,13 @@ class Command(BaseCommand):
                 for suffix, role in (("admin", Role.PARTNER_ADMIN), ("referrals", Role.REFERRALS_ADMIN)):
                     username = f"{slug}-{suffix}"
                     user = self._user(username, password, email=f"{username}@{slug}.example")
-                    Membership.objects.update_or_create(user=user, defaults={"organisation": organisation, "role": role})
+                    Membership.objects.update_or_create(
+                        user=user, defaults={"organisation": organisation, "role": role}
+                    )
                     logins.append((username, f"{Role(role).label}, {organisation.name}"))
                 if not Lead.objects.filter(partner=organisation).exists():
                     self._leads(organisation, ops)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with any of these (password: %s):" % password))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in with any of these (password: {password}):"))
         for username, what in logins:
             self.stdout.write(f"  {username:<20} {what}")
 
@@ -80,8 +127,14 @@ class Command(BaseCommand):
         )
         if created:
             for country, city, name, email, phone in data["locations"]:
-                Location.objects.create(profile=profile, country=country, city=city, contact_name=name,
-                                        contact_email=email, contact_phone=phone)
+                Location.objects.create(
+                    profile=profile,
+                    country=country,
+                    city=city,
+                    contact_name=name,
+                    contact_email=email,
+                    contact_phone=phone,
+                )
         return organisation
 
     def _leads(self, organisation, ops):

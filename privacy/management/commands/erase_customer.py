@@ -1,4 +1,5 @@
 """`manage.py erase_customer <email>`: answer a person's erasure request."""
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 

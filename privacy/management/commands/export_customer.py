@@ -1,4 +1,5 @@
 """`manage.py export_customer <email>`: answer a person's access request with every record held about them."""
+
 import json
 
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """`issue_api_token <username>`: create an API token for a user and print it (its last line) once."""
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
