@@ -118,7 +118,7 @@ def test_one_organisations_events_never_reach_another_organisations_endpoint(
     endpoint_for(receiver.url("/mine"))
     endpoint_for(receiver.url("/theirs"), by=other_admin)
     services.lead_accept(lead=LeadFactory(partner=org), by=partner_admin, **DEAL)
-    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="other")
+    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="not_a_fit")
     receiver.wait_for(2, worker=worker)
     time.sleep(1)
     assert sorted(request.path for request in receiver.received) == ["/mine", "/mine"]

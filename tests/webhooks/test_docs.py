@@ -61,6 +61,6 @@ def test_the_documented_receiver_verifies_deduplicates_and_keeps_the_newest(docu
 def test_the_documented_receiver_refuses_a_wrong_signature(documented_receiver, org, partner_admin):
     endpoint_create(by=partner_admin, url=documented_receiver["url"])
     documented_receiver["SECRETS"][:] = ["whsec_" + "A" * 43 + "="]
-    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="other")
+    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="not_a_fit")
     assert delivery_send(delivery_id=Delivery.objects.get().pk) is False
     assert Attempt.objects.get().status_code == 401

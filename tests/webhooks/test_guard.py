@@ -75,7 +75,7 @@ def test_a_url_refused_at_delivery_time_is_a_recorded_failure_and_nothing_is_sen
     from webhooks.services import endpoint_create
 
     endpoint_create(by=partner_admin, url="http://127.0.0.1:9/hook")
-    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="other")
+    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="not_a_fit")
     delivery = Delivery.objects.get()
     with override_settings(LEADHUB_WEBHOOKS_ALLOW_PRIVATE=False):
         assert delivery_send(delivery_id=delivery.pk) is False

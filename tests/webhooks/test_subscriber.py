@@ -31,11 +31,11 @@ def test_events_filter_by_the_endpoints_event_list(org, partner_admin):
 def test_a_paused_endpoint_records_nothing_and_a_rollback_leaves_no_delivery(org, partner_admin):
     endpoint, _ = endpoint_create(by=partner_admin, url=URL)
     endpoint_set_paused(by=partner_admin, endpoint_id=endpoint.pk, paused=True)
-    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="other")
+    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="not_a_fit")
     assert not Delivery.objects.exists()
     endpoint_set_paused(by=partner_admin, endpoint_id=endpoint.pk, paused=False)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="other")
+        services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="not_a_fit")
         assert Delivery.objects.count() == 1  # written in the change's transaction ...
         raise RuntimeError
     assert not Delivery.objects.exists()  # ... and gone with it
@@ -86,7 +86,7 @@ def test_organisations_without_endpoints_cost_one_query(org, partner_admin, djan
 def test_a_declined_leads_payload_hides_the_customer_contact_as_the_partners_api_does(org, partner_admin, api_as):
     endpoint_create(by=partner_admin, url=URL)
     lead = LeadFactory(partner=org)
-    services.lead_decline(lead=lead, by=partner_admin, reason="other")
+    services.lead_decline(lead=lead, by=partner_admin, reason="not_a_fit")
     payload = Delivery.objects.get().payload
     assert payload["customer"]["email"] is None and payload["status"] == "declined"
     assert payload == api_as(partner_admin).get(f"/leads/{lead.pk}").json()

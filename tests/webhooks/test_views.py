@@ -103,7 +103,7 @@ def test_a_test_event_and_the_log_with_attempts_and_send_again(client, org, part
     client.post(f"/profile/webhooks/{endpoint.pk}/test/")
     test_delivery = Delivery.objects.get()
     assert test_delivery.event_type == "webhook.test" and test_delivery.status == "pending"
-    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="other")
+    services.lead_decline(lead=LeadFactory(partner=org), by=partner_admin, reason="not_a_fit")
     declined = Delivery.objects.get(event_type="lead.declined")
     Attempt.objects.create(delivery=declined, status_code=503, duration_ms=42, response_body="try later")
     Delivery.objects.filter(pk=declined.pk).update(status="failed", attempts=8, next_attempt_at=None)
