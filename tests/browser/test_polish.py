@@ -155,8 +155,14 @@ def test_tab_strip_on_a_phone_shows_that_it_scrolls(page: Page, live_server, wor
     strip = page.locator("#tabs .tabs-inner")
     assert strip.evaluate("el => el.scrollWidth > el.clientWidth")  # Favorites is behind the edge
     expect(page.locator("#tabs")).to_have_class(re.compile(r"\bmore-right\b"))
-    hint = page.evaluate("getComputedStyle(document.getElementById('tabs'), '::after').opacity")
-    assert float(hint) > 0.9
+    # The hint fades in over .15 s: read it until the transition ends rather than halfway through (the strict CSP
+    # forbids wait_for_function's string evaluation).
+    for _ in range(40):
+        hint = float(page.evaluate("getComputedStyle(document.getElementById('tabs'), '::after').opacity"))
+        if hint > 0.9:
+            break
+        page.wait_for_timeout(50)
+    assert hint > 0.9
     # The heart swaps in new tabs out of band: they keep the hint.
     page.locator("li.lead-row", has_text="Wide World Importers").locator("button.heart").click()
     expect(page.locator("#tabs a.tab", has_text="Favorites").locator(".count")).to_have_text("1 waiting")
