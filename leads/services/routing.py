@@ -13,9 +13,9 @@ from leads.selectors import lead_get_for
 from leads.selectors.routing import chain_partner_ids, request_of
 from leads.services.base import record
 from leads.services.search_index import leads_search_index
-from leads.tenancy import Actor
+from leads.tenancy import ALL_PARTNERS, Actor, partner_scope
 from profiles.models import Organisation
-from routing.selectors import LeadRequest, Match, partners_match
+from routing.selectors import LeadRequest, partners_match
 
 REROUTABLE = (Status.DECLINED, Status.EXPIRED)
 
@@ -23,23 +23,23 @@ REROUTABLE = (Status.DECLINED, Status.EXPIRED)
 def partner_choose(request: LeadRequest, *, exclude=()) -> tuple[Organisation, dict[str, list[dict]]]:
     """The best eligible partner, and why in every language the interface speaks ({"en": [...], "cs": [...]}) so
     each reader sees the reasons in theirs; a ValidationError naming `partner` when nobody is eligible. The score
-    does not depend on the language, so each language's best is the same partner."""
-    best: dict[str, Match] = {}
+    is computed once; only its reasons are put in words once per language."""
+    found = partners_match(request, exclude=exclude, limit=1)
+    if not found:
+        raise ValidationError(
+            {
+                "partner": [
+                    "No partner can take this lead: none is eligible (accepting leads, with room this month, serving "
+                    "this company size and country, and not tried before)."
+                ]
+            }
+        )
+    best = found[0]
+    reasons = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            found = partners_match(request, exclude=exclude, limit=1)
-        if not found:
-            raise ValidationError(
-                {
-                    "partner": [
-                        "No partner can take this lead: none is eligible (accepting leads, with room this month, serving "
-                        "this company size and country, and not tried before)."
-                    ]
-                }
-            )
-        best[language] = found[0]
-    partner = Organisation.objects.get(pk=best[settings.LANGUAGE_CODE].partner_id)
-    return partner, {language: match.reasons for language, match in best.items()}
+            reasons[language] = best.explain()
+    return Organisation.objects.get(pk=best.partner_id), reasons
 
 
 @transaction.atomic
@@ -48,7 +48,7 @@ def lead_reroute(*, lead: Lead | str, by: Actor) -> Lead:
     had it. Vendor ops staff, or LeadHub itself (`by` None: the automatic reroute). Two at once create one lead:
     the second waits on the row lock, then finds the successor and answers 409."""
     lead_id = lead.pk if isinstance(lead, Lead) else lead
-    if by is not None and not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
+    if by is not None and partner_scope(by) is not ALL_PARTNERS:
         lead_get_for(by, lead_id)  # another organisation's lead is not found (404), as everywhere
         raise PermissionDenied("Only vendor staff may send a lead to the next partner.")
     old = Lead.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=lead_id).first()
