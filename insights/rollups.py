@@ -2,9 +2,9 @@
 
 Incremental and nightly paths share `_compute`, which reads the lead table as the insights always did (the leads
 received on a partner's day, by their current status), so a refreshed day holds exactly what a rebuild writes.
-A refresh runs after the change commits, in a short transaction of its own: it takes an advisory lock per
-(partner, day) in sorted order — two refreshes of one day run one after the other, each reading what the other
-committed, and never deadlock — and no lead row is locked, so the expiry job's batches never wait for it.
+A refresh runs on a worker after the change commits (insights.subscribers), in a short transaction of its own: it
+takes an advisory lock per (partner, day) in sorted order — two refreshes of one day run one after the other, each
+reading what the other committed, and never deadlock — and locks no lead row, so no change ever waits for it.
 """
 
 from collections.abc import Iterable
@@ -151,7 +151,7 @@ def rollups_refresh(keys: Iterable[Key]) -> int:
 
 
 def rollups_refresh_leads(lead_ids: Iterable) -> int:
-    """Recompute the days these leads were received on (the event subscriber's work, after the change commits)."""
+    """Recompute the days these leads were received on (the event subscriber's task, after the change commits)."""
     return rollups_refresh(rollup_keys_of(lead_ids))
 
 
