@@ -2,23 +2,25 @@
 after a realistic mix of lifecycle actions (create, accept, decline, edit, win, lose, the expiry job, reroute)."""
 
 import io
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from insights.models import COUNT_COLUMNS, PartnerDay, PartnerDayTotal
 from insights.period import Period
-from insights.rollups import rollups_rebuild, rollups_refresh_leads
+from insights.rollups import rollup_keys_of, rollups_rebuild, rollups_refresh, rollups_refresh_leads
 from insights.selectors import insights_for
 from insights.tasks import rebuild_insights_rollups, refresh_insights_rollups
 from leadhub.celery import app as celery_app
 from leads import services
 from leads.models import Lead, LeadType, Status
+from tests.db import wait_until_another_connection_waits_for_a_lock
 from tests.factories import LeadFactory, MembershipFactory, UserFactory
 from tests.routing.factories import routed_partner
 
@@ -175,3 +177,33 @@ def test_the_nightly_job_and_the_command_rebuild_what_was_written_without_events
     call_command("insights_rebuild", stdout=out)
     assert "Rebuilt" in out.getvalue()
     assert insights_for(ops_user, period=EVERYTHING).leads == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_of_one_day_run_one_after_the_other_and_the_later_change_wins(org, ops_user):
+    """A refresh holds its days until it commits: another refresh of the same day waits, then reads the change
+    committed meanwhile, so a slow refresh never writes an older count over a newer one."""
+    lead = LeadFactory(partner=org, status=Status.RECEIVED)
+    key = rollup_keys_of([lead.pk])
+    errors = []
+
+    def later_change():
+        try:
+            Lead.objects.filter(pk=lead.pk).update(status=Status.EXPIRED)  # committed at once (autocommit)
+            rollups_refresh(key)
+        except BaseException as error:  # reported on the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        rollups_refresh(key)  # reads the lead as received, and holds the day until this block commits
+        thread = threading.Thread(target=later_change)
+        thread.start()
+        wait_until_another_connection_waits_for_a_lock(who="the second refresh")
+    thread.join()
+    assert not errors
+    assert insights_for(ops_user, period=EVERYTHING).by_status == {
+        **dict.fromkeys(Status.values, 0),
+        Status.EXPIRED: 1,
+    }
