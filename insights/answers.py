@@ -73,7 +73,10 @@ def answer_times(user, period: Period, partner=None) -> tuple[float | None, floa
         answered = period_leads(user, period, partner).filter(ANSWERED)
         seconds = _seconds_of(answered.values_list("received_at", "decided_at"))
         return hours(percentile(seconds, 0.5)), hours(percentile(seconds, 0.9))
-    source, params = _unnested(period_days(PartnerDay, user, period, partner))
+    days = period_days(PartnerDay, user, period, partner)
+    if days.query.is_empty():  # nobody's leads (the tenant gate): nothing to compile
+        return None, None
+    source, params = _unnested(days)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds) {source}", params)
         quantiles = cursor.fetchone()[0]
