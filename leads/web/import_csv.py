@@ -3,7 +3,8 @@ each row with its lead as it is now, and plan the services that would make the c
 
 The file is the export's format (leads.web.export.COLUMNS): UTF-8 with or without a byte-order mark, or the
 Windows-1250 that Czech Excel saves, separated by commas or semicolons. Only `id`, `updated_at` and the columns in
-EDITABLE are read; the rest of the export is there to be read by people and is ignored.
+EDITABLE are read; the rest of the export is there to be read by people and is ignored. Headers and coded values
+may be the export's words in any supported language or the machine codes (leads.web.csv_words).
 """
 
 import codecs
@@ -24,6 +25,7 @@ from leads.models import ARCHIVED_STATUSES, DeclineReason, LostReason, Status
 from leads.selectors import lead_queryset_for, parse_lead_id, with_favorite_flag
 from leads.services import DEAL_FIELDS, Step
 from leads.services.deals import deal_cleaners
+from leads.web.csv_words import HEADERS, code_of, column_of
 from leads.web.export import FORMULA_STARTS
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -75,14 +77,20 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        header = [column_of(name) for name in next(reader)]
     except (StopIteration, csv.Error):
         raise ImportRefused(_("The file is empty."))
-    missing = [name for name in REQUIRED if name not in header]
+    missing = [str(HEADERS[name]) for name in REQUIRED if name not in header]
     if missing:
         raise ImportRefused(
             _("Columns missing: %(columns)s. Upload the CSV that “Export CSV” gives, edited.")
             % {"columns": ", ".join(missing)}
+        )
+    read = [name for name in dict.fromkeys(header) if name in REQUIRED or name in EDITABLE]
+    twice = [str(HEADERS[name]) for name in read if header.count(name) > 1]
+    if twice:
+        raise ImportRefused(
+            _("These columns appear more than once: %(columns)s. Keep one of each.") % {"columns": ", ".join(twice)}
         )
     rows = []
     try:
@@ -146,8 +154,8 @@ def _wanted(column: str, cell: str):
         return _date(cell)
     if column == "currency":
         return cell.strip().upper()
-    if column == "status":
-        return cell.strip().lower()
+    if column in ("status", "reason"):
+        return code_of(column, cell)
     return cell.replace("\r\n", "\n").strip()
 
 
@@ -255,7 +263,8 @@ def _lead_steps(lead, changes: dict, row: dict) -> list[Step]:
         raise ValidationError(
             {
                 "status": [
-                    _("A lead that is %(old)s cannot become “%(new)s” here.") % {"old": lead.status, "new": status}
+                    _("A lead that is %(old)s cannot become “%(new)s” here.")
+                    % {"old": lead.get_status_display().lower(), "new": _status_label(status)}
                 ]
             }
         )
@@ -279,6 +288,10 @@ def _lead_steps(lead, changes: dict, row: dict) -> list[Step]:
     elif status == Status.LOST:
         steps += _reason_steps("lose", LostReason, row)
     return steps
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
 
 
 def _as_input(fields: dict) -> dict:
