@@ -1,5 +1,6 @@
 """Django admin for vendor ops staff: every write goes through the lead services, history is read-only."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -23,6 +24,10 @@ from leads.transitions import TRANSITIONS
 from routing.selectors import partners_match
 
 
+class ConfirmForm(forms.Form):
+    """Nothing to fill in: the transition page asks its question, and its button is the answer."""
+
+
 class TeamMemberInline(admin.TabularInline):
     model = TeamMember
     extra = 0
@@ -37,8 +42,13 @@ class TeamMemberInline(admin.TabularInline):
 @admin.register(Lead)
 class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["status"]
-    # Every transition of leads.transitions gets a button (and its form, where it takes input).
-    fsm_forms = {name: transition.form for name, transition in TRANSITIONS.items() if transition.form is not None}
+    # Every transition of leads.transitions gets a button, and a page of its own where it takes input or cannot be
+    # undone: the page asks the transition's confirmation once (a form without fields for "Mark won").
+    fsm_forms = {
+        name: transition.form or ConfirmForm
+        for name, transition in TRANSITIONS.items()
+        if transition.form is not None or transition.confirm is not None
+    }
     # Five columns fit a 1400 px screen; the type, hot flag and deal name are on the lead's page.
     list_display = ("customer_company", "partner", "status", "received_at", "deal")
     list_filter = ("status", "lead_type", "partner", "is_hot", "received_at")
