@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from common.countries import country_name
+from leads.web.markup import call_within as call_within_of
 from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url
 from leads.web.markup import time_left as time_left_of
 
@@ -56,9 +57,10 @@ def days_ago(moment) -> int:
     return max((timezone.now() - moment).days, 0)
 
 
-@register.filter
-def hours_until(moment) -> int:
-    return max(int((moment - timezone.now()).total_seconds() // 3600), 0)
+@register.simple_tag
+def call_within(lead, now=None) -> str:
+    """How long the hot lead's call window has left ("2 d 21 h"), in the same units as its answer countdown."""
+    return call_within_of(lead, now)
 
 
 @register.simple_tag
