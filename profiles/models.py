@@ -166,7 +166,7 @@ class Location(models.Model):
 
     @property
     def place(self) -> str:
-        """"Berlin, Germany" with the country's name in the active language (the directory's pages show this)."""
+        """ "Berlin, Germany" with the country's name in the active language (the directory's pages show this)."""
         return ", ".join(part for part in (self.city, country_name(self.country)) if part)
 
 
