@@ -90,3 +90,9 @@ def test_revoking_tokens_in_the_admin_asks_once_naming_them(ops_client, partner_
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     czech = ops_client.post(url, {"action": "revoke", "_selected_action": [token.pk]}, HTTP_ACCEPT_LANGUAGE="cs")
     assert "Zrušit tyto API tokeny?" in czech.content.decode() and "už zrušený" in czech.content.decode()
+
+
+def test_the_czech_admin_names_its_sections_in_czech(ops_client):
+    index = ops_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="cs").content.decode()
+    assert ">Partneři</a>" in index and ">Leady</a>" in index
+    assert ">Partners</a>" not in index
