@@ -98,6 +98,28 @@ class Labeller:
             cells[self.value] = str(cells[self.value]).replace(".", ",")
 
 
+def header_of(column: str) -> str:
+    """A column's header in the active language (its code when it is not one of the export's columns)."""
+    return str(HEADERS[column]) if column in HEADERS else column
+
+
+def value_text(column: str, value, status: str = "") -> str:
+    """A value as the export writes it in the active language: the import's preview and results show changes so,
+    in the words of the file the person edited. A reason's label depends on the lead's `status` then."""
+    if value is None:
+        return ""
+    if column == "status":
+        return _labels((Status,)).get(value, value)
+    if column == "reason":
+        enums = (REASONS[status],) if status in REASONS else CHOICES["reason"]
+        return next((str(enum(value).label) for enum in enums if value in enum.values), value)
+    if value.__class__ is bool:
+        return gettext("Yes") if value else gettext("No")
+    if value.__class__ is Decimal and formats.get_format("DECIMAL_SEPARATOR") == ",":
+        return str(value).replace(".", ",")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _labels(choices) -> dict:
     return {choice.value: str(choice.label) for enum in choices for choice in enum}
 

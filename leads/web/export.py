@@ -161,7 +161,7 @@ def _csv(values: list[tuple], user=None) -> str:
 
 def export_rows(leads, user=None, language: str | None = None) -> Iterator[str]:
     """The CSV text of `leads` in pieces of CHUNK_SIZE rows, read through a server-side cursor, in `language` (by
-    default the active one, taken now: the pieces are made after the view has returned)."""
+    default the one active when the first piece is made)."""
     language = language or translation.get_language()
     with translation.override(language):
         header = _csv_header()
@@ -192,7 +192,9 @@ def _csv_header() -> str:
 def lead_export(request, tab: str):
     """The tab's leads as CSV, with the same status / search / sort filters as the list page; unknown tab → 404."""
     leads = lead_list_for(request.user, tab=tab, filters=ListFilters.from_query(request.GET))
-    response = StreamingHttpResponse(export_rows(leads, request.user), content_type="text/csv; charset=utf-8")
+    # The language is taken now: the rows are written after the view has returned, when it may be gone.
+    rows = export_rows(leads, request.user, language=translation.get_language())
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     filename = f"leads-{tab}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -25,7 +25,7 @@ from leads.models import ARCHIVED_STATUSES, DeclineReason, LostReason, Status
 from leads.selectors import lead_queryset_for, parse_lead_id, with_favorite_flag
 from leads.services import DEAL_FIELDS, Step
 from leads.services.deals import deal_cleaners
-from leads.web.csv_words import HEADERS, code_of, column_of
+from leads.web.csv_words import HEADERS, code_of, column_of, header_of, value_text
 from leads.web.export import FORMULA_STARTS
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -118,14 +118,6 @@ def restore(cell: str) -> str:
     return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS else cell
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 def _decimal(cell: str):
     text = cell.replace("\xa0", "").replace(" ", "").strip()
     if "," in text and "." not in text:
@@ -165,7 +157,7 @@ def _refuse(plan: RowPlan, reason: str) -> RowPlan:
 
 
 def _errors(exc: ValidationError) -> str:
-    return "; ".join(f"{name}: {' '.join(texts)}" for name, texts in exc.message_dict.items())
+    return "; ".join(f"{header_of(name)}: {' '.join(texts)}" for name, texts in exc.message_dict.items())
 
 
 def plan_rows(user, rows: list[tuple[int, dict]]) -> list[RowPlan]:
@@ -201,7 +193,11 @@ def plan_rows(user, rows: list[tuple[int, dict]]) -> list[RowPlan]:
 def _plan_row(plan: RowPlan, lead, cells: dict) -> RowPlan:
     exported = parse_datetime(cells["updated_at"].strip().replace("Z", "+00:00"))
     if exported is None:
-        return _refuse(plan, _("updated_at: keep the value the export wrote, e.g. 2026-11-30T09:15:00.123456Z."))
+        return _refuse(
+            plan,
+            _("%(column)s: keep the value the export wrote, e.g. 2026-11-30T09:15:00.123456Z.")
+            % {"column": header_of("updated_at")},
+        )
     current = {column: getattr(lead, column) for column in EDITABLE if column != "is_favorite"}
     current["is_favorite"] = bool(lead.is_favorite)
     wanted = {}
@@ -211,12 +207,20 @@ def _plan_row(plan: RowPlan, lead, cells: dict) -> RowPlan:
         if column == "is_favorite":
             flag = cells[column].strip().lower()
             if flag not in TRUE | FALSE:
-                return _refuse(plan, _("is_favorite: write true or false."))
+                return _refuse(plan, _("%(column)s: write yes or no.") % {"column": header_of("is_favorite")})
             wanted[column] = flag in TRUE
         else:
             wanted[column] = _wanted(column, cells[column])
     changed = {column: value for column, value in wanted.items() if value != current[column]}
-    plan.changes = [(column, _text(current[column]), _text(value)) for column, value in changed.items()]
+    status = wanted.get("status", lead.status)
+    plan.changes = [
+        (
+            header_of(column),
+            value_text(column, current[column], lead.status),
+            value_text(column, value, status if status in Status.values else lead.status),
+        )
+        for column, value in changed.items()
+    ]
     if not changed:
         return plan
     plan.outcome = "change"
@@ -264,7 +268,7 @@ def _lead_steps(lead, changes: dict, row: dict) -> list[Step]:
             {
                 "status": [
                     _("A lead that is %(old)s cannot become “%(new)s” here.")
-                    % {"old": lead.get_status_display().lower(), "new": _status_label(status)}
+                    % {"old": lead.get_status_display().lower(), "new": value_text("status", status)}
                 ]
             }
         )
@@ -288,10 +292,6 @@ def _lead_steps(lead, changes: dict, row: dict) -> list[Step]:
     elif status == Status.LOST:
         steps += _reason_steps("lose", LostReason, row)
     return steps
-
-
-def _status_label(status: str) -> str:
-    return str(Status(status).label) if status in Status.values else status
 
 
 def _as_input(fields: dict) -> dict:

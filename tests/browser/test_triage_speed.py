@@ -171,9 +171,9 @@ def test_import_preview_then_apply(page: Page, live_server, partner, artifacts, 
     page.get_by_role("button", name="Preview the changes").click()
     expect(page.locator("#import-summary")).to_contain_text("2 rows to change")
     preview = page.locator("#import-preview")
-    expect(preview.locator("tr", has_text="Tailspin Toys")).to_contain_text("deal_value")
+    expect(preview.locator("tr", has_text="Tailspin Toys")).to_contain_text("Deal value")
     expect(preview.locator("tr", has_text="Tailspin Toys")).to_contain_text("4800.00")
-    expect(preview.locator("tr", has_text="Northwind Traders")).to_contain_text("declined")
+    expect(preview.locator("tr", has_text="Northwind Traders")).to_contain_text("Received → Declined")
     page.screenshot(path=artifacts / "triage-import-preview.png", full_page=True)
     assert Lead.objects.get(pk=leads["hot"].pk).status == Status.RECEIVED  # nothing written by the preview
 

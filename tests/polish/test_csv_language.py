@@ -135,7 +135,12 @@ def test_an_english_export_edited_in_english_imports_for_a_czech_colleague(clien
     )
     edited["Accepted Co"].update(status="Won")
     edited[leads["declined"].customer.company]["is_favorite"] = "Yes"
-    done = apply(client, upload(client, rows, language="en", encoding="utf-8", session_language="cs"))
+    preview = upload(client, rows, language="en", encoding="utf-8", session_language="cs")
+    # The preview speaks the uploader's language, whatever the file's: columns and values as a Czech export has them.
+    changes = " ".join(re.sub(r"<[^>]+>", " ", preview.content.decode()).split())
+    assert "Stav : Nový → Přijatý" in changes and "Hodnota obchodu : — → 4800,00" in changes
+    assert "Stav : Přijatý → Vyhraný" in changes and "Oblíbený : Ne → Ano" in changes
+    done = apply(client, preview)
     assert "3 rows applied" in done
     received, accepted = (Lead.objects.get(pk=leads[name].pk) for name in ("received", "accepted"))
     assert (received.status, received.deal_value, received.currency) == (Status.ACCEPTED, Decimal("4800.00"), "CZK")
