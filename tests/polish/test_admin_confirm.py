@@ -96,3 +96,20 @@ def test_the_czech_admin_names_its_sections_in_czech(ops_client):
     index = ops_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="cs").content.decode()
     assert ">Partneři</a>" in index and ">Leady</a>" in index
     assert ">Partners</a>" not in index
+
+
+def test_the_czech_admin_lead_page_has_no_english_headings_beside_czech_values(ops_client, org):
+    lead = AcceptedLeadFactory(partner=org)
+    page = ops_client.get(reverse("admin:leads_lead_change", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="cs")
+    html = page.content.decode()
+    for czech in ("Zákazník a potřeba</h2>", "Obchod</h2>", "Výsledek</h2>", "Historie</h2>", ">Akce</label>"):
+        assert czech in html, czech
+    assert re.search(r"<label[^>]*>Měna:</label>", html)
+    for english in ("Customer and need", ">Deal</h2>", ">Outcome</h2>", "Transition (status)", ">Currency:"):
+        assert english not in html, english
+    listing = ops_client.get(reverse("admin:leads_lead_changelist"), HTTP_ACCEPT_LANGUAGE="cs").content.decode()
+    assert "Firma zákazníka, kontakt, e-mail" in listing and ">Zákazník</a>" in listing
+    done = ops_client.post(
+        reverse("admin:leads_lead_transition", args=[lead.pk, "win"]), HTTP_ACCEPT_LANGUAGE="cs", follow=True
+    )
+    assert "Gratulujeme" in done.content.decode()
