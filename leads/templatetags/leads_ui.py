@@ -7,6 +7,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from common.countries import country_name
+from leads.web.csv_words import header_of, value_text
+from leads.web.import_csv import EDITABLE, REQUIRED
 from leads.web.markup import call_within as call_within_of
 from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url
 from leads.web.markup import time_left as time_left_of
@@ -67,3 +69,14 @@ def call_within(lead, now=None) -> str:
 def time_left(lead, now=None) -> dict:
     """The countdown of a received lead: its text, and whether fewer than 48 hours remain."""
     return time_left_of(lead, now)
+
+
+@register.simple_tag
+def import_columns() -> dict:
+    """The columns the import reads, as the active language's export names them (the import page lists them)."""
+    return {
+        "required": ", ".join(header_of(column) for column in REQUIRED),
+        "status": header_of("status"),
+        "statuses": ", ".join(value_text("status", status) for status in ("accepted", "declined", "won", "lost")),
+        "others": ", ".join(header_of(column) for column in EDITABLE if column != "status"),
+    }

@@ -173,3 +173,14 @@ def test_every_header_and_label_in_every_language_reads_back_as_its_own_code():
             }.items():
                 for choice in (choice for enum in choices for choice in enum):
                     assert code_of(column, str(choice.label)) == code_of(column, choice.value) == choice.value
+
+
+def test_the_import_page_names_the_columns_it_reads_as_the_users_export_does(client, partner_admin):
+    client.force_login(partner_admin)
+    czech = client.get("/leads/import/", HTTP_ACCEPT_LANGUAGE="cs").content.decode()
+    assert "Čtou se sloupce ID, Naposledy změněno (UTC)" in czech and "Stav (Přijatý, Odmítnutý" in czech
+    assert "Hodnota obchodu" in czech and "deal_value" not in czech
+    english = client.get("/leads/import/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Read are the columns ID, Last changed (UTC)" in english and "Status (Accepted, Declined, Won, Lost)" in english
+    )
