@@ -2,8 +2,11 @@
 public pages, and the admin's "Mark won" asking once on a page of its own (no script, so nothing the CSP blocks).
 Screenshots go to test-artifacts/polish2-*.png."""
 
+import csv
+import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -122,4 +125,45 @@ def test_mark_won_in_the_admin_asks_once_then_archives(browser: Browser, live_se
     expect(page.locator(".messagelist")).to_be_visible()
     assert Lead.objects.get(pk=lead.pk).status == Status.WON
     assert violations == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_czech_partner_exports_edits_in_czech_and_imports_the_file(
+    browser: Browser, live_server, org, artifacts, tmp_path, size
+):
+    MembershipFactory(user=UserFactory(username="contoso-admin"), organisation=org, role=Role.PARTNER_ADMIN)
+    lead = LeadFactory(partner=org, customer=CustomerFactory(company="Pekárna & syn", country="DE"))
+    page = browse(browser, live_server, "cs", size)
+    log_in(page, live_server, "contoso-admin")
+    page.goto(f"{live_server.url}/leads/marketplace/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exportovat CSV").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads the diacritics right
+    lines = data.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    assert header[:6] == ["ID", "Partner", "Typ leadu", "Seznam", "Stav", "Fáze"]
+    row = next(csv.reader([lines[1]], delimiter=";"))
+    cells = dict(zip(header, row))
+    assert (cells["Stav"], cells["Země"], cells["Typ leadu"]) == ("Nový", "Německo", "Poptávka zákazníka")
+    # As Czech Excel saves it: Windows-1250, semicolons; the sales person wrote the status and reason in Czech.
+    cells.update({"Stav": "Odmítnutý", "Důvod": "Zákazník nemá rozpočet", "Upřesnění důvodu": "Až v dubnu."})
+    edited = tmp_path / "leady.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerows([header, [cells[name] for name in header]])
+    edited.write_bytes(buffer.getvalue().encode("cp1250"))
+    page.get_by_role("link", name="Importovat CSV").click()
+    page.get_by_label("Soubor CSV").set_input_files(edited)
+    page.get_by_role("button", name="Zobrazit náhled změn").click()
+    preview = page.locator("#import-preview tr", has_text="Pekárna & syn")
+    expect(preview).to_contain_text("Stav: Nový → Odmítnutý")
+    expect(preview).to_contain_text("Důvod: — → Zákazník nemá rozpočet")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    page.screenshot(path=artifacts / f"polish2-import-preview-cs-{size}.png", full_page=True)
+    page.get_by_role("button", name="Provést 1 změnu").click()
+    expect(page.locator("#import-summary")).to_be_visible()
+    saved = Lead.objects.get(pk=lead.pk)
+    assert (saved.status, saved.reason, saved.reason_notes) == (Status.DECLINED, "no_budget", "Až v dubnu.")
     page.context.close()
