@@ -78,8 +78,8 @@ class Labeller:
         self.value = at["deal_value"] if formats.get_format("DECIMAL_SEPARATOR") == "," else None
 
     def label(self, cells: list) -> None:
-        """Labels `cells` in place (before the codes are replaced: the reason's label depends on the status code);
-        an unknown code is kept as it is."""
+        """Labels `cells` in place, the reason first while the status is still a code (the reason's label depends
+        on it); an unknown code is kept as it is."""
         reasons = self.reasons.get(cells[self.status])
         if reasons is not None:
             cells[self.reason] = reasons.get(cells[self.reason], cells[self.reason])
