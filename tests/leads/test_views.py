@@ -330,9 +330,9 @@ def test_archived_lead_is_read_only_and_says_so(admin_client, org, status):
 
 @pytest.mark.django_db
 def test_hot_lead_page_shows_the_flame_alert(admin_client, org):
-    lead = LeadFactory(partner=org, contact_requested=True, received_at=timezone.now() - timedelta(hours=5))
+    lead = LeadFactory(partner=org, contact_requested=True, received_at=timezone.now() - timedelta(hours=5, minutes=30))
     html = admin_client.get(url("detail", lead)).content.decode()
-    assert 'data-alert="hot"' in html and "Hot lead!" in html and "within the next 66 hours" in html
+    assert 'data-alert="hot"' in html and "Hot lead!" in html and "call within 2 d 18 h, by" in html
 
 
 @pytest.mark.django_db
