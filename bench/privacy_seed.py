@@ -4,8 +4,10 @@ import random
 from datetime import timedelta
 
 
-def seed(count: int):
-    """`count` archived leads of one partner, archived 760-900 days ago, with personal data everywhere."""
+def seed(count: int, *, webhooks: bool = True):
+    """`count` archived leads of one partner, archived 760-900 days ago, with personal data everywhere: the
+    customer, need, notes, team, history, the decline e-mail, and (`webhooks`) the webhook of the lead's last
+    change."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
@@ -71,8 +73,11 @@ def seed(count: int):
             """,
                 [organisation.pk],
             )
+            if webhooks:
+                webhook_deliveries(cursor, organisation.pk)
     with connection.cursor() as cursor:
         for table in (
+            "webhooks_delivery",
             "leads_lead",
             "leads_customer",
             "leads_leadevent",
@@ -82,3 +87,46 @@ def seed(count: int):
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return organisation, users
+
+
+def webhook_deliveries(cursor, organisation_id: int) -> None:
+    """An endpoint of the partner, and for each lead the delivery of its last change: the lead as the API showed
+    it (the keys and size of webhooks.payloads.lead_json), the contact included where it was visible."""
+    cursor.execute(
+        """
+        INSERT INTO webhooks_endpoint (url, events, is_active, paused, disabled_reason, secret_encrypted,
+                                       previous_secret_encrypted, created_at, organisation_id)
+        VALUES ('https://crm.retention.example/hook', '[]', true, false, '', 'x', '', now(), %s) RETURNING id
+    """,
+        [organisation_id],
+    )
+    endpoint_id = cursor.fetchone()[0]
+    cursor.execute(
+        """
+        INSERT INTO webhooks_delivery (endpoint_id, lead_id, event_id, event_type, webhook_id, payload, occurred_at,
+                                       status, attempts, delivered_at, created_at)
+        SELECT %(endpoint)s, l.id, NULL, 'lead.' || l.status, 'msg_' || replace(l.id::text, '-', ''),
+               jsonb_build_object(
+                   'id', l.id, 'partner', 'retention', 'lead_type', l.lead_type, 'tab', l.tab, 'status', l.status,
+                   'stage', 'closed', 'is_hot', false, 'contact_requested', l.contact_requested,
+                   'received_at', l.received_at, 'respond_by', l.respond_by, 'decided_at', l.decided_at,
+                   'customer', jsonb_build_object(
+                       'company', c.company, 'company_size', c.company_size, 'country', c.country, 'city', c.city,
+                       'contact_name', CASE WHEN l.status IN ('won', 'lost') THEN c.contact_name END,
+                       'email', CASE WHEN l.status IN ('won', 'lost') THEN c.email END,
+                       'phone', CASE WHEN l.status IN ('won', 'lost') THEN c.phone END),
+                   'need', l.need, 'referred_by_email', l.referred_by_email, 'deal_name', l.deal_name,
+                   'deal_value', l.deal_value::text, 'currency', l.currency,
+                   'estimated_close_date', l.estimated_close_date, 'notes', l.notes, 'crm_id', l.crm_id,
+                   'campaign_id', l.campaign_id, 'reason', l.reason, 'reason_notes', l.reason_notes,
+                   'team', CASE WHEN l.status IN ('won', 'lost') THEN jsonb_build_array(jsonb_build_object(
+                       'name', 'Team Mate', 'email', 'mate@retention.example', 'phone', '+420 700 000 000'))
+                       ELSE '[]'::jsonb END,
+                   'is_favorite', false, 'created_at', l.created_at, 'updated_at', l.updated_at,
+                   'etag', '"1"', 'match_reasons', '[]'::jsonb, 'routed_from', NULL),
+               l.updated_at, 'delivered', 1, l.updated_at, l.updated_at
+        FROM leads_lead l JOIN leads_customer c ON c.id = l.customer_id
+        WHERE l.partner_id = %(organisation)s
+    """,
+        {"endpoint": endpoint_id, "organisation": organisation_id},
+    )
