@@ -7,6 +7,7 @@ What stays is what the figures need: statuses, dates, values, company, size, cou
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -14,10 +15,23 @@ from django.db import connection, models, transaction
 from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
 from leads.services import leads_search_refresh
 
-# Keys of a history event's `changes` that hold personal data (need and notes are free text about the customer;
-# team and team_member name people); their values become null, the keys stay so the history still says what
-# kind of thing changed.
-PERSONAL_CHANGE_KEYS = ("need", "notes", "reason_notes", "contact_name", "email", "phone", "team", "team_member")
+# Keys of a history event's `changes` (and of a webhook payload, the lead as the API shows it) that hold personal
+# data: need and notes are free text about the customer; team and team_member name people; a deal name usually
+# names the customer or their company, and a CRM id is the partner's key to the person's record (leads migration
+# 0015). Their values become null, the keys stay so the history still says what kind of thing changed. A
+# campaign id names the partner's campaign, not the person: it goes only where it mentions them.
+PERSONAL_CHANGE_KEYS = (
+    "need",
+    "notes",
+    "reason_notes",
+    "deal_name",
+    "crm_id",
+    "contact_name",
+    "email",
+    "phone",
+    "team",
+    "team_member",
+)
 # Strings shorter than this are not searched for inside other text (an initial would match everything).
 SHORTEST_NEEDLE = 3
 
@@ -54,21 +68,43 @@ def scrubbed(value, needles: Iterable[str] = ()):
     return value
 
 
-def _events_scrub(events, needles) -> int:
-    # LeadEvent's manager refuses every update; this is the sanctioned exception, so it goes around it.
-    writable = models.QuerySet(model=LeadEvent)
+def _json_scrub(rows: models.QuerySet, field: str, needles) -> int:
+    """Scrub a JSON column of these rows (their personal keys null, strings mentioning a needle null); how many
+    changed. Through a plain QuerySet: LeadEvent's manager refuses every update, and this is the sanctioned
+    exception."""
+    writable = models.QuerySet(model=rows.model)
     changed = 0
-    for event_id, changes in events.values_list("id", "changes").iterator(chunk_size=500):
-        clean = scrubbed(changes, needles)
-        if clean != changes:
-            writable.filter(pk=event_id).update(changes=clean)
+    for row_id, value in rows.values_list("id", field).iterator(chunk_size=500):
+        clean = scrubbed(value, needles)
+        if clean != value:
+            writable.filter(pk=row_id).update(**{field: clean})
             changed += 1
     return changed
 
 
+def _webhook_deliveries(lead_ids) -> models.QuerySet | None:
+    """The webhook deliveries about these leads (their payload is the lead as the API showed it), when the
+    webhooks app is installed; privacy does not import it."""
+    if not apps.is_installed("webhooks"):
+        return None
+    return apps.get_model("webhooks", "Delivery").objects.filter(lead__in=lead_ids)
+
+
+def _deals_blank(leads: models.QuerySet, needles) -> int:
+    """Blank the deal name and CRM id of these leads, and a campaign id that mentions the person."""
+    changed = leads.exclude(deal_name="", crm_id="").update(deal_name="", crm_id="")
+    mentioning = [
+        pk
+        for pk, campaign in leads.exclude(campaign_id="").values_list("pk", "campaign_id")
+        if _mentions(campaign, needles)
+    ]
+    return changed + leads.filter(pk__in=mentioning).update(campaign_id="")
+
+
 def leads_anonymise(lead_ids: Iterable, *, needles: Iterable[str] = (), whole_team: bool = True) -> dict[str, int]:
     """Blank the personal data of these leads, through the sanctioned path: their need, notes and reason notes,
-    their customers' contact name, e-mail and phone, their team members' contacts (all of them with
+    their deal name and CRM id (and a campaign id mentioning a needle), their customers' contact name, e-mail
+    and phone, their webhook deliveries' payloads, their team members' contacts (all of them with
     `whole_team`, else those mentioning a needle), the customer's e-mail deliveries, the personal values in
     their history, and their search rows. Returns how many rows of each kind changed (0 each when run again)."""
     lead_ids = list(lead_ids)
@@ -93,8 +129,12 @@ def leads_anonymise(lead_ids: Iterable, *, needles: Iterable[str] = (), whole_te
             "e-mail deliveries": EmailDelivery.objects.filter(lead__in=lead_ids, recipient__in=addresses).update(
                 recipient=""
             ),
-            "history events": _events_scrub(LeadEvent.objects.filter(lead__in=lead_ids), needles),
+            "deals": _deals_blank(leads, needles),
+            "history events": _json_scrub(LeadEvent.objects.filter(lead__in=lead_ids), "changes", needles),
         }
+        webhook_deliveries = _webhook_deliveries(lead_ids)
+        if webhook_deliveries is not None:
+            counts["webhook deliveries"] = _json_scrub(webhook_deliveries, "payload", needles)
         counts["search rows"] = leads_search_refresh(lead_ids) if any(counts.values()) else 0
     return counts
 

@@ -8,6 +8,8 @@ gauges are computed by the scrape itself, so no process's figure goes stale when
 """
 
 import hmac
+import os
+import socket
 import threading
 from datetime import timedelta
 from time import perf_counter
@@ -19,9 +21,22 @@ from django.db.backends.signals import connection_created
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, values
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+
+def process_identifier() -> str:
+    """What names this process's metric files: its host name and pid. Under docker compose the web and worker
+    containers share one PROMETHEUS_MULTIPROC_DIR volume, and each container numbers its processes from 1, so a
+    pid alone would let two live processes write one file; the host name (a container's id, also in $HOSTNAME)
+    tells them apart. No underscore: the collector reads a file's type from the part before the first one."""
+    host = os.environ.get("HOSTNAME") or socket.gethostname()
+    return f"{host}-{os.getpid()}".replace("_", "-")
+
+
+# Before any metric is made: each metric's value class is taken when it is created.
+values.ValueClass = values.MultiProcessValue(process_identifier=process_identifier)
 
 REQUESTS = Counter(
     "leadhub_http_requests", "HTTP requests answered, by view, method and status code.", ["view", "method", "status"]

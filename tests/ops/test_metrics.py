@@ -111,3 +111,27 @@ def test_celery_task_outcomes_of_other_processes_add_up_in_one_scrape(client, me
     )
 
     assert value(scrape(client), "leadhub_celery_tasks_total", **task) == before + 2
+
+
+@pytest.mark.django_db
+def test_processes_of_other_containers_write_files_of_their_own_in_the_shared_directory(client, metrics_token):
+    """Under docker compose web and workers share one PROMETHEUS_MULTIPROC_DIR volume, and every container numbers
+    its processes from 1: a worker in another container (another $HOSTNAME) must not write this process's file,
+    and its counts still add up in the scrape."""
+    task = {"task": "leads.tasks.cool_hot_leads", "outcome": "success"}
+    before = value(scrape(client), "leadhub_celery_tasks_total", **task)
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    script = "import django; django.setup(); from leads.tasks import cool_hot_leads; cool_hot_leads.apply()"
+    database = connection.settings_dict
+    database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    for container in ("worker-container-a", "worker-container-b"):
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url, "HOSTNAME": container},
+            check=True,
+            timeout=60,
+        )
+        assert list(directory.glob(f"counter_{container}-*.db"))
+
+    assert value(scrape(client), "leadhub_celery_tasks_total", **task) == before + 2

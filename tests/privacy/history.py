@@ -17,6 +17,10 @@ PERSON = {
     "country": "CZ",
     "city": "Brno",
 }
+# What a partner types about the deal: its name names the customer's company, the CRM id is the partner's key to
+# the person's record; the campaign is the partner's own and says nothing about the person.
+DEAL = {"deal_name": "Erasmus bakery cloud move", "crm_id": "CRM-7731-ERASMUS", "campaign_id": "spring-cloud-2026"}
+WEBHOOK_URL = "http://127.0.0.1:9/leadhub"  # the test settings allow loopback; nothing listens
 TEAM_MATE = {"name": "Petr Partner", "email": "petr@contoso.example", "phone": "+420 700 000 001"}
 
 
@@ -42,7 +46,7 @@ def lead_in(status: str, *, org, partner_user, ops_user, person=PERSON) -> Lead:
         services.lead_accept(
             lead=lead,
             by=partner_user,
-            deal_name="Cloud move",
+            **DEAL,
             deal_value="12500",
             estimated_close_date=(now + timedelta(days=30)).date(),
             notes=f"Call {person['contact_name']} on {person['phone']}",
@@ -61,6 +65,14 @@ def lead_in(status: str, *, org, partner_user, ops_user, person=PERSON) -> Lead:
     lead = Lead.objects.get(pk=lead.pk)
     assert lead.status == status
     return lead
+
+
+def webhook_endpoint(partner_admin):
+    """The partner's CRM endpoint, so that every change of its leads leaves a webhook delivery (the lead as the
+    API shows it) behind."""
+    from webhooks.services import endpoint_create
+
+    return endpoint_create(by=partner_admin, url=WEBHOOK_URL)[0]
 
 
 def inquiry_with_follow_up(*, org, person=PERSON) -> Lead:

@@ -9,7 +9,7 @@ from django.db import connection
 
 from leads.models import ARCHIVED_STATUSES, EmailDelivery, EventAction, Lead, LeadEvent, Status, TeamMember
 from tests.factories import LeadFactory
-from tests.privacy.history import PERSON, TEAM_MATE, inquiry_with_follow_up, lead_in
+from tests.privacy.history import DEAL, PERSON, TEAM_MATE, inquiry_with_follow_up, lead_in, webhook_endpoint
 
 SECOND_PHONE = "+420 601 999 888"
 TEXT_TYPES = {"CharField", "TextField", "JSONField", "EmailField", "SlugField", "GenericIPAddressField"}
@@ -39,6 +39,7 @@ def tables_mentioning(*needles: str) -> dict[str, int]:
 
 @pytest.fixture
 def history(org, partner_admin, ops_user):
+    webhook_endpoint(partner_admin)
     leads = [lead_in(status, org=org, partner_user=partner_admin, ops_user=ops_user) for status in Status.values]
     leads.append(inquiry_with_follow_up(org=org))
     return leads
@@ -54,8 +55,19 @@ def erase(email: str) -> str:
 
 @pytest.mark.django_db
 def test_erasure_leaves_no_trace_of_the_person_in_any_text_or_json_column(history, org):
-    needles = (PERSON["email"], PERSON["contact_name"], PERSON["phone"], SECOND_PHONE)
-    assert len(tables_mentioning(*needles)) >= 8  # the scan finds them where they were ...
+    # The deal name and CRM id are the person's too (the deal names their company, the CRM id is their record).
+    needles = (
+        PERSON["email"],
+        PERSON["contact_name"],
+        PERSON["phone"],
+        SECOND_PHONE,
+        DEAL["deal_name"],
+        DEAL["crm_id"],
+    )
+    found = tables_mentioning(*needles)
+    assert len(found) >= 8  # the scan finds them where they were ...
+    for where in ("leads_lead.deal_name", "leads_lead.crm_id", "webhooks_delivery.payload", "leads_leadsearch.text"):
+        assert any(key.startswith(where) for key in found), where
     assert EmailDelivery.objects.filter(recipient=PERSON["email"]).exists()
     bystander = LeadFactory(partner=org)
     statuses = {lead.pk: lead.status for lead in history}
@@ -74,7 +86,8 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_text_or_json_column(histor
         )
         assert lead.events.filter(action=EventAction.ERASE).count() == 1
     won = Lead.objects.get(pk=history[Status.values.index(Status.WON)].pk)
-    assert str(won.deal_value) == "12500.00" and won.deal_name == "Cloud move"
+    assert str(won.deal_value) == "12500.00" and (won.deal_name, won.crm_id) == ("", "")
+    assert won.campaign_id == DEAL["campaign_id"]  # the partner's campaign is not the person's
     assert TeamMember.objects.filter(email=TEAM_MATE["email"]).count() == 3  # the partner's people stay
     bystander.refresh_from_db()
     assert bystander.customer.email and bystander.need  # nobody else's data changes
@@ -119,8 +132,9 @@ def test_the_database_refuses_erasure_mode_changes_to_anything_but_personal_data
     ):
         with pytest.raises(refused), sanctioned_erasure(), connection.cursor() as cursor:
             cursor.execute(statement, [archived.pk])
-    with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:  # not sanctioned
-        cursor.execute("UPDATE leads_lead SET need = '' WHERE id = %s", [archived.pk])
+    for column in ("need", "deal_name", "crm_id", "campaign_id"):
+        with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:  # not sanctioned
+            cursor.execute(f"UPDATE leads_lead SET {column} = 'x' WHERE id = %s", [archived.pk])
     with sanctioned_erasure(), connection.cursor() as cursor:
         cursor.execute("UPDATE leads_lead SET need = '' WHERE id = %s", [archived.pk])
     with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:  # switched off again
@@ -152,7 +166,8 @@ def test_the_erasure_trigger_protects_every_column_of_a_lead_but_the_personal_on
 
     from leads.models import Lead
 
-    migration = import_module("leads.migrations.0011_sanctioned_erasure")
     columns = {field.column for field in Lead._meta.concrete_fields}
-    assert set(migration.LEAD_KEPT) == columns - {"need", "notes", "reason_notes", "tab"}
+    personal = {"need", "notes", "reason_notes", "deal_name", "crm_id", "campaign_id"}
+    assert set(import_module("leads.migrations.0015_erasure_deal_fields").LEAD_KEPT) == columns - personal - {"tab"}
+    migration = import_module("leads.migrations.0011_sanctioned_erasure")
     assert set(migration.EVENT_KEPT) == {field.column for field in LeadEvent._meta.concrete_fields} - {"changes"}

@@ -77,6 +77,16 @@ def test_compose_has_no_default_secret_key_and_refuses_to_start_without_one():
     assert SERVICES["web"]["environment"]["LEADHUB_METRICS_TOKEN"] == "${LEADHUB_METRICS_TOKEN:-}"
 
 
+def test_compose_web_and_workers_share_one_metrics_directory():
+    """/metrics (a web container) adds up the files every process writes in PROMETHEUS_MULTIPROC_DIR: the Celery
+    workers' task outcomes reach it only if web and workers mount the same volume at that path."""
+    for name in ("web", "worker", "webhooks-worker"):
+        directory = SERVICES[name]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in SERVICES[name].get("volumes", [])}
+        assert mounts.get(directory) == "metrics", f"{name}: {SERVICES[name].get('volumes')}"
+    assert "metrics" in COMPOSE["volumes"]
+
+
 def test_compose_migrates_before_any_new_code_starts():
     assert "migrate" in SERVICES["migrate"]["command"]
     for name in ("web", "worker", "beat"):
