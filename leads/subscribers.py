@@ -5,12 +5,14 @@ from collections.abc import Sequence
 from functools import partial
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 from leads.events import Happened, after_commit, subscribe
-from leads.models import DeclineReason, EmailKind, EventAction, LeadType
+from leads.models import DeclineReason, EmailKind, EventAction, Lead, LeadType
 from leads.notifications import PER_EVENT_KINDS
 from leads.selectors.outcomes import OUTCOME_OF_ACTION, lead_facts, outcome
 from leads.services import profile_refresh_response_time
+from leads.services.live import leads_live_touch
 from leads.tasks import lead_notify, leads_expired_notify, leads_reroute
 from routing.services import outcomes_record
 
@@ -75,7 +77,19 @@ def teach_routing(happenings: Sequence[Happened]) -> None:
         after_commit(partial(leads_reroute.delay, lead_ids=onward))
 
 
+def mark_live_lists(happenings: Sequence[Happened]) -> None:
+    """The open lists of these partners recompute their fingerprint (the jobs write behind the ORM's back)."""
+    leads_live_touch(partner_ids={happened.partner_id for happened in happenings})
+
+
+def _lead_saved(sender, instance: Lead, **kwargs) -> None:
+    leads_live_touch(partner_ids=[instance.partner_id])
+
+
 def connect() -> None:
+    post_save.connect(_lead_saved, sender=Lead, dispatch_uid="leads-live-saved")
+    post_delete.connect(_lead_saved, sender=Lead, dispatch_uid="leads-live-deleted")
+    subscribe(mark_live_lists)
     subscribe(send_emails)
     subscribe(refresh_response_times)
     subscribe(teach_routing)
