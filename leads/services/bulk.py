@@ -75,6 +75,7 @@ def leads_bulk_run(*, by: Actor, items: Sequence[tuple]) -> list[BulkOutcome]:
     if len(items) > MAX_ITEMS:
         raise ValidationError({"items": [f"Send at most {MAX_ITEMS} items."]})
     with transaction.atomic():
+        queued_before = len(transaction.get_connection().run_on_commit)
         try:
             with transaction.atomic():
                 outcomes = leads_bulk_run_set(by=by, items=items)
@@ -84,15 +85,16 @@ def leads_bulk_run(*, by: Actor, items: Sequence[tuple]) -> list[BulkOutcome]:
                 lead_bulk_item(by=by, lead_id=lead_id, steps=steps, if_version=if_version)
                 for lead_id, steps, if_version in items
             ]
-        _drop_repeated_commit_work()
+        _drop_repeated_commit_work(queued_before)
     return outcomes
 
 
-def _drop_repeated_commit_work() -> None:
-    """Keep one of each identical piece of after-commit work (the same function with the same arguments)."""
+def _drop_repeated_commit_work(start: int) -> None:
+    """Keep one of each identical piece of after-commit work (the same function with the same arguments) that the
+    bulk queued (from `start` on: what a caller queued before is not the bulk's to drop)."""
     connection = transaction.get_connection()
     seen, kept = set(), []
-    for entry in connection.run_on_commit:
+    for entry in connection.run_on_commit[start:]:
         work = entry[1]
         try:
             key = (work.func, work.args, tuple(sorted(work.keywords.items()))) if isinstance(work, partial) else work
@@ -103,4 +105,4 @@ def _drop_repeated_commit_work() -> None:
         if key not in seen:
             seen.add(key)
             kept.append(entry)
-    connection.run_on_commit[:] = kept
+    connection.run_on_commit[start:] = kept
