@@ -80,8 +80,8 @@ def user_mark(user_id) -> str:
     return f"{MARK_PREFIX}:user:{user_id}"
 
 
-def _remembered_key(user, tab: str) -> str:
-    return f"{MARK_PREFIX}:fp:{user.pk}:{tab}"
+def _remembered_key(user, scope, tab: str) -> str:
+    return f"{MARK_PREFIX}:fp:{user.pk}:{'all' if scope is ALL_PARTNERS else scope}:{tab}"
 
 
 def lead_tab_marks(user, tab: str, fingerprint: str | None) -> tuple[bool, tuple]:
@@ -91,12 +91,13 @@ def lead_tab_marks(user, tab: str, fingerprint: str | None) -> tuple[bool, tuple
     if scope is None:
         return False, ()
     marks = (ALL_MARK if scope is ALL_PARTNERS else partner_mark(scope), user_mark(user.pk))
-    key = _remembered_key(user, tab)
+    key = _remembered_key(user, scope, tab)
     found = cache.get_many([key, *marks])
     now = tuple(found.get(mark) for mark in marks)
     return fingerprint is not None and found.get(key) == (fingerprint, *now), now
 
 
 def lead_tab_remember(user, tab: str, fingerprint: str, marks: tuple) -> None:
+    """Remember `fingerprint` as computed under `marks` (lead_tab_marks's, read before the database was asked)."""
     if marks:
-        cache.set(_remembered_key(user, tab), (fingerprint, *marks), REMEMBER_SECONDS)
+        cache.set(_remembered_key(user, partner_scope(user), tab), (fingerprint, *marks), REMEMBER_SECONDS)
