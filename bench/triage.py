@@ -1,10 +1,12 @@
 """Triage figures (DESIGN §11): a 1,000-row CSV import (preview, then apply), a 1,000-item API bulk, and the live
-refresh's server time when nothing changed. Prints one table.
+refresh's server time when nothing changed. Prints one table: measure, target, result (wall), CPU (this process and
+its PostgreSQL backend, read from /proc: the part the machine's other load cannot stretch) and ok or MISSED.
 
 Runs in-process against a database of its own (never leadhub_bench, which `make bench` and others read), seeded
-once with --leads leads over --partners partners; the measured partner gets 3,000 leads waiting for an answer.
+once with --leads leads over --partners partners; each run decides 2,000 of the measured partner's waiting leads
+and adds new ones first, so it runs again and again on the same database (`make bench-triage`).
 
-    .venv/bin/python bench/triage.py [--leads 100000] [--fresh]
+    .venv/bin/python bench/triage.py [--leads 100000] [--fresh] [--database-url postgres://…] [--redis-url redis://…]
 """
 
 import argparse
