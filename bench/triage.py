@@ -1,16 +1,20 @@
 """Triage figures (DESIGN §11): a 1,000-row CSV import (preview, then apply), a 1,000-item API bulk, and the live
-refresh's server time when nothing changed. Prints one table.
+refresh's server time when nothing changed. Prints one table: measure, target, result (wall), CPU (this process and
+its PostgreSQL backend, read from /proc: the part the machine's other load cannot stretch) and ok or MISSED.
 
 Runs in-process against a database of its own (never leadhub_bench, which `make bench` and others read), seeded
-once with --leads leads over --partners partners; the measured partner gets 3,000 leads waiting for an answer.
+once with --leads leads over --partners partners; each run decides 2,000 of the measured partner's waiting leads
+and adds new ones first, so it runs again and again on the same database (`make bench-triage`).
 
-    .venv/bin/python bench/triage.py [--leads 100000] [--fresh]
+    .venv/bin/python bench/triage.py [--leads 100000] [--fresh] [--database-url postgres://…] [--redis-url redis://…]
 """
 
 import argparse
 import csv
 import io
+import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -104,6 +108,7 @@ def seed(args):
                     )
                 Lead.objects.bulk_create(leads)
         org = orgs[0]
+    top_up(org)
     user = Membership.objects.filter(organisation=org, role=Role.PARTNER_ADMIN).first()
     if user is None:
         from django.contrib.auth import get_user_model
@@ -113,6 +118,54 @@ def seed(args):
     else:
         user = user.user
     return org, user
+
+
+def top_up(org, wanted: int = 2000) -> None:
+    """Each run decides 2,000 of the measured partner's waiting marketplace leads: add new ones (newest, so the run
+    takes them) until 2,000 wait, so the bench runs again and again on the same database."""
+    from django.utils import timezone
+
+    from leads.models import Customer, Lead, LeadType, Status
+
+    short = wanted - Lead.objects.filter(partner=org, status=Status.RECEIVED, tab="marketplace").count()
+    if short <= 0:
+        return
+    log(f"adding {short:,} waiting leads")
+    now = timezone.now()
+    stamp = now.strftime("%Y%m%d%H%M%S")
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(company=f"Fresh {stamp}-{n}", contact_name="Jana Nováková", email=f"jana@fresh{stamp}-{n}.example")
+            for n in range(short)
+        ]
+    )
+    Lead.objects.bulk_create(
+        [
+            Lead(
+                partner=org,
+                customer=customer,
+                need="Bench need: a cloud migration.",
+                lead_type=LeadType.CUSTOMER_INQUIRY,
+                received_at=now - timedelta(seconds=n + 1),
+                respond_by=now + timedelta(days=14),
+            )
+            for n, customer in enumerate(customers)
+        ]
+    )
+
+
+def backend_cpu() -> float:
+    """CPU seconds the PostgreSQL backend serving this process has used so far (it runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def waiting(user, count: int, offset: int = 0) -> list:
@@ -126,7 +179,19 @@ def waiting(user, count: int, offset: int = 0) -> list:
     )
 
 
-def measure_import(client, user) -> tuple[tuple, tuple, str]:
+class Timed:
+    """Wall time, this process's CPU time and its PostgreSQL backend's CPU time over a `with` block."""
+
+    def __enter__(self):
+        self.db_cpu, self.cpu, self.started = backend_cpu(), time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall, self.cpu = time.perf_counter() - self.started, time.process_time() - self.cpu
+        self.db_cpu = backend_cpu() - self.db_cpu
+
+
+def measure_import(client, user) -> tuple[Timed, Timed, str]:
     """Export 1,000 waiting leads, decline half and accept half in the file, upload (preview), apply."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
@@ -161,58 +226,63 @@ def measure_import(client, user) -> tuple[tuple, tuple, str]:
     writer.writeheader()
     writer.writerows(rows)
     data = buffer.getvalue().encode("cp1250")
-    started, cpu = time.perf_counter(), time.process_time()
-    preview = client.post("/leads/import/", {"file": SimpleUploadedFile("leads.csv", data, "text/csv")})
-    preview_seconds, preview_cpu = time.perf_counter() - started, time.process_time() - cpu
+    with Timed() as preview_time:
+        preview = client.post("/leads/import/", {"file": SimpleUploadedFile("leads.csv", data, "text/csv")})
     assert preview.status_code == 200, preview.status_code
     html = preview.content.decode()
     assert "1000 rows to change" in html or "1,000 rows to change" in html, "the preview did not plan 1,000 changes"
     token = html.split("/leads/import/", 2)[-1].split("/apply/")[0]
-    started, cpu = time.perf_counter(), time.process_time()
-    applied = client.post(f"/leads/import/{token}/apply/")
-    apply_seconds, apply_cpu = time.perf_counter() - started, time.process_time() - cpu
+    with Timed() as apply_time:
+        applied = client.post(f"/leads/import/{token}/apply/")
     summary = "1000 rows applied" in applied.content.decode() or "1,000 rows applied" in applied.content.decode()
-    return (preview_seconds, preview_cpu), (apply_seconds, apply_cpu), "1,000 applied" if summary else "NOT all"
+    return preview_time, apply_time, "1,000 applied" if summary else "NOT all applied"
 
 
-def measure_api_bulk(client, user) -> tuple[tuple, str]:
+def measure_api_bulk(client, user) -> tuple[Timed, str, bool]:
     from profiles.api_tokens import api_token_issue
 
     _token, plain = api_token_issue(user=user, name="triage bench")
     leads = waiting(user, 1000)
     items = [{"id": str(lead.pk), "action": "decline", "reason": "not_a_fit"} for lead in leads]
-    import json
-
-    started, cpu = time.perf_counter(), time.process_time()
-    response = client.post(
-        "/api/v1/leads/bulk",
-        data=json.dumps({"items": items}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {plain}"},
-    )
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    results = response.json()["results"]
-    return (seconds, cpu), f"{sum(result['ok'] for result in results):,} of {len(items):,} ok"
+    with Timed() as timed:
+        response = client.post(
+            "/api/v1/leads/bulk",
+            data=json.dumps({"items": items}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {plain}"},
+        )
+    ok = sum(result["ok"] for result in response.json()["results"])
+    return timed, f"{ok:,} of {len(items):,} ok", ok == len(items)
 
 
-def measure_live(client, user, requests: int) -> tuple[float, float, float, float, int]:
-    """p50 and p95 of the server's own time (Server-Timing) for an unchanged tab's poll, its CPU time p50 and p95
-    (the part no other process's load can stretch), and its queries."""
-    import re
-
+def measure_live(client, user, requests: int) -> dict:
+    """p50 and p95 of the server's own time (Server-Timing) for an unchanged tab's poll, this process's CPU time per
+    request (the part no other process's load can stretch), the database backend's CPU over all of them, and the
+    queries per request."""
     page = client.get("/leads/marketplace/").content.decode()
     url = re.search(r'id="live-poll" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
     timings, cpus, queries = [], [], 0
-    for _ in range(requests + 20):
+    for _ in range(20):  # the first requests warm the connection and caches
+        client.get(url, headers={"HX-Request": "true"})
+    db_cpu = backend_cpu()
+    for _ in range(requests):
         cpu = time.process_time()
         response = client.get(url, headers={"HX-Request": "true"})
         cpus.append((time.process_time() - cpu) * 1000)
         assert response.status_code == 204, response.status_code
         timings.append(float(response["Server-Timing"].split("dur=")[1]))
         queries = int(response["X-Bench-Queries"])
-    timings, cpus = sorted(timings[20:]), sorted(cpus[20:])  # the first requests warm the connection and caches
+    db_ms = (backend_cpu() - db_cpu) * 1000 / requests
+    timings, cpus = sorted(timings), sorted(cpus)
     p95 = int(len(timings) * 0.95) - 1
-    return statistics.median(timings), timings[p95], statistics.median(cpus), cpus[p95], queries
+    return {
+        "p50": statistics.median(timings),
+        "p95": timings[p95],
+        "cpu50": statistics.median(cpus),
+        "cpu95": cpus[p95],
+        "db_ms": db_ms,
+        "queries": queries,
+    }
 
 
 def main(argv=None) -> int:
@@ -233,50 +303,66 @@ def main(argv=None) -> int:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     log("live refresh, nothing changed")
-    p50, p95, cpu50, cpu95, queries = measure_live(client, user, args.requests)
+    live = measure_live(client, user, args.requests)
     log("import of 1,000 rows")
     preview, apply, applied = measure_import(client, user)
     log("API bulk of 1,000 items")
-    bulk, bulk_ok = measure_api_bulk(client, user)
-    load = os.getloadavg()[0]
+    bulk, bulk_note, bulk_ok = measure_api_bulk(client, user)
+    load = os.getloadavg()
+
+    def seconds(timed: Timed) -> tuple[str, str]:
+        return f"{timed.wall:.2f} s", f"{timed.cpu:.2f} s + db {timed.db_cpu:.2f} s"
+
+    def verdict(value: float, target: float, done: bool = True) -> str:
+        return "ok" if value <= target and done else "MISSED"
+
     rows = [
         (
-            "CSV import, 1,000 rows: preview (parse + compare)",
-            f"{preview[0]:.2f} s",
-            f"{preview[1]:.2f} s",
-            f"≤ {TARGETS['import_preview']} s",
+            "CSV import, 1,000 rows: preview",
+            f"≤ {TARGETS['import_preview']:g} s",
+            *seconds(preview),
+            verdict(preview.wall, TARGETS["import_preview"]),
             "Windows-1250, ;",
         ),
         (
-            "CSV import, 1,000 rows: apply (each row alone)",
-            f"{apply[0]:.2f} s",
-            f"{apply[1]:.2f} s",
-            f"≤ {TARGETS['import_apply']} s",
-            applied,
+            "CSV import, 1,000 rows: apply",
+            f"≤ {TARGETS['import_apply']:g} s",
+            *seconds(apply),
+            verdict(apply.wall, TARGETS["import_apply"], applied == "1,000 applied"),
+            f"{applied} (500 accepts, 500 declines)",
         ),
         (
             "API POST /leads/bulk, 1,000 declines",
-            f"{bulk[0]:.2f} s",
-            f"{bulk[1]:.2f} s",
-            f"≤ {TARGETS['api_bulk']} s",
-            bulk_ok,
+            f"≤ {TARGETS['api_bulk']:g} s",
+            *seconds(bulk),
+            verdict(bulk.wall, TARGETS["api_bulk"], bulk_ok),
+            bulk_note,
         ),
-        ("Live refresh, nothing changed: p50", f"{p50:.2f} ms", f"{cpu50:.2f} ms", "", f"{queries} queries"),
+        (
+            "Live refresh, nothing changed: p50",
+            "",
+            f"{live['p50']:.2f} ms",
+            f"{live['cpu50']:.2f} ms + db {live['db_ms']:.2f} ms",
+            "",
+            f"{live['queries']} queries",
+        ),
         (
             "Live refresh, nothing changed: p95",
-            f"{p95:.2f} ms",
-            f"{cpu95:.2f} ms",
-            f"≤ {TARGETS['live_p95_ms']} ms",
+            f"≤ {TARGETS['live_p95_ms']:g} ms",
+            f"{live['p95']:.2f} ms",
+            f"{live['cpu95']:.2f} ms",
+            verdict(live["p95"], TARGETS["live_p95_ms"]),
             f"{args.requests} requests",
         ),
     ]
     print(
-        f"| triage ({args.leads:,} leads, {args.partners} partners; load average {load:.1f} on "
-        f"{os.cpu_count()} cores) | wall (server) | CPU of this process | target | note |"
+        f"triage bench: {args.leads:,} leads, {args.partners} partners; load average "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} cores"
     )
-    print("|---|---|---|---|---|")
-    for name, wall, cpu, target, note in rows:
-        print(f"| {name} | {wall} | {cpu} | {target} | {note} |")
+    print("| measure | target | result (wall) | CPU (this process + its database backend) | | note |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
     return 0
 
 

@@ -1,15 +1,19 @@
 """What the leads app does once a lead changed: the e-mails it owes, the directory's response-time figure, and
 routing's lessons (with the automatic reroute of a declined or expired qualified lead)."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from functools import partial
 
+from django.db.models.signals import post_delete, post_save
+
 from leads.events import Happened, after_commit, subscribe
-from leads.models import EmailKind, EventAction
+from leads.models import EmailKind, EventAction, Lead
 from leads.notifications import PER_EVENT_KINDS
 from leads.selectors.outcomes import OUTCOME_OF_ACTION
 from leads.services import profile_refresh_response_time
-from leads.tasks import lead_notify, leads_expired_notify, leads_teach_routing
+from leads.services.live import leads_live_touch
+from leads.tasks import lead_notify, leads_expired_notify, leads_notify_many, leads_teach_routing
 
 # The e-mail each history event owes (expiry aside: one task per batch fans out to its leads).
 EMAIL_OF_ACTION = {
@@ -25,11 +29,20 @@ def send_emails(happenings: Sequence[Happened]) -> None:
     expired = [str(happened.lead_id) for happened in happenings if happened.action == EventAction.EXPIRE]
     if expired:
         after_commit(partial(leads_expired_notify.delay, lead_ids=expired))
+    per_lead = defaultdict(list)
     for happened in happenings:
         kind = EMAIL_OF_ACTION.get(happened.action)
-        if kind is not None:
-            event_id = happened.event_id if kind in PER_EVENT_KINDS else None
-            after_commit(partial(lead_notify.delay, kind=kind.value, lead_id=str(happened.lead_id), event_id=event_id))
+        if kind in PER_EVENT_KINDS:
+            after_commit(
+                partial(lead_notify.delay, kind=kind.value, lead_id=str(happened.lead_id), event_id=happened.event_id)
+            )
+        elif kind is not None:
+            per_lead[kind].append(str(happened.lead_id))
+    for kind, lead_ids in per_lead.items():
+        if len(lead_ids) == 1:
+            after_commit(partial(lead_notify.delay, kind=kind.value, lead_id=lead_ids[0], event_id=None))
+        else:  # a batch (a bulk): one task that queues the e-mail tasks, not a thousand queued by the request
+            after_commit(partial(leads_notify_many.delay, kind=kind.value, lead_ids=lead_ids))
 
 
 def refresh_response_times(happenings: Sequence[Happened]) -> None:
@@ -53,7 +66,19 @@ def teach_routing(happenings: Sequence[Happened]) -> None:
         after_commit(partial(leads_teach_routing.delay, lessons=lessons))
 
 
+def mark_live_lists(happenings: Sequence[Happened]) -> None:
+    """The open lists of these partners recompute their fingerprint (the jobs write behind the ORM's back)."""
+    leads_live_touch(partner_ids={happened.partner_id for happened in happenings})
+
+
+def _lead_saved(sender, instance: Lead, **kwargs) -> None:
+    leads_live_touch(partner_ids=[instance.partner_id])
+
+
 def connect() -> None:
+    post_save.connect(_lead_saved, sender=Lead, dispatch_uid="leads-live-saved")
+    post_delete.connect(_lead_saved, sender=Lead, dispatch_uid="leads-live-deleted")
+    subscribe(mark_live_lists)
     subscribe(send_emails)
     subscribe(refresh_response_times)
     subscribe(teach_routing)

@@ -75,6 +75,15 @@ def leads_expired_notify(*, lead_ids: list[str]) -> int:
 
 
 @shared_task
+def leads_notify_many(*, kind: str, lead_ids: list[str]) -> int:
+    """A batch's e-mails of one kind (a bulk's thousand declines) → one e-mail task per lead, queued here by the
+    worker rather than one by one by the request that made the change."""
+    for lead_id in lead_ids:
+        lead_notify.delay(kind=kind, lead_id=lead_id, event_id=None)
+    return len(lead_ids)
+
+
+@shared_task
 def leads_reroute(*, lead_ids: list[str]) -> int:
     """Send each declined or expired qualified lead on to the next eligible partner (LEADHUB_AUTO_REROUTE); a lead
     nobody else may take, or one already sent on, stays where it is. Returns how many went on."""

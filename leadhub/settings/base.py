@@ -84,9 +84,18 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # The cache holds rate-limit counters and a copy of each session; use Redis (CACHE_URL=redis://…) wherever
 # more than one process serves requests (production refuses anything else), so every process sees the same.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+def redis_clients_reused(cache: dict) -> dict:
+    """A CACHES entry with Django's Redis backend swapped for common.cache's, which keeps one client per connection
+    pool instead of building one per command (any other backend is left as it is)."""
+    if cache.get("BACKEND") == "django.core.cache.backends.redis.RedisCache":
+        cache["BACKEND"] = "common.cache.RedisCache"
+    return cache
+
+
+CACHES = {"default": redis_clients_reused(env.cache("CACHE_URL", default="locmemcache://"))}
 CACHES["default"].setdefault("KEY_PREFIX", "leadhub")
 # Sessions are written to the database and read from the cache: every page needs its session, and a cache read
 # costs a third of a database query. Logging out deletes both copies.

@@ -7,6 +7,7 @@ entry). The list page takes its tab counts from the same statement, so the probe
 
 import hashlib
 
+from django.core.cache import cache
 from django.db import connection
 
 from leads.models import Favorite, Lead, ListTab, Status, Tab
@@ -49,3 +50,43 @@ def lead_tab_fingerprint(user, tab: str) -> tuple[str, dict[str, int], object]:
     counts, newest = _counts_and_newest(user, tab)
     raw = f"{newest.isoformat() if newest else '-'}|{'|'.join(str(counts[name]) for name in ListTab.values)}"
     return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest(), counts, newest
+
+
+# The cache's shortcut for an unchanged tab (the poll's usual answer): each partner's leads (and all leads, for vendor
+# ops staff) and each user's hearts carry a mark in the cache that leads.services.live replaces on every change; a
+# fingerprint computed while the marks were M is remembered with M, and as long as the marks are still M it is still
+# the tab's fingerprint, so the poll answers without asking the database.
+MARK_PREFIX = "leads-live"
+ALL_MARK = f"{MARK_PREFIX}:all"
+REMEMBER_SECONDS = 120  # a safety net only: a change made behind the ORM's back shows within this
+
+
+def partner_mark(partner_id) -> str:
+    return f"{MARK_PREFIX}:partner:{partner_id}"
+
+
+def user_mark(user_id) -> str:
+    return f"{MARK_PREFIX}:user:{user_id}"
+
+
+def _remembered_key(user, scope, tab: str) -> str:
+    return f"{MARK_PREFIX}:fp:{user.pk}:{'all' if scope is ALL_PARTNERS else scope}:{tab}"
+
+
+def lead_tab_marks(user, tab: str, fingerprint: str | None) -> tuple[bool, tuple]:
+    """(whether `fingerprint` is the tab's current one, going by the cache alone; the marks now), one round trip.
+    Read the marks before the database: a fingerprint is remembered with the marks read before it was computed."""
+    scope = partner_scope(user)
+    if scope is None:
+        return False, ()
+    marks = (ALL_MARK if scope is ALL_PARTNERS else partner_mark(scope), user_mark(user.pk))
+    key = _remembered_key(user, scope, tab)
+    found = cache.get_many([key, *marks])
+    now = tuple(found.get(mark) for mark in marks)
+    return fingerprint is not None and found.get(key) == (fingerprint, *now), now
+
+
+def lead_tab_remember(user, tab: str, fingerprint: str, marks: tuple) -> None:
+    """Remember `fingerprint` as computed under `marks` (lead_tab_marks's, read before the database was asked)."""
+    if marks:
+        cache.set(_remembered_key(user, partner_scope(user), tab), (fingerprint, *marks), REMEMBER_SECONDS)

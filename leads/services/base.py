@@ -1,6 +1,7 @@
 """What every lead write shares: lock the row through the tenant gate, check, save, record and publish."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +9,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from leads.events import Happened, publish
 from leads.exceptions import LeadChanged, LeadConflict
-from leads.models import ARCHIVED_STATUSES, Lead, LeadEvent, Status
+from leads.models import ARCHIVED_STATUSES, Lead, LeadEvent, Status, TeamMember
 from leads.selectors import lead_get_for
 from leads.services.search_index import SEARCHED_LEAD_FIELDS, leads_search_index
 from leads.tenancy import Actor, may_act_on
@@ -67,6 +68,29 @@ def record(
     )
     publish([Happened(action, lead.pk, lead.partner_id, event.pk, from_status, lead.status)])
     return event
+
+
+@dataclass
+class Change:
+    """One transition or edit made in memory on a locked lead, not yet written: the fields to save, the team members
+    to add and the history event to record. A single action writes it at once (`commit`); a bulk writes the
+    changes of all its items together (leads.services.bulk_set)."""
+
+    lead: Lead
+    action: str  # the EventAction recorded
+    fields: list[str]
+    from_status: str
+    to_status: str
+    changes: dict
+    team: list[dict] = field(default_factory=list)
+
+
+def commit(change: Change, by: Actor) -> None:
+    """Write one change: save the lead, add its team members, record and publish the history event."""
+    save(change.lead, change.fields)
+    if change.team:
+        TeamMember.objects.bulk_create(TeamMember(lead=change.lead, **member) for member in change.team)
+    record(change.lead, by, change.action, from_status=change.from_status, changes=change.changes)
 
 
 def jsonable(value):

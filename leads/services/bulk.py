@@ -1,26 +1,30 @@
-"""Many leads at once (DESIGN §11): each item runs through the same services as a single action, alone, in its own
-transaction, so one item that fails (decided by a colleague meanwhile, invalid, not found) spoils no other.
+"""Many leads at once (DESIGN §11): each item runs through the same checks as a single action, alone, so one item
+that fails (decided by a colleague meanwhile, invalid, not found) spoils no other.
 
 The API's bulk endpoint, the list's bulk bar and the CSV import all hand their work to `leads_bulk_run`; each gets
-one `BulkOutcome` per item, in the items' order.
+one `BulkOutcome` per item, in the items' order. It runs set-based (leads.services.bulk_set: the leads locked in one
+statement, the changes written and published as one batch); should that batch's write be refused by the database,
+the items run again one by one through the single services (`lead_bulk_item`), each in a savepoint of its own.
 """
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Callable, Sequence
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 
-from leads.exceptions import LeadChanged, LeadConflict
+from leads.exceptions import LeadChanged
 from leads.selectors import lead_get_for, parse_lead_id
+from leads.services.bulk_items import FAILURES, MAX_ITEMS, BulkOutcome, Step, failed
+from leads.services.bulk_set import leads_bulk_run_set
 from leads.services.deals import lead_update_deal
 from leads.services.favourites import lead_favorite_set
 from leads.services.lifecycle import lead_accept, lead_decline, lead_lose, lead_win
 from leads.tenancy import Actor
 
-MAX_ITEMS = 1000
+__all__ = ["MAX_ITEMS", "BulkOutcome", "Step", "lead_bulk_item", "leads_bulk_run"]
+logger = logging.getLogger(__name__)
 
 
 def _favorite(*, lead, by, favorite: bool, if_version=None):
@@ -39,30 +43,12 @@ ACTIONS: dict[str, Callable] = {
 }
 
 
-@dataclass(frozen=True)
-class Step:
-    action: str  # a key of ACTIONS
-    fields: Mapping = field(default_factory=dict)  # the service's keyword arguments
-
-
-@dataclass
-class BulkOutcome:
-    """What happened to one item: ok, or the status an API would answer for it (404, 409, 412, 422, 403)."""
-
-    lead_id: str
-    ok: bool
-    status: int = 200
-    error: str = ""
-    errors: dict = field(default_factory=dict)
-    current_status: str = ""  # on a conflict: the lead's status now (e.g. declined by a colleague)
-
-
 def lead_bulk_item(*, by: Actor, lead_id, steps: Sequence[Step], if_version: int | None = None) -> BulkOutcome:
-    """Run one item's steps (usually one; an import row may edit a deal and then mark it won) all or nothing.
+    """Run one item's steps (usually one; an import row may edit a deal and then mark it won) all or nothing,
+    through the single services.
 
     `if_version` is checked on the locked row before the first step, so a stale item changes nothing (412).
     """
-    shown = str(lead_id)
     try:
         pk = parse_lead_id(lead_id)
         if len(steps) == 1:
@@ -75,45 +61,40 @@ def lead_bulk_item(*, by: Actor, lead_id, steps: Sequence[Step], if_version: int
                     raise LeadChanged()
                 for step in steps:
                     ACTIONS[step.action](lead=pk, by=by, **step.fields)
-    except Http404:
-        return BulkOutcome(shown, False, 404, "No such lead.")
-    except LeadConflict as exc:
-        return BulkOutcome(shown, False, 409, exc.message, current_status=exc.status)
-    except LeadChanged as exc:
-        return BulkOutcome(shown, False, 412, exc.message)
-    except PermissionDenied as exc:
-        return BulkOutcome(shown, False, 403, str(exc) or "Your role may not do this.")
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        message = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in errors.items())
-        return BulkOutcome(shown, False, 422, message, errors=errors)
+    except FAILURES as exc:
+        return failed(str(lead_id), exc)
     return BulkOutcome(str(pk), True)
 
 
 def leads_bulk_run(*, by: Actor, items: Sequence[tuple]) -> list[BulkOutcome]:
     """`items` as (lead_id, [Step...], if_version or None); one outcome per item, in order.
 
-    The items share one transaction, each in a savepoint of its own: an item that fails rolls back to its savepoint
-    (and drops the after-commit work it queued), the others commit together. One commit instead of a thousand
-    saves most of a bulk's time, and work queued more than once (the partner's response-time figure, refreshed
-    after every decision) runs once.
+    The items commit together in one transaction; an item that fails changes nothing. Work queued for after the
+    commit more than once (the partner's response-time figure, refreshed after every decision) runs once.
     """
     if len(items) > MAX_ITEMS:
         raise ValidationError({"items": [f"Send at most {MAX_ITEMS} items."]})
     with transaction.atomic():
-        outcomes = [
-            lead_bulk_item(by=by, lead_id=lead_id, steps=steps, if_version=if_version)
-            for lead_id, steps, if_version in items
-        ]
-        _drop_repeated_commit_work()
+        queued_before = len(transaction.get_connection().run_on_commit)
+        try:
+            with transaction.atomic():
+                outcomes = leads_bulk_run_set(by=by, items=items)
+        except (DataError, IntegrityError):
+            logger.warning("A bulk's batched write was refused; running its %d items one by one.", len(items))
+            outcomes = [
+                lead_bulk_item(by=by, lead_id=lead_id, steps=steps, if_version=if_version)
+                for lead_id, steps, if_version in items
+            ]
+        _drop_repeated_commit_work(queued_before)
     return outcomes
 
 
-def _drop_repeated_commit_work() -> None:
-    """Keep one of each identical piece of after-commit work (the same function with the same arguments)."""
+def _drop_repeated_commit_work(start: int) -> None:
+    """Keep one of each identical piece of after-commit work (the same function with the same arguments) that the
+    bulk queued (from `start` on: what a caller queued before is not the bulk's to drop)."""
     connection = transaction.get_connection()
     seen, kept = set(), []
-    for entry in connection.run_on_commit:
+    for entry in connection.run_on_commit[start:]:
         work = entry[1]
         try:
             key = (work.func, work.args, tuple(sorted(work.keywords.items()))) if isinstance(work, partial) else work
@@ -124,4 +105,4 @@ def _drop_repeated_commit_work() -> None:
         if key not in seen:
             seen.add(key)
             kept.append(entry)
-    connection.run_on_commit[:] = kept
+    connection.run_on_commit[start:] = kept

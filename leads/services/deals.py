@@ -9,7 +9,7 @@ from common.validators import collect, collect_each
 from leads import validators as v
 from leads.exceptions import LeadNotFound
 from leads.models import EventAction, Lead, TeamMember
-from leads.services.base import jsonable, lock, record, require_accepted, save
+from leads.services.base import Change, commit, jsonable, lock, record, require_accepted, save
 from leads.tenancy import Actor
 
 DEAL_FIELDS = ("deal_name", "deal_value", "currency", "estimated_close_date", "notes", "crm_id", "campaign_id")
@@ -57,10 +57,8 @@ def clean_team(team: Iterable[Mapping]) -> list[dict]:
     return collect_each("team", team, clean_team_member)
 
 
-@transaction.atomic
-def lead_update_deal(*, lead: Lead | str, by: Actor, if_version: int | None = None, **deal) -> Lead:
-    """Edit an accepted deal's fields; records which fields changed, from what to what."""
-    lead = lock(lead, by, if_version)
+def update_deal_change(lead: Lead, by: Actor, **deal) -> Change | None:
+    """The deal's fields edited in memory; None when nothing changes (nothing is saved or recorded then)."""
     require_accepted(lead, by, "edited")
     unknown = set(deal) - set(DEAL_FIELDS)
     if unknown:
@@ -73,9 +71,17 @@ def lead_update_deal(*, lead: Lead | str, by: Actor, if_version: int | None = No
             changes[field] = [jsonable(old), jsonable(value)]
             setattr(lead, field, value)
     if not changes:
-        return lead
-    save(lead, changes)
-    record(lead, by, EventAction.EDIT, from_status=lead.status, changes=changes)
+        return None
+    return Change(lead, EventAction.EDIT, [*changes], lead.status, lead.status, changes)
+
+
+@transaction.atomic
+def lead_update_deal(*, lead: Lead | str, by: Actor, if_version: int | None = None, **deal) -> Lead:
+    """Edit an accepted deal's fields; records which fields changed, from what to what."""
+    lead = lock(lead, by, if_version)
+    change = update_deal_change(lead, by, **deal)
+    if change is not None:
+        commit(change, by)
     return lead
 
 

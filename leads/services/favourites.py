@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 
 from leads.models import Favorite, Lead
 from leads.selectors import lead_get_for
+from leads.services.live import leads_live_touch
 from leads.tenancy import Actor
 
 
@@ -16,4 +17,5 @@ def lead_favorite_set(*, lead: Lead | str, by: Actor, favorite: bool) -> bool:
         Favorite.objects.get_or_create(user=by, lead=lead)
     else:
         Favorite.objects.filter(user=by, lead=lead).delete()
+    leads_live_touch(user_ids=[by.pk])
     return favorite
