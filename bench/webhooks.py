@@ -11,6 +11,7 @@
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -233,19 +234,10 @@ def clean(organisation) -> None:
 
 def queue_deliveries(endpoint, lead, count: int) -> list[int]:
     """`count` deliveries of one real lead's JSON to `endpoint`, queued on the webhooks queue as the subscriber does."""
-    from django.utils import timezone
-
     from webhooks.models import Delivery
-    from webhooks.payloads import leads_json
     from webhooks.tasks import queue_deliveries as enqueue
 
-    payload, now = leads_json([lead.pk])[lead.pk], timezone.now()
-    deliveries = Delivery.objects.bulk_create(
-        Delivery(
-            endpoint=endpoint, lead=lead, event_type="lead.updated", payload=payload, next_attempt_at=now, queued_at=now
-        )
-        for _ in range(count)
-    )
+    deliveries = Delivery.objects.bulk_create(_copies(endpoint, lead, count))
     ids = [delivery.pk for delivery in deliveries]
     enqueue(ids)
     return ids
@@ -297,6 +289,47 @@ def throughput(args, organisation, admin, ops, log_dir: Path) -> dict:
     }
 
 
+def sending_cpu(organisation, admin, ops, rounds: int = 5, count: int = 200) -> float:
+    """CPU milliseconds one delivery_send costs the thread that runs it (no Celery, no other threads' work: the
+    receiver runs in threads of its own), the median of `rounds`: steadier than the worker's figure on a busy box."""
+    from webhooks.models import Delivery
+    from webhooks.sending import delivery_send
+    from webhooks.services import endpoint_create
+
+    clean(organisation)
+    receiver = Receiver()
+    lead = a_lead(organisation, ops)
+    endpoint, _secret = endpoint_create(by=admin, url=receiver.url)
+    results = []
+    try:
+        for _ in range(rounds):
+            ids = [delivery.pk for delivery in Delivery.objects.bulk_create(_copies(endpoint, lead, count))]
+            started = time.thread_time()
+            sent = sum(bool(delivery_send(delivery_id=pk)) for pk in ids)
+            results.append((time.thread_time() - started) * 1000 / count)
+            if sent != count:
+                raise RuntimeError(f"{count - sent} of {count} deliveries were not delivered")
+    finally:
+        receiver.close()
+        clean(organisation)
+    return statistics.median(results)
+
+
+def _copies(endpoint, lead, count: int):
+    from django.utils import timezone
+
+    from webhooks.models import Delivery
+    from webhooks.payloads import leads_json
+
+    payload, now = leads_json([lead.pk])[lead.pk], timezone.now()
+    return [
+        Delivery(
+            endpoint=endpoint, lead=lead, event_type="lead.updated", payload=payload, next_attempt_at=now, queued_at=now
+        )
+        for _ in range(count)
+    ]
+
+
 def email_delay(args, organisation, admin, ops, worker_commands: list[list[str]], log_dir: Path) -> float:
     """Seconds from the commit of a new lead to its e-mail, with `args.backlog` slow deliveries queued first."""
     from leads.models import EmailDelivery
@@ -335,6 +368,8 @@ def main(argv=None) -> int:
     load_before = os.getloadavg()[0]
     log(f"throughput: {args.deliveries} deliveries, `celery worker {' '.join(WEBHOOKS_WORKER)}`")
     figures = throughput(args, organisation, admin, ops, log_dir)
+    log("sending CPU per delivery in one thread, without Celery")
+    figures["sending_ms"] = sending_cpu(organisation, admin, ops)
     log(f"e-mail delay behind {args.backlog} slow deliveries, one plain worker")
     plain_delay = email_delay(args, organisation, admin, ops, [PLAIN_WORKER], log_dir)
     log(f"e-mail delay behind {args.backlog} slow deliveries, compose's two workers")
@@ -350,6 +385,7 @@ def main(argv=None) -> int:
             rate_ok,
         ),
         ("  worker CPU per delivery", "", f"{figures['worker_ms']:.2f} ms", None),
+        ("  sending alone, one thread without Celery (median of 5 × 200)", "", f"{figures['sending_ms']:.2f} ms", None),
         ("  PostgreSQL CPU per delivery (the workers' backends)", "", f"{figures['postgres_ms']:.2f} ms", None),
         ("  Redis CPU per delivery (shared server)", "", f"{figures['redis_ms']:.2f} ms", None),
         ("  bench process CPU per delivery (receiver, polling)", "", f"{figures['bench_ms']:.2f} ms", None),

@@ -71,9 +71,10 @@ def signed_request(delivery: Delivery, endpoint: Endpoint, now: datetime) -> tup
 # The two statements every delivery runs are written out: building them through the ORM cost the worker more CPU
 # than PostgreSQL spent running them. The first locks a pending delivery (skipping one being sent) and reads its
 # endpoint; the second records the attempt and the delivery's new state at once.
-_ENDPOINT_FIELDS = Endpoint._meta.concrete_fields
+_DELIVERY_FIELDS, _ENDPOINT_FIELDS = Delivery._meta.concrete_fields, Endpoint._meta.concrete_fields
 _LOCK_SQL = (
-    f"SELECT d.*, {', '.join(f'e.{field.column} AS endpoint__{field.column}' for field in _ENDPOINT_FIELDS)}"
+    f"SELECT {', '.join(f'd.{field.column}' for field in _DELIVERY_FIELDS)},"
+    f" {', '.join(f'e.{field.column}' for field in _ENDPOINT_FIELDS)}"
     f" FROM {Delivery._meta.db_table} d JOIN {Endpoint._meta.db_table} e ON e.id = d.endpoint_id"
     " WHERE d.id = %s AND d.status = %s FOR UPDATE OF d SKIP LOCKED"
 )
@@ -85,15 +86,22 @@ _RECORD_SQL = (
 )
 
 
+def _instance(model, fields, values):
+    values = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
 def _locked_delivery(delivery_id: int) -> Delivery | None:
-    delivery = next(iter(Delivery.objects.raw(_LOCK_SQL, [delivery_id, DeliveryStatus.PENDING])), None)
-    if delivery is not None:
-        values = [getattr(delivery, f"endpoint__{field.column}") for field in _ENDPOINT_FIELDS]
-        values = [
-            field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-            for field, value in zip(_ENDPOINT_FIELDS, values, strict=True)
-        ]
-        delivery.endpoint = Endpoint.from_db(connection.alias, [field.attname for field in _ENDPOINT_FIELDS], values)
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [delivery_id, DeliveryStatus.PENDING])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    delivery = _instance(Delivery, _DELIVERY_FIELDS, row[: len(_DELIVERY_FIELDS)])
+    delivery.endpoint = _instance(Endpoint, _ENDPOINT_FIELDS, row[len(_DELIVERY_FIELDS) :])
     return delivery
 
 

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ROWS = [
     "deliveries/s to a fast receiver",
     "  worker CPU per delivery",
+    "  sending alone, one thread without Celery",
     "  PostgreSQL CPU per delivery",
     "  Redis CPU per delivery",
     "  bench process CPU per delivery",
