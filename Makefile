@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check bench bench-privacy bench-triage bench-webhooks install loadtest routing-eval
+.PHONY: run test check bench bench-insights bench-privacy bench-triage bench-export bench-webhooks install loadtest routing-eval
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ bench: $(BIN)/.installed
 # server time when nothing changed, in a database of its own (leadhub_triage_bench); TRIAGE_BENCH_ARGS="--fresh".
 bench-triage: $(BIN)/.installed
 	$(BIN)/python bench/triage.py $(TRIAGE_BENCH_ARGS)
+
+# Insights (DESIGN §8) at bench scale: the largest partner's, all partners' and the league's 365 days, and the
+# rollup refresh task, on leadhub_bench (make bench seeds it; DATABASE_URL for another); INSIGHTS_BENCH_ARGS="--runs 30".
+bench-insights: $(BIN)/.installed
+	DJANGO_SETTINGS_MODULE=leadhub.settings.bench $(BIN)/python bench/insights.py $(INSIGHTS_BENCH_ARGS)
+
+# The lead CSV export in English and Czech, 100,000 leads, in a database of its own (leadhub_export_bench);
+# EXPORT_BENCH_ARGS="--code /path/to/other/checkout" measures another checkout's export over the same data.
+bench-export: $(BIN)/.installed
+	$(BIN)/python bench/export_csv.py $(EXPORT_BENCH_ARGS)
 
 # The retention job's rate on 100,000 old archived leads and the metrics middleware's cost per request, in a
 # database of its own (leadhub_privacy_bench, made afresh and dropped); PRIVACY_BENCH_ARGS="--leads 20000" etc.

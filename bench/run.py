@@ -583,16 +583,20 @@ def report(args, partners, queries, times, rates, expiry_result) -> str:
             verdict(e["batch_max_ms"] < t["batch_ms"]),
         )
     )
+    title = (
+        f"LeadHub bench: {args.leads:,} leads, {args.partners} partners, gunicorn {args.workers} sync workers "
+        f"on 127.0.0.1:{args.port}, load: {args.load}"
+    )
+    return table(title, rows)
+
+
+def table(title: str, rows: list[tuple]) -> str:
+    """Rows of (measure, target, result, ok) as the bench's table; `ok` may be a bool or a verdict already."""
+    rows = [(*row[:3], verdict(row[3]) if isinstance(row[3], bool) else row[3]) for row in rows]
     header = ("Measure", "Target", "Result", "")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
     line = "+" + "+".join("-" * (width + 2) for width in widths) + "+"
-    out = [
-        f"LeadHub bench: {args.leads:,} leads, {args.partners} partners, gunicorn {args.workers} sync workers "
-        f"on 127.0.0.1:{args.port}, load: {args.load}",
-        line,
-        "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(header, widths)) + " |",
-        line,
-    ]
+    out = [title, line, "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(header, widths)) + " |", line]
     out += ["| " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + " |" for row in rows]
     out.append(line)
     return "\n".join(out)

@@ -133,12 +133,17 @@ def measure_import(client, user) -> tuple[tuple, tuple, str]:
 
     from leads.models import Lead
     from leads.selectors import with_favorite_flag
-    from leads.web.export import export_rows
+    from leads.web.export import COLUMNS, export_rows
 
     leads = waiting(user, 1000)
     assert len(leads) == 1000, "seed more leads: fewer than 1,000 are waiting"
-    text = "".join(export_rows(with_favorite_flag(Lead.objects.filter(pk__in=[lead.pk for lead in leads]), user)))
-    rows = list(csv.DictReader(io.StringIO(text)))
+    # Exported in Czech (semicolons, Czech headers and labels), edited with the machine column codes as headers.
+    text = "".join(
+        export_rows(with_favorite_flag(Lead.objects.filter(pk__in=[lead.pk for lead in leads]), user), language="cs")
+    )
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
+    next(reader)
+    rows = [dict(zip(COLUMNS, cells)) for cells in reader]
     close = (timezone.localdate() + timedelta(days=30)).strftime("%d.%m.%Y")
     for n, row in enumerate(rows):
         if n % 2:

@@ -2,7 +2,10 @@
 beside the name), from django-countries. Every form where a country is entered or filtered uses it, so a typed
 "Germany" can no longer be cut to "Ge" (Georgia)."""
 
+import functools
+
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -14,7 +17,13 @@ def country_choices(blank_label) -> list[tuple[str, str]]:
 
 def country_name(code: str) -> str:
     """The country's name in the active language, or the code itself when it is not a known one."""
-    return countries.name(code) or code if code else ""
+    return _country_name(get_language(), code) if code else ""
+
+
+@functools.lru_cache(maxsize=2048)
+def _country_name(language: str | None, code: str) -> str:
+    # Every list row names its customer's country: django-countries translates a whole batch of names per lookup.
+    return countries.name(code) or code
 
 
 def is_country(code: str) -> bool:

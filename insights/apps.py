@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class InsightsConfig(AppConfig):
     name = "insights"
     verbose_name = "Insights"
+
+    def ready(self) -> None:
+        from insights.subscribers import refresh_rollups
+        from leads.events import subscribe
+
+        subscribe(refresh_rollups)

@@ -1,5 +1,7 @@
-"""Django admin for vendor ops staff: every write goes through the lead services, history is read-only."""
+"""Django admin for vendor ops staff: every write goes through the lead services, history is read-only (the
+records beside the leads — events, customers, e-mails — are in leads.admin_records)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -7,20 +9,26 @@ from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from common.countries import CountryAdminMixin
-from common.readonly_admin import ReadOnlyModelAdmin
-from leads import services
+from leads import (
+    admin_records,  # noqa: F401 (registers the events', customers' and e-mails' admins)
+    services,
+)
 from leads.admin_timeline import timeline_html
 from leads.exceptions import LeadChanged, LeadConflict
 from leads.forms import QualifiedLeadForm
-from leads.models import Customer, EmailDelivery, Lead, LeadEvent, TeamMember
+from leads.models import Lead, TeamMember
 from leads.selectors import lead_history, lead_search_matches
 from leads.selectors.routing import lead_request
 from leads.services.routing import REROUTABLE
 from leads.transitions import TRANSITIONS
 from routing.selectors import partners_match
+
+
+class ConfirmForm(forms.Form):
+    """Nothing to fill in: the transition page asks its question, and its button is the answer."""
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -37,14 +45,19 @@ class TeamMemberInline(admin.TabularInline):
 @admin.register(Lead)
 class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["status"]
-    # Every transition of leads.transitions gets a button (and its form, where it takes input).
-    fsm_forms = {name: transition.form for name, transition in TRANSITIONS.items() if transition.form is not None}
+    # Every transition of leads.transitions gets a button, and a page of its own where it takes input or cannot be
+    # undone: the page asks the transition's confirmation once (a form without fields for "Mark won").
+    fsm_forms = {
+        name: transition.form or ConfirmForm
+        for name, transition in TRANSITIONS.items()
+        if transition.form is not None or transition.confirm is not None
+    }
     # Five columns fit a 1400 px screen; the type, hot flag and deal name are on the lead's page.
     list_display = ("customer_company", "partner", "status", "received_at", "deal")
     list_filter = ("status", "lead_type", "partner", "is_hot", "received_at")
     # The search box looks in what the partners' lists search (LeadSearch, see get_search_results).
     search_fields = ("customer__company",)
-    search_help_text = "Customer company, contact, e-mail, need, deal name or CRM id; every word must match."
+    search_help_text = _("Customer company, contact, e-mail, need, deal name or CRM id; every word must match.")
     list_select_related = ("customer", "partner")
     # No date_hierarchy: its year links cost a scan of every lead; the received_at filter offers the same ranges.
     show_full_result_count = False
@@ -77,11 +90,11 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     change_form_template = "admin/leads/lead/change_form.html"
 
-    @admin.display(description="Customer", ordering="customer__company")
+    @admin.display(description=_("Customer"), ordering="customer__company")
     def customer_company(self, lead):
         return lead.customer.company
 
-    @admin.display(description="Deal", ordering="deal_value")
+    @admin.display(description=_("Deal"), ordering="deal_value")
     def deal(self, lead):
         if lead.deal_value is None:
             return "—"
@@ -89,9 +102,19 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
             '<span class="money">{} {}</span>', number_format(lead.deal_value, 2, force_grouping=True), lead.currency
         )
 
-    @admin.display(description="History")
+    @admin.display(description=_("History"))
     def timeline(self, lead):
         return timeline_html(lead_history(lead))
+
+    @staticmethod
+    def get_fsm_block_label(fsm_field_name: str) -> str:
+        return str(_("Actions"))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "currency" and field is not None:
+            field.label = _("Currency")  # the model field has no verbose name (a migration of the leads app)
+        return field
 
     def get_help_text(self, transition) -> str:
         """What the transition page says above its form: what the action does, and that it cannot be undone."""
@@ -127,7 +150,7 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         if obj is None:
             return [
                 (None, {"fields": ("partner", "lead_type", "need", "contact_requested", "referred_by_email")}),
-                ("Customer", {"fields": QualifiedLeadForm.CUSTOMER_FIELDS}),
+                (_("Customer"), {"fields": QualifiedLeadForm.CUSTOMER_FIELDS}),
             ]
         return [
             (
@@ -148,12 +171,12 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
                 },
             ),
             (
-                "Customer and need",
+                _("Customer and need"),
                 {"fields": ("customer", "need", "referred_by", "referring_partner", "referred_by_email")},
             ),
-            ("Deal", {"fields": self.deal_fields}),
-            ("Outcome", {"fields": ("reason", "reason_notes")}),
-            ("History", {"fields": ("timeline",)}),
+            (_("Deal"), {"fields": self.deal_fields}),
+            (_("Outcome"), {"fields": ("reason", "reason_notes")}),
+            (_("History"), {"fields": ("timeline",)}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -220,7 +243,7 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         except (ValidationError, LeadConflict, PermissionDenied) as exc:
             self.message_user(request, _message(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[lead.pk]))
-        self.message_user(request, f"Lead sent on to {new.partner}.", messages.SUCCESS)
+        self.message_user(request, _("Lead sent on to %(partner)s.") % {"partner": new.partner}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[new.pk]))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -231,7 +254,7 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
 
     def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(request, f"Lead sent to {obj.partner}.", messages.SUCCESS)
+        self.message_user(request, _("Lead sent to %(partner)s.") % {"partner": obj.partner}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[obj.pk]))
 
     def is_fsm_transition_visible(self, transition) -> bool:
@@ -248,7 +271,7 @@ class LeadAdmin(FSMAdminMixin, admin.ModelAdmin):
         except (ValidationError, LeadConflict, LeadChanged, PermissionDenied) as exc:
             self.message_user(request, _message(exc), messages.ERROR)
             return False
-        self.message_user(request, f"Lead {transition_name} done.", messages.SUCCESS)
+        self.message_user(request, str(transition.done), messages.SUCCESS)
         return True
 
 
@@ -260,39 +283,3 @@ def _message(exc: Exception) -> str:
             else " ".join(exc.messages)
         )
     return getattr(exc, "message", None) or str(exc) or "Not allowed."
-
-
-@admin.register(LeadEvent)
-class LeadEventAdmin(ReadOnlyModelAdmin):
-    list_display = ("lead", "at", "actor", "action", "from_status", "to_status")
-    list_filter = ("action",)
-    list_select_related = ("lead__customer", "lead__partner", "actor")
-    # The newest recorded first, along the primary key: millions of events are never sorted by time.
-    ordering = ("-id",)
-    show_full_result_count = False
-    readonly_fields = ("lead", "at", "actor", "action", "from_status", "to_status", "changes")
-
-
-@admin.register(Customer)
-class CustomerAdmin(CountryAdminMixin, admin.ModelAdmin):
-    list_display = ("company", "contact_name", "email", "country", "company_size")
-    search_fields = ("company", "contact_name", "email")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"company", "contact_name", "email"}.intersection(form.changed_data):
-            services.leads_search_refresh(obj.leads.values_list("pk", flat=True))  # their leads are found by these
-
-
-@admin.register(EmailDelivery)
-class EmailDeliveryAdmin(ReadOnlyModelAdmin):
-    """What was e-mailed to whom about which lead: a record for support questions, never edited."""
-
-    list_display = ("sent_at", "kind", "recipient", "language", "subject", "lead")
-    list_filter = ("kind", "language")
-    search_fields = ("recipient", "subject")
-    list_select_related = ("lead__customer", "lead__partner")
-    date_hierarchy = "sent_at"

@@ -4,15 +4,12 @@ routing's lessons (with the automatic reroute of a declined or expired qualified
 from collections.abc import Sequence
 from functools import partial
 
-from django.conf import settings
-
 from leads.events import Happened, after_commit, subscribe
-from leads.models import DeclineReason, EmailKind, EventAction, LeadType
+from leads.models import EmailKind, EventAction
 from leads.notifications import PER_EVENT_KINDS
-from leads.selectors.outcomes import OUTCOME_OF_ACTION, lead_facts, outcome
+from leads.selectors.outcomes import OUTCOME_OF_ACTION
 from leads.services import profile_refresh_response_time
-from leads.tasks import lead_notify, leads_expired_notify, leads_reroute
-from routing.services import outcomes_record
+from leads.tasks import lead_notify, leads_expired_notify, leads_teach_routing
 
 # The e-mail each history event owes (expiry aside: one task per batch fans out to its leads).
 EMAIL_OF_ACTION = {
@@ -42,37 +39,18 @@ def refresh_response_times(happenings: Sequence[Happened]) -> None:
 
 def teach_routing(happenings: Sequence[Happened]) -> None:
     """Routing learns from every decision once it commits, and a qualified lead that was declined (but not as
-    spam) or expired goes on to the next partner by itself.
+    spam) or expired goes on to the next partner by itself: one task per batch (leads.tasks.leads_teach_routing).
 
-    The statistics are written after the commit, in a short transaction of their own: written inside the change's
-    transaction, a partner's counters would stay locked while it runs, and every other decision for that partner
-    (the expiry job's batches among them) would queue behind it. A crash in between loses one lesson until the
-    nightly rebuild (leads.tasks.rebuild_routing_statistics) restores it from the leads.
+    Neither happens in the change's transaction nor in its caller's time: in the transaction, a partner's counter
+    rows would stay locked while it runs and every other decision for that partner (the expiry job's batches among
+    them) would queue behind it; and reading a thousand leads' facts and matching their needs would double the
+    expiry job's time. A lost task loses its lessons until the nightly rebuild (rebuild_routing_statistics).
     """
-    learnt = [happened for happened in happenings if happened.action in OUTCOME_OF_ACTION]
-    if not learnt:
-        return
-    facts = lead_facts({happened.lead_id for happened in learnt})
-    outcomes = [
-        outcome(OUTCOME_OF_ACTION[happened.action], facts[happened.lead_id])
-        for happened in learnt
-        if happened.lead_id in facts
+    lessons = [
+        [happened.action, str(happened.lead_id)] for happened in happenings if happened.action in OUTCOME_OF_ACTION
     ]
-    after_commit(partial(outcomes_record, outcomes))
-    if not settings.LEADHUB_AUTO_REROUTE:
-        return
-    onward = [
-        str(happened.lead_id)
-        for happened in learnt
-        if happened.action in (EventAction.DECLINE, EventAction.EXPIRE)
-        and happened.lead_id in facts
-        and facts[happened.lead_id][2] != LeadType.CUSTOMER_INQUIRY
-        and not (
-            happened.action == EventAction.DECLINE and facts[happened.lead_id][6] == DeclineReason.DUPLICATE_OR_SPAM
-        )
-    ]
-    if onward:
-        after_commit(partial(leads_reroute.delay, lead_ids=onward))
+    if lessons:
+        after_commit(partial(leads_teach_routing.delay, lessons=lessons))
 
 
 def connect() -> None:

@@ -90,6 +90,16 @@ def leads_reroute(*, lead_ids: list[str]) -> int:
 
 
 @shared_task
+def leads_teach_routing(*, lessons: list[list[str]]) -> int:
+    """Routing learns from a batch of ([history action, lead id]) decisions, off the path of the change that made
+    them (the expiry job's batch, a person's answer); the qualified leads declined or expired among them go on to
+    the next partner when LEADHUB_AUTO_REROUTE is on. Returns how many went on. A lost task loses its lessons only
+    until the nightly rebuild."""
+    onward = services.routing_learn([(action, lead_id) for action, lead_id in lessons])
+    return leads_reroute(lead_ids=onward) if onward and settings.LEADHUB_AUTO_REROUTE else 0
+
+
+@shared_task
 def rebuild_routing_statistics() -> tuple[int, int]:
     """The nightly job: routing's learnt statistics rebuilt from every lead (the events keep them current)."""
     return stats_rebuild(all_lead_outcomes())

@@ -1,6 +1,8 @@
 """Django admin for vendor ops staff: organisations, memberships, business profiles and their locations."""
 
 from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from common.countries import CountryAdminMixin
 from common.readonly_admin import ReadOnlyModelAdmin
@@ -55,6 +57,20 @@ class ApiTokenAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description="Revoke selected tokens", permissions=["view"])
     def revoke(self, request, queryset):
+        """After a confirmation page naming the tokens: a system using one stops working, which cannot be undone."""
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/profiles/apitoken/revoke_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Revoke these API tokens?"),
+                    "tokens": queryset.select_related("user"),
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
         for token in queryset:
             api_token_revoke(token_id=token.pk, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} token(s).")
+        return None

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.countries import country_name
 from profiles.responsiveness import responsiveness_text
 
 
@@ -162,6 +163,11 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city}, {self.country}"
+
+    @property
+    def place(self) -> str:
+        """ "Berlin, Germany" with the country's name in the active language (the directory's pages show this)."""
+        return ", ".join(part for part in (self.city, country_name(self.country)) if part)
 
 
 class ApiToken(models.Model):

@@ -9,10 +9,11 @@ could overtake the current top `limit`. The result is then exactly that of scori
 (tests/routing/test_scoring.py); MAX_EXAMINED caps the rare search that the bound cannot stop.
 """
 
+import functools
 import heapq
 import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from routing import history as hist
 from routing import scoring
@@ -39,6 +40,8 @@ class Match:
     name: str
     score: float
     reasons: list[dict]
+    # The same reasons again, in the language active when called (a lead keeps them in every language).
+    explain: Callable[[], list[dict]] = field(repr=False, compare=False)
 
 
 class Index:
@@ -219,5 +222,6 @@ def rank(
         if pid in room:
             candidate = replace(candidate, used_this_month=room[pid])
         value, reasons = scoring.score(prepared, candidate, estimate)
-        matches.append(Match(pid, candidate.slug, candidate.name, value, reasons))
+        explain = functools.partial(scoring.explain, prepared, candidate, estimate)
+        matches.append(Match(pid, candidate.slug, candidate.name, value, reasons, explain))
     return matches

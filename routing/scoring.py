@@ -165,6 +165,11 @@ def score(prepared: Prepared, candidate: Candidate, history: Estimate) -> tuple[
     return round(total, 4), reasons(prepared, candidate, history, keywords)
 
 
+def explain(prepared: Prepared, candidate: Candidate, history: Estimate) -> list[dict]:
+    """The reasons of `score`, without scoring again: for each language a chosen partner's reasons are kept in."""
+    return reasons(prepared, candidate, history, matched_keywords(prepared, candidate))
+
+
 def reasons(prepared: Prepared, candidate: Candidate, history: Estimate, keywords: list[str]) -> list[dict]:
     return [
         {"signal": "keywords", "detail": _keywords_detail(keywords)},

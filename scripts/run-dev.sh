@@ -10,6 +10,7 @@ PORT="${PORT:-8000}"
 mkdir -p var/broker/out var/broker/processed
 "$BIN/python" manage.py migrate --no-input -v 0
 "$BIN/python" manage.py seed_demo
+"$BIN/python" manage.py insights_rebuild  # seed_demo writes leads directly: no event reached the rollups
 
 "$BIN/celery" -A leadhub worker --beat --schedule var/celerybeat-schedule --concurrency 1 --loglevel INFO \
   >var/celery.log 2>&1 &

@@ -220,6 +220,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"expires": 3600},
     },
+    # Each change refreshes the insights' rollups of its day at once; this rebuilds them from the leads themselves.
+    "rebuild-insights-rollups": {
+        "task": "insights.tasks.rebuild_insights_rollups",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
     "refresh-response-times": {
         "task": "leads.tasks.refresh_response_times",
         "schedule": 24 * 3600,

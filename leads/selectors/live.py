@@ -2,28 +2,20 @@
 
 The open tab asks every 20 s; when nothing changed the answer is empty, so the poll is one statement: the tab
 counts over the waiting index and, in the same round trip, the newest lead of the tab (its list index's first
-entry). The list page, which counts the tabs anyway, adds only the newest-lead probe.
+entry). The list page takes its tab counts from the same statement, so the probe costs it no extra round trip.
 """
 
 import hashlib
 
 from django.db import connection
-from django.db.models import Max
 
 from leads.models import Favorite, Lead, ListTab, Status, Tab
-from leads.selectors.leads import lead_queryset_for
 from leads.tenancy import ALL_PARTNERS, partner_scope
 
 
-def lead_tab_newest(user, tab: str):
-    """When the newest lead of the tab (that the user may see) arrived; None for an empty tab."""
-    leads = lead_queryset_for(user)
-    leads = leads.filter(favorites__user_id=user.pk) if tab == ListTab.FAVORITES else leads.filter(tab=tab)
-    return leads.aggregate(newest=Max("received_at"))["newest"]
-
-
 def _counts_and_newest(user, tab: str) -> tuple[dict[str, int], object]:
-    """lead_waiting_counts(user) and lead_tab_newest(user, tab), in one statement."""
+    """lead_waiting_counts(user), and when the newest lead of the tab (that the user may see) arrived (None for an
+    empty tab), in one statement."""
     scope = partner_scope(user)
     if scope is None:
         return dict.fromkeys(ListTab.values, 0), None
@@ -51,12 +43,9 @@ def _counts_and_newest(user, tab: str) -> tuple[dict[str, int], object]:
     return dict(zip(ListTab.values, counts)), newest_at
 
 
-def lead_tab_fingerprint(user, tab: str, counts: dict | None = None) -> tuple[str, dict[str, int], object]:
-    """(fingerprint, waiting counts, newest received_at): the fingerprint changes when a lead arrives in the tab or
-    any tab's waiting count moves. `counts`: lead_waiting_counts(user), when the caller has them already."""
-    if counts is None:
-        counts, newest = _counts_and_newest(user, tab)
-    else:
-        newest = lead_tab_newest(user, tab)
+def lead_tab_fingerprint(user, tab: str) -> tuple[str, dict[str, int], object]:
+    """(fingerprint, waiting counts, newest received_at), in one statement: the fingerprint changes when a lead
+    arrives in the tab or any tab's waiting count moves. The list page takes its tab counts from here too."""
+    counts, newest = _counts_and_newest(user, tab)
     raw = f"{newest.isoformat() if newest else '-'}|{'|'.join(str(counts[name]) for name in ListTab.values)}"
     return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest(), counts, newest

@@ -7,7 +7,7 @@ from leads.services.intake import lead_create, lead_create_inquiry
 from leads.services.jobs import leads_cool_hot, leads_expire_overdue
 from leads.services.lifecycle import lead_accept, lead_decline, lead_lose, lead_win
 from leads.services.response_times import profile_refresh_response_time, profiles_refresh_response_times
-from leads.services.routing import lead_reroute
+from leads.services.routing import lead_reroute, routing_learn
 from leads.services.search_index import leads_search_index, leads_search_refresh
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "lead_lose",
     "lead_remove_team_member",
     "lead_reroute",
+    "routing_learn",
     "lead_update_deal",
     "lead_win",
     "leads_cool_hot",

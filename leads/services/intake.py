@@ -14,7 +14,7 @@ from leads.selectors.routing import lead_request
 from leads.services.base import prefixed_errors, record, save
 from leads.services.routing import partner_choose
 from leads.services.search_index import leads_search_index
-from leads.tenancy import Actor
+from leads.tenancy import ALL_PARTNERS, Actor, partner_scope
 from profiles.models import CompanySize, Organisation
 
 
@@ -52,7 +52,7 @@ def lead_create(
     """Vendor ops staff send a lead to a partner (an Organisation or its slug), or, without one, to the partner
     routing finds most likely to win it (its reasons kept on the lead); `received_at` lets imports keep the
     original time."""
-    if not (getattr(by, "is_authenticated", False) and by.is_active and by.is_staff):
+    if partner_scope(by) is not ALL_PARTNERS:
         raise PermissionDenied("Only vendor staff may create leads.")
     now = timezone.now()
     cleaned = collect(

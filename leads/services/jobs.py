@@ -98,11 +98,17 @@ def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list[H
                 SELECT id, %(now)s, NULL, 'expire', 'received', 'expired', '{{}}'::jsonb FROM expired
                 RETURNING id, lead_id
             )
-            SELECT recorded.lead_id, expired.partner_id, recorded.id FROM recorded JOIN expired ON expired.id = recorded.lead_id
+            -- Each CTE's rows as they are, matched below: the planner expects one row from each, and a join
+            -- here became a nested loop comparing every event with every lead (a million comparisons a batch).
+            SELECT lead_id, id, NULL::bigint FROM recorded
+            UNION ALL
+            SELECT id, NULL, partner_id FROM expired
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, {"cutoff": cutoff, "limit": batch_size, "now": now})
-            rows = cursor.fetchall()
+            returned = cursor.fetchall()
+        partner_of = {lead_id: partner_id for lead_id, _event_id, partner_id in returned if partner_id is not None}
+        rows = [(lead_id, partner_of[lead_id], event_id) for lead_id, event_id, _p in returned if event_id is not None]
     else:
         # SQLite (the zero-setup development database) serialises writers, so no row locks are needed.
         with connection.cursor() as cursor:

@@ -7,6 +7,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from common.countries import country_name
+from leads.web.csv_words import header_of, value_text
+from leads.web.import_csv import EDITABLE, REQUIRED
+from leads.web.markup import call_within as call_within_of
 from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url
 from leads.web.markup import time_left as time_left_of
 
@@ -56,12 +59,24 @@ def days_ago(moment) -> int:
     return max((timezone.now() - moment).days, 0)
 
 
-@register.filter
-def hours_until(moment) -> int:
-    return max(int((moment - timezone.now()).total_seconds() // 3600), 0)
+@register.simple_tag
+def call_within(lead, now=None) -> str:
+    """How long the hot lead's call window has left ("2 d 21 h"), in the same units as its answer countdown."""
+    return call_within_of(lead, now)
 
 
 @register.simple_tag
 def time_left(lead, now=None) -> dict:
     """The countdown of a received lead: its text, and whether fewer than 48 hours remain."""
     return time_left_of(lead, now)
+
+
+@register.simple_tag
+def import_columns() -> dict:
+    """The columns the import reads, as the active language's export names them (the import page lists them)."""
+    return {
+        "required": ", ".join(header_of(column) for column in REQUIRED),
+        "status": header_of("status"),
+        "statuses": ", ".join(value_text("status", status) for status in ("accepted", "declined", "won", "lost")),
+        "others": ", ".join(header_of(column) for column in EDITABLE if column != "status"),
+    }

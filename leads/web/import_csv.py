@@ -3,7 +3,8 @@ each row with its lead as it is now, and plan the services that would make the c
 
 The file is the export's format (leads.web.export.COLUMNS): UTF-8 with or without a byte-order mark, or the
 Windows-1250 that Czech Excel saves, separated by commas or semicolons. Only `id`, `updated_at` and the columns in
-EDITABLE are read; the rest of the export is there to be read by people and is ignored.
+EDITABLE are read; the rest of the export is there to be read by people and is ignored. Headers and coded values
+may be the export's words in any supported language or the machine codes (leads.web.csv_words).
 """
 
 import codecs
@@ -24,6 +25,7 @@ from leads.models import ARCHIVED_STATUSES, DeclineReason, LostReason, Status
 from leads.selectors import lead_queryset_for, parse_lead_id, with_favorite_flag
 from leads.services import DEAL_FIELDS, Step
 from leads.services.deals import deal_cleaners
+from leads.web.csv_words import HEADERS, code_of, column_of, header_of, value_text
 from leads.web.export import FORMULA_STARTS
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -75,14 +77,20 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        header = [column_of(name) for name in next(reader)]
     except (StopIteration, csv.Error):
         raise ImportRefused(_("The file is empty."))
-    missing = [name for name in REQUIRED if name not in header]
+    missing = [str(HEADERS[name]) for name in REQUIRED if name not in header]
     if missing:
         raise ImportRefused(
             _("Columns missing: %(columns)s. Upload the CSV that “Export CSV” gives, edited.")
             % {"columns": ", ".join(missing)}
+        )
+    read = [name for name in dict.fromkeys(header) if name in REQUIRED or name in EDITABLE]
+    twice = [str(HEADERS[name]) for name in read if header.count(name) > 1]
+    if twice:
+        raise ImportRefused(
+            _("These columns appear more than once: %(columns)s. Keep one of each.") % {"columns": ", ".join(twice)}
         )
     rows = []
     try:
@@ -108,14 +116,6 @@ def restore(cell: str) -> str:
     """The value the export neutralised against formula injection, as it was: without exactly the one apostrophe
     it put before =, +, -, @, a tab or a carriage return (leads.web.export)."""
     return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS else cell
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _decimal(cell: str):
@@ -146,8 +146,8 @@ def _wanted(column: str, cell: str):
         return _date(cell)
     if column == "currency":
         return cell.strip().upper()
-    if column == "status":
-        return cell.strip().lower()
+    if column in ("status", "reason"):
+        return code_of(column, cell)
     return cell.replace("\r\n", "\n").strip()
 
 
@@ -157,7 +157,7 @@ def _refuse(plan: RowPlan, reason: str) -> RowPlan:
 
 
 def _errors(exc: ValidationError) -> str:
-    return "; ".join(f"{name}: {' '.join(texts)}" for name, texts in exc.message_dict.items())
+    return "; ".join(f"{header_of(name)}: {' '.join(texts)}" for name, texts in exc.message_dict.items())
 
 
 def plan_rows(user, rows: list[tuple[int, dict]]) -> list[RowPlan]:
@@ -193,7 +193,11 @@ def plan_rows(user, rows: list[tuple[int, dict]]) -> list[RowPlan]:
 def _plan_row(plan: RowPlan, lead, cells: dict) -> RowPlan:
     exported = parse_datetime(cells["updated_at"].strip().replace("Z", "+00:00"))
     if exported is None:
-        return _refuse(plan, _("updated_at: keep the value the export wrote, e.g. 2026-11-30T09:15:00.123456Z."))
+        return _refuse(
+            plan,
+            _("%(column)s: keep the value the export wrote, e.g. 2026-11-30T09:15:00.123456Z.")
+            % {"column": header_of("updated_at")},
+        )
     current = {column: getattr(lead, column) for column in EDITABLE if column != "is_favorite"}
     current["is_favorite"] = bool(lead.is_favorite)
     wanted = {}
@@ -203,12 +207,20 @@ def _plan_row(plan: RowPlan, lead, cells: dict) -> RowPlan:
         if column == "is_favorite":
             flag = cells[column].strip().lower()
             if flag not in TRUE | FALSE:
-                return _refuse(plan, _("is_favorite: write true or false."))
+                return _refuse(plan, _("%(column)s: write yes or no.") % {"column": header_of("is_favorite")})
             wanted[column] = flag in TRUE
         else:
             wanted[column] = _wanted(column, cells[column])
     changed = {column: value for column, value in wanted.items() if value != current[column]}
-    plan.changes = [(column, _text(current[column]), _text(value)) for column, value in changed.items()]
+    status = wanted.get("status", lead.status)
+    plan.changes = [
+        (
+            header_of(column),
+            value_text(column, current[column], lead.status),
+            value_text(column, value, status if status in Status.values else lead.status),
+        )
+        for column, value in changed.items()
+    ]
     if not changed:
         return plan
     plan.outcome = "change"
@@ -255,7 +267,8 @@ def _lead_steps(lead, changes: dict, row: dict) -> list[Step]:
         raise ValidationError(
             {
                 "status": [
-                    _("A lead that is %(old)s cannot become “%(new)s” here.") % {"old": lead.status, "new": status}
+                    _("A lead that is %(old)s cannot become “%(new)s” here.")
+                    % {"old": lead.get_status_display().lower(), "new": value_text("status", status)}
                 ]
             }
         )

@@ -92,7 +92,7 @@ def lead_list(request, tab: str):
     fragment = template.endswith("#lead-results")
     # The results fragment (search, filters, paging) leaves the tabs as they are: no need to count. Its poller then
     # starts without a fingerprint, and its first poll brings the counts and one.
-    counts = None if fragment else lead_waiting_counts(request.user)
+    fingerprint, counts, _newest = ("", None, None) if fragment else lead_tab_fingerprint(request.user, tab)
     first_newest = (
         filters.sort == "newest" and not request.GET.get("cursor") and _page_number(request.GET.get("page")) == 1
     )
@@ -101,11 +101,11 @@ def lead_list(request, tab: str):
         "tab_label": ListTab(tab).label,
         "tabs": [] if fragment else tabs(request.user, counts),
         # The live refresh (leads.web.live) adds new leads on top of the newest-first order's first page only.
-        **live_context(
+        "live_url": poll_url(
             request,
             tab,
-            counts=counts,
-            newest_shown=(items[0].received_at if items else EPOCH) if first_newest else None,
+            fingerprint=fingerprint,
+            after=(items[0].received_at if items else EPOCH) if first_newest else None,
         ),
         "panel": True,
         "filters": filters,
@@ -131,13 +131,6 @@ def poll_url(request, tab: str, *, fingerprint: str, after) -> str:
     if after:
         query["after"] = after.isoformat()
     return f"{reverse('leads:live', kwargs={'tab': tab})}?{query.urlencode()}"
-
-
-def live_context(request, tab: str, *, counts: dict | None, newest_shown) -> dict:
-    """The live refresh's poller for a freshly rendered list (leads.web.live answers it): the fingerprint now, or
-    none without the counts."""
-    fingerprint = lead_tab_fingerprint(request.user, tab, counts)[0] if counts is not None else ""
-    return {"live_url": poll_url(request, tab, fingerprint=fingerprint, after=newest_shown)}
 
 
 def _options(choices, selected: str) -> list[tuple[str, str, bool]]:

@@ -71,6 +71,11 @@ def _duration(delta: timedelta) -> str:
     return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
 
 
+def call_within(lead, now=None) -> str:
+    """How long a hot lead stays hot, in the countdown's own units (the page's two clocks read alike)."""
+    return _duration(max(lead.hot_until - (now or timezone.now()), timedelta(minutes=1)))
+
+
 def time_left(lead, now=None) -> dict:
     """The countdown of a received lead: its text, and whether fewer than 48 hours remain."""
     if lead.status != Status.RECEIVED:

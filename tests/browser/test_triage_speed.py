@@ -16,6 +16,7 @@ from profiles.models import Role
 from tests.browser import test_triage as day
 from tests.browser.test_triage import log_in, mark_page, row, still_same_page
 from tests.factories import CustomerFactory, LeadFactory, MembershipFactory, UserFactory
+from tests.leads.csv_files import parse
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 partner = day.partner  # the same partner admin and four leads as a partner's day
@@ -147,8 +148,7 @@ def test_import_preview_then_apply(page: Page, live_server, partner, artifacts, 
     _, leads = partner
     page.set_default_timeout(10_000)
     log_in(page, live_server, "contoso-admin")
-    exported = page.request.get(f"{live_server.url}/leads/marketplace/export.csv").body().decode("utf-8")
-    rows = list(csv.DictReader(io.StringIO(exported)))
+    rows = parse(page.request.get(f"{live_server.url}/leads/marketplace/export.csv").body())
     for line in rows:
         if line["customer_company"] == "Northwind Traders":
             line.update(status="declined", reason="duplicate_or_spam")
@@ -171,9 +171,9 @@ def test_import_preview_then_apply(page: Page, live_server, partner, artifacts, 
     page.get_by_role("button", name="Preview the changes").click()
     expect(page.locator("#import-summary")).to_contain_text("2 rows to change")
     preview = page.locator("#import-preview")
-    expect(preview.locator("tr", has_text="Tailspin Toys")).to_contain_text("deal_value")
+    expect(preview.locator("tr", has_text="Tailspin Toys")).to_contain_text("Deal value")
     expect(preview.locator("tr", has_text="Tailspin Toys")).to_contain_text("4800.00")
-    expect(preview.locator("tr", has_text="Northwind Traders")).to_contain_text("declined")
+    expect(preview.locator("tr", has_text="Northwind Traders")).to_contain_text("Received → Declined")
     page.screenshot(path=artifacts / "triage-import-preview.png", full_page=True)
     assert Lead.objects.get(pk=leads["hot"].pk).status == Status.RECEIVED  # nothing written by the preview
 

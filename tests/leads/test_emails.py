@@ -112,6 +112,7 @@ def test_new_lead_alerts_the_office_in_the_customers_country_in_czech(
     assert message.subject == "Horký lead pro Contoso Consulting: Pekárna & syn s.r.o."
     assert "Dobrý den, Petra Svobodová" in message.body
     assert "Pekárna & syn s.r.o." in message.body and "jana@pekarna.example" in message.body
+    assert "Místo:      Brno, Česko" in message.body  # the country's name in the recipient's language, not "CZ"
     assert f"/leads/{lead.pk}/" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
@@ -148,6 +149,7 @@ def test_new_lead_from_a_country_without_an_office_alerts_the_partner_admins_in_
     assert message.to == [partner_admin.email]
     assert message.subject == "New lead for Contoso Consulting: Pekárna & syn s.r.o."
     assert "Accept or decline it by" in message.body
+    assert "Location:   Austin, United States of America" in message.body
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ def test_beat_runs_the_jobs_every_interval_and_the_email_catch_up_hourly():
         "leadhub.clear_expired_sessions": 24 * 3600,
         "leads.tasks.rebuild_routing_statistics": 24 * 3600,
         "privacy.tasks.anonymise_old_leads": 24 * 3600,
+        "insights.tasks.rebuild_insights_rollups": 24 * 3600,
         "webhooks.tasks.send_due_webhooks": 60,
     }
     assert all(task in celery_app.tasks for task in every)  # a misspelt name would never run, silently

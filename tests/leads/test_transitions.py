@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from leadhub.api import api
+from leads.admin import ConfirmForm
 from leads.api.endpoints import TRANSITION_INPUTS
 from leads.models import EventAction, Lead
 from leads.transitions import TRANSITIONS, state_machine_transitions
@@ -45,4 +46,6 @@ def test_each_transition_has_its_admin_button_and_form(name):
     lead_admin = admin.site._registry[Lead]
     transition = next(t for t in state_machine_transitions() if t.name == name)
     assert lead_admin.is_fsm_transition_visible(transition)
-    assert lead_admin.get_fsm_transition_form(transition) is TRANSITIONS[name].form
+    # Its input form; or, for one that takes none but cannot be undone ("Mark won"), a page that only asks.
+    expected = TRANSITIONS[name].form or (ConfirmForm if TRANSITIONS[name].confirm else None)
+    assert lead_admin.get_fsm_transition_form(transition) is expected

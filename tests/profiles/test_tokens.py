@@ -105,6 +105,9 @@ def test_ops_staff_revoke_tokens_in_the_admin(client, ops_user, partner_admin):
     client.force_login(ops_user)
     listing = client.get(reverse("admin:profiles_apitoken_changelist"))
     assert listing.status_code == 200 and token.prefix in listing.content.decode()
-    client.post(reverse("admin:profiles_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]})
+    client.post(
+        reverse("admin:profiles_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk], "confirmed": "yes"},  # after the confirmation page
+    )
     token.refresh_from_db()
     assert token.revoked_at is not None

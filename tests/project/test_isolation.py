@@ -27,6 +27,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.leads.csv_files import parse
 from webhooks.models import Delivery, Endpoint
 from webhooks.services import endpoint_create
 
@@ -137,9 +138,8 @@ def _import_preview(user) -> str:
     """The token of a CSV import preview `user` made (declining their first lead), waiting to be applied."""
     theirs = Client()
     theirs.force_login(user)
-    exported = b"".join(theirs.get("/leads/marketplace/export.csv").streaming_content).decode()
-    rows = list(csv.DictReader(io.StringIO(exported)))
-    next(row for row in rows if row["status"] == "received").update(status="declined", reason="not_a_fit")
+    rows = parse(b"".join(theirs.get("/leads/marketplace/export.csv").streaming_content))
+    next(row for row in rows if row["status"] == "Received").update(status="declined", reason="not_a_fit")
     edited = io.StringIO()
     writer = csv.DictWriter(edited, fieldnames=list(rows[0]))
     writer.writeheader()

@@ -249,7 +249,7 @@ def _statistics():
 
 @pytest.mark.django_db
 def test_the_statistics_each_decision_updates_equal_the_nightly_rebuild(
-    ops_user, partners, settings, django_capture_on_commit_callbacks
+    ops_user, partners, settings, celery_eager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _decide_every_way(ops_user, partners, settings)
