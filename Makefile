@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check bench bench-insights bench-privacy bench-triage bench-export install loadtest routing-eval
+.PHONY: run test check bench bench-insights bench-privacy bench-triage bench-export bench-webhooks install loadtest routing-eval
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench-export: $(BIN)/.installed
 # database of its own (leadhub_privacy_bench, made afresh and dropped); PRIVACY_BENCH_ARGS="--leads 20000" etc.
 bench-privacy: $(BIN)/.installed
 	$(BIN)/python bench/privacy.py $(PRIVACY_BENCH_ARGS)
+
+# Webhook deliveries per second to a fast local receiver (compose's webhooks worker) with the CPU each costs, and a
+# new-lead e-mail's delay behind 1,000 slow deliveries, in a database of its own (leadhub_webhooks_bench, made afresh
+# and dropped); WEBHOOKS_BENCH_ARGS="--deliveries 5000" etc.
+bench-webhooks: $(BIN)/.installed
+	$(BIN)/python bench/webhooks.py $(WEBHOOKS_BENCH_ARGS)
 
 # 50 people triaging for 60 s through gunicorn on 127.0.0.1 (own database leadhub_load); prints a summary.
 loadtest: $(BIN)/.installed

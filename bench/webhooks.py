@@ -1,13 +1,17 @@
-"""Webhook figures: deliveries per second to a fast local receiver, and how long a new-lead e-mail waits while a
-thousand webhook deliveries queue for a receiver that takes a second each, under two worker layouts.
+"""Webhook figures, on a database of their own (default leadhub_webhooks_bench, made afresh and dropped):
 
-Run from the repository root against a migrated database of your own (never the shared bench database):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/leadhub_webhooks CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
-        .venv/bin/python bench/webhooks.py [--deliveries 2000] [--backlog 1000]
+1. deliveries per second to a fast local receiver (keep-alive, answers 204 at once) from the worker docker compose
+   runs for them (`celery worker -Q webhooks --pool threads --concurrency 16`), target ≥ 200/s on 2 cores, with the
+   CPU each delivery costs in the worker, in PostgreSQL and in this process (the receiver);
+2. how long a new-lead e-mail waits while 1,000 deliveries queue for a receiver that takes 1 s each (target ≤ 5 s),
+   with one plain `celery worker` (every queue, as an operator starts it) and with compose's two workers.
+
+    .venv/bin/python bench/webhooks.py [--deliveries 2000] [--backlog 1000] [--broker-url redis://127.0.0.1:6379/6]
 """
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -18,23 +22,55 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# Production's choices (persistent database connections, no DEBUG), as `make bench` uses.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadhub.settings.bench")
-os.environ.setdefault("LEADHUB_WEBHOOKS_ALLOW_PRIVATE", "true")
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import drop_database, ensure_database  # noqa: E402 - bench/ is put on the path first
+
 SLUG = "bench-webhooks"
 TARGET_RATE, TARGET_EMAIL_SECONDS = 200.0, 5.0
+# docker-compose.yml's workers: the dedicated webhooks worker, and the one for e-mails and jobs.
+WEBHOOKS_WORKER = ["-Q", "webhooks", "--pool", "threads", "--concurrency", "16"]
+EMAIL_WORKER = ["-Q", "celery", "--concurrency", "2"]
+PLAIN_WORKER = ["--concurrency", "2"]
 
 
 def log(message: str) -> None:
     print(f"[bench-webhooks] {message}", file=sys.stderr, flush=True)
 
 
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "WEBHOOKS_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadhub_webhooks_bench"
+        ),
+    )
+    parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6"))
+    parser.add_argument("--deliveries", type=int, default=2000, help="deliveries for the throughput measurement")
+    parser.add_argument("--backlog", type=int, default=1000, help="1-second deliveries queued before the e-mail")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    return parser.parse_args(argv)
+
+
+def setup_django(args) -> None:
+    # Production's choices (persistent database connections, no DEBUG), as `make bench` uses.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "leadhub.settings.bench"
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["CELERY_BROKER_URL"] = args.broker_url
+    os.environ["LEADHUB_WEBHOOKS_ALLOW_PRIVATE"] = "true"
+    import django
+
+    django.setup()
+
+
 class Receiver:
-    """A receiver on 127.0.0.1 that answers 204 after `delay` seconds and counts what it got."""
+    """A receiver on 127.0.0.1 that answers 204 after `delay` seconds and counts what it got. It keeps connections
+    alive, as a CRM's HTTPS front end does."""
 
     def __init__(self, delay: float = 0.0):
         receiver = self
-        self.count, self.first, self.last, self.lock = 0, None, None, threading.Lock()
+        self.count, self.lock = 0, threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -45,10 +81,7 @@ class Receiver:
                     time.sleep(delay)
                 with receiver.lock:
                     receiver.count += 1
-                    receiver.last = time.monotonic()
-                    receiver.first = receiver.first or receiver.last
                 self.send_response(204)
-                self.send_header("Connection", "close")
                 self.end_headers()
 
             def log_message(self, *args):
@@ -65,23 +98,76 @@ class Receiver:
         self.server.server_close()
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes and their children (prefork pool processes), from /proc."""
-    ticks, seen = 0, set()
-    queue = list(pids)
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pids: list[int]) -> set[int]:
+    seen, queue = set(), list(pids)
     while queue:
         pid = queue.pop()
         if pid in seen:
             continue
         seen.add(pid)
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
             for task in Path(f"/proc/{pid}/task").iterdir():
                 queue += [int(child) for child in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return seen
+
+
+def _postgres_backends() -> set[int]:
+    """The server processes of this database's other connections (the workers'), not the bench's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _redis_server() -> set[int]:
+    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "redis-server"}
+
+
+def _comm(path: Path) -> str:
+    try:
+        return (path / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+class CpuMeter:
+    """CPU seconds spent meanwhile by the workers (with their children), their PostgreSQL backends, Redis (shared
+    with anything else using it) and this process (the receiver and the polling)."""
+
+    def __init__(self, worker_pids: list[int]):
+        self.worker_pids = worker_pids
+        self.before = self._sample()
+        self.process_before = time.process_time()
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        groups = {
+            "worker": _descendants(self.worker_pids),
+            "postgres": _postgres_backends(),
+            "redis": _redis_server(),
+        }
+        return {name: {pid: _process_cpu(pid) for pid in pids} for name, pids in groups.items()}
+
+    def spent(self) -> dict[str, float]:
+        after = self._sample()
+        spent = {
+            name: sum(cpu - self.before[name].get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in after.items()
+        }
+        spent["bench"] = time.process_time() - self.process_before
+        return spent
 
 
 @contextmanager
@@ -95,34 +181,15 @@ def workers(*commands: list[str], log_dir: Path):
         log_path = log_dir / f"worker-{index}.log"
         hostname = f"bench-{os.getpid()}-{index}@{os.uname().nodename}"
         with open(log_path, "wb") as out:
-            processes.append(
-                (
-                    subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "celery",
-                            "-A",
-                            "leadhub",
-                            "worker",
-                            "--loglevel",
-                            "INFO",
-                            "--without-heartbeat",
-                            "--without-gossip",
-                            "--without-mingle",
-                            "--hostname",
-                            hostname,
-                            *arguments,
-                        ],
-                        cwd=ROOT,
-                        env=env,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                    ),
-                    log_path,
-                    hostname,
-                )
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "leadhub", "worker", "--loglevel", "INFO"]
+                + ["--without-heartbeat", "--without-gossip", "--without-mingle", "--hostname", hostname, *arguments],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
+        processes.append((process, log_path, hostname))
     try:
         for process, log_path, hostname in processes:
             deadline = time.monotonic() + 60
@@ -142,9 +209,6 @@ def workers(*commands: list[str], log_dir: Path):
 
 
 def setup():
-    import django
-
-    django.setup()
     from django.contrib.auth import get_user_model
 
     from profiles.models import Membership, Organisation, Role
@@ -170,19 +234,10 @@ def clean(organisation) -> None:
 
 def queue_deliveries(endpoint, lead, count: int) -> list[int]:
     """`count` deliveries of one real lead's JSON to `endpoint`, queued on the webhooks queue as the subscriber does."""
-    from django.utils import timezone
-
     from webhooks.models import Delivery
-    from webhooks.payloads import leads_json
     from webhooks.tasks import queue_deliveries as enqueue
 
-    payload, now = leads_json([lead.pk])[lead.pk], timezone.now()
-    deliveries = Delivery.objects.bulk_create(
-        Delivery(
-            endpoint=endpoint, lead=lead, event_type="lead.updated", payload=payload, next_attempt_at=now, queued_at=now
-        )
-        for _ in range(count)
-    )
+    deliveries = Delivery.objects.bulk_create(_copies(endpoint, lead, count))
     ids = [delivery.pk for delivery in deliveries]
     enqueue(ids)
     return ids
@@ -200,8 +255,8 @@ def a_lead(organisation, ops):
     )
 
 
-def throughput(args, organisation, admin, ops, worker_args: list[str], log_dir: Path) -> tuple[float, float]:
-    """Deliveries per second, and the workers' CPU milliseconds per delivery (the machine may be shared)."""
+def throughput(args, organisation, admin, ops, log_dir: Path) -> dict:
+    """Deliveries per second through compose's webhooks worker, and the CPU milliseconds each cost where."""
     from webhooks.models import Delivery, DeliveryStatus
     from webhooks.services import endpoint_create
 
@@ -210,21 +265,69 @@ def throughput(args, organisation, admin, ops, worker_args: list[str], log_dir: 
     lead = a_lead(organisation, ops)
     endpoint, _secret = endpoint_create(by=admin, url=receiver.url)
     try:
-        with workers(worker_args, log_dir=log_dir) as pids:
-            cpu_before = cpu_seconds(pids)
+        with workers(WEBHOOKS_WORKER, log_dir=log_dir) as pids:
+            meter = CpuMeter(pids)
             started = time.monotonic()
             ids = queue_deliveries(endpoint, lead, args.deliveries)
             deadline = started + 600
-            while Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.DELIVERED).count() < len(ids):
+            while receiver.count < len(ids) or Delivery.objects.filter(
+                pk__in=ids, status=DeliveryStatus.DELIVERED
+            ).count() < len(ids):
                 if time.monotonic() > deadline:
                     raise RuntimeError("deliveries did not finish in 10 minutes")
-                time.sleep(0.2)
+                time.sleep(0.1)
             elapsed = time.monotonic() - started
-            cpu = cpu_seconds(pids) - cpu_before
+            spent = meter.spent()
+            sent = receiver.count
     finally:
         receiver.close()
         clean(organisation)
-    return len(ids) / elapsed, cpu * 1000 / len(ids)
+    return {
+        "rate": len(ids) / elapsed,
+        "duplicates": sent - len(ids),
+        **{f"{name}_ms": seconds * 1000 / len(ids) for name, seconds in spent.items()},
+    }
+
+
+def sending_cpu(organisation, admin, ops, rounds: int = 5, count: int = 200) -> float:
+    """CPU milliseconds one delivery_send costs the thread that runs it (no Celery, no other threads' work: the
+    receiver runs in threads of its own), the median of `rounds`: steadier than the worker's figure on a busy box."""
+    from webhooks.models import Delivery
+    from webhooks.sending import delivery_send
+    from webhooks.services import endpoint_create
+
+    clean(organisation)
+    receiver = Receiver()
+    lead = a_lead(organisation, ops)
+    endpoint, _secret = endpoint_create(by=admin, url=receiver.url)
+    results = []
+    try:
+        for _ in range(rounds):
+            ids = [delivery.pk for delivery in Delivery.objects.bulk_create(_copies(endpoint, lead, count))]
+            started = time.thread_time()
+            sent = sum(bool(delivery_send(delivery_id=pk)) for pk in ids)
+            results.append((time.thread_time() - started) * 1000 / count)
+            if sent != count:
+                raise RuntimeError(f"{count - sent} of {count} deliveries were not delivered")
+    finally:
+        receiver.close()
+        clean(organisation)
+    return statistics.median(results)
+
+
+def _copies(endpoint, lead, count: int):
+    from django.utils import timezone
+
+    from webhooks.models import Delivery
+    from webhooks.payloads import leads_json
+
+    payload, now = leads_json([lead.pk])[lead.pk], timezone.now()
+    return [
+        Delivery(
+            endpoint=endpoint, lead=lead, event_type="lead.updated", payload=payload, next_attempt_at=now, queued_at=now
+        )
+        for _ in range(count)
+    ]
 
 
 def email_delay(args, organisation, admin, ops, worker_commands: list[list[str]], log_dir: Path) -> float:
@@ -253,63 +356,58 @@ def email_delay(args, organisation, admin, ops, worker_commands: list[list[str]]
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--deliveries", type=int, default=2000)
-    parser.add_argument("--backlog", type=int, default=1000)
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
+    ensure_database(args.database_url, fresh=True)
+    setup_django(args)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     organisation, admin, ops = setup()
     log_dir = ROOT / "var" / "bench-webhooks"
     log_dir.mkdir(parents=True, exist_ok=True)
-    compose = ["--concurrency", "2"]  # docker-compose.yml's worker: prefork, 2 processes, every queue
-    dedicated = ["-Q", "webhooks", "--pool", "threads", "--concurrency", "16"]
-    rows = []
-    log("throughput, one plain worker as in docker compose (prefork, concurrency 2)")
-    rate, cpu_ms = throughput(args, organisation, admin, ops, compose, log_dir)
-    rows.append(
-        (
-            "deliveries/s, `worker --concurrency 2` (compose today)",
-            f"{rate:,.0f}",
-            f"≥ {TARGET_RATE:.0f}",
-            rate >= TARGET_RATE,
-        )
-    )
-    rows.append(("worker CPU per delivery, prefork", f"{cpu_ms:.1f} ms", "", True))
-    log("throughput, a dedicated webhooks worker (threads, concurrency 16)")
-    rate, cpu_ms = throughput(args, organisation, admin, ops, dedicated, log_dir)
-    rows.append(
-        (
-            "deliveries/s, `worker -Q webhooks --pool threads -c 16`",
-            f"{rate:,.0f}",
-            f"≥ {TARGET_RATE:.0f}",
-            rate >= TARGET_RATE,
-        )
-    )
-    rows.append(("worker CPU per delivery, threads", f"{cpu_ms:.1f} ms", "", True))
+    load_before = os.getloadavg()[0]
+    log(f"throughput: {args.deliveries} deliveries, `celery worker {' '.join(WEBHOOKS_WORKER)}`")
+    figures = throughput(args, organisation, admin, ops, log_dir)
+    log("sending CPU per delivery in one thread, without Celery")
+    figures["sending_ms"] = sending_cpu(organisation, admin, ops)
     log(f"e-mail delay behind {args.backlog} slow deliveries, one plain worker")
-    delay = email_delay(args, organisation, admin, ops, [compose], log_dir)
-    rows.append(
+    plain_delay = email_delay(args, organisation, admin, ops, [PLAIN_WORKER], log_dir)
+    log(f"e-mail delay behind {args.backlog} slow deliveries, compose's two workers")
+    compose_delay = email_delay(args, organisation, admin, ops, [EMAIL_WORKER, WEBHOOKS_WORKER], log_dir)
+    if not args.keep:
+        drop_database(args.database_url)
+    rate_ok = figures["rate"] >= TARGET_RATE and figures["duplicates"] == 0
+    rows = [
         (
-            f"new-lead e-mail delay, {args.backlog} × 1 s deliveries queued, one plain worker -c 2",
-            f"{delay:.1f} s",
-            f"≤ {TARGET_EMAIL_SECONDS:.0f} s",
-            delay <= TARGET_EMAIL_SECONDS,
+            f"deliveries/s to a fast receiver, `worker {' '.join(WEBHOOKS_WORKER)}`",
+            f"≥ {TARGET_RATE:.0f}",
+            f"{figures['rate']:,.0f}",
+            rate_ok,
+        ),
+        ("  worker CPU per delivery", "", f"{figures['worker_ms']:.2f} ms", None),
+        ("  sending alone, one thread without Celery (median of 5 × 200)", "", f"{figures['sending_ms']:.2f} ms", None),
+        ("  PostgreSQL CPU per delivery (the workers' backends)", "", f"{figures['postgres_ms']:.2f} ms", None),
+        ("  Redis CPU per delivery (shared server)", "", f"{figures['redis_ms']:.2f} ms", None),
+        ("  bench process CPU per delivery (receiver, polling)", "", f"{figures['bench_ms']:.2f} ms", None),
+        ("  deliveries the receiver got twice", "0", str(figures["duplicates"]), figures["duplicates"] == 0),
+    ]
+    for label, delay in (("one plain `worker -c 2` (every queue)", plain_delay), ("compose's workers", compose_delay)):
+        rows.append(
+            (
+                f"new-lead e-mail delay, {args.backlog} × 1 s deliveries queued, {label}",
+                f"≤ {TARGET_EMAIL_SECONDS:.0f} s",
+                f"{delay:.1f} s",
+                delay <= TARGET_EMAIL_SECONDS,
+            )
         )
+    print(
+        f"Webhooks bench ({os.cpu_count()} CPUs, load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after)\n"
     )
-    log(f"e-mail delay behind {args.backlog} slow deliveries, separate workers per queue")
-    delay = email_delay(args, organisation, admin, ops, [["-Q", "celery", "--concurrency", "2"], dedicated], log_dir)
-    rows.append(
-        (
-            f"new-lead e-mail delay, {args.backlog} × 1 s deliveries queued, `-Q celery -c 2` + webhooks worker",
-            f"{delay:.1f} s",
-            f"≤ {TARGET_EMAIL_SECONDS:.0f} s",
-            delay <= TARGET_EMAIL_SECONDS,
-        )
-    )
-    print(f"Webhooks bench ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)\n")
-    print("| measure | result | target | verdict |\n|---|---|---|---|")
-    for measure, result, target, ok in rows:
-        print(f"| {measure} | {result} | {target} | {('ok' if ok else 'MISSED') if target else ''} |")
-    return 0
+    print("| measure | target | result | verdict |\n|---|---|---|---|")
+    for measure, target, result, ok in rows:
+        print(f"| {measure} | {target} | {result} | {'' if ok is None else ('ok' if ok else 'MISSED')} |")
+    return 0 if all(ok is not False for *_rest, ok in rows) else 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery, signals
+from django.db import close_old_connections
 
 from leadhub.ops import request_id
 
@@ -41,6 +42,16 @@ def _setup_logging(**kwargs) -> None:
     dictConfig(settings.LOGGING)
 
 
+def _close_old_connections(sender=None, **kwargs) -> None:
+    """With CELERY_DB_REUSE_MAX set, connections persist across tasks as across requests: each task starts and ends
+    by closing those that broke or outlived CONN_MAX_AGE, as Django does around a request. Not for a task run
+    eagerly, inside its caller's transaction (as Celery's own fixup spares it)."""
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()
+
+
+signals.task_prerun.connect(_close_old_connections, weak=False)
+signals.task_postrun.connect(_close_old_connections, weak=False)
 # Request ids travel into the tasks a request queued; each task's outcome is counted for /metrics.
 signals.before_task_publish.connect(request_id.on_before_task_publish, weak=False)
 signals.task_prerun.connect(request_id.on_task_prerun, weak=False)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -132,13 +132,31 @@ def delivery_resend(*, by, endpoint_id, delivery_id) -> Delivery:
         raise Http404(_("No such delivery."))
     if endpoint.paused or not endpoint.is_active:
         raise ValidationError({"endpoint": [_("Resume the endpoint first: nothing is sent to it now.")]})
-    now = timezone.now()
-    delivery.status, delivery.attempts, delivery.next_attempt_at, delivery.queued_at = (
-        DeliveryStatus.PENDING,
-        0,
-        now,
-        now,
-    )
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at", "queued_at"])
-    after_commit(partial(queue_deliveries, [delivery.pk]))
+    _send_again([delivery.pk])
+    delivery.refresh_from_db()
     return delivery
+
+
+@transaction.atomic
+def deliveries_send_again(*, by, delivery_ids) -> int:
+    """Ops staff (the admin's action): send these deliveries again, each with its webhook-id and data as they were,
+    on a fresh round of retries. Those of a paused or disabled endpoint are left alone. Returns how many."""
+    if not (getattr(by, "is_active", False) and getattr(by, "is_staff", False)):
+        raise PermissionDenied(_("Only vendor ops staff send deliveries of any organisation again."))
+    ids = list(
+        Delivery.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(delivery_ids), endpoint__is_active=True, endpoint__paused=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _send_again(ids)
+    return len(ids)
+
+
+def _send_again(delivery_ids: list[int]) -> None:
+    """Reset locked deliveries to pending, due now, and queue them once the transaction commits."""
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=delivery_ids).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, queued_at=now
+    )
+    after_commit(partial(queue_deliveries, delivery_ids))

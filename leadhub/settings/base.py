@@ -179,6 +179,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes a task's database connections before and after every task unless this is set: a new
+# PostgreSQL connection (a backend process, its catalogue caches) per task cost more than the deliveries it sent.
+# Set, it closes one every 2,000 tasks; leadhub.celery closes broken and CONN_MAX_AGE-old ones after each task.
+CELERY_DB_REUSE_MAX = 1000
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_FILESYSTEM_DIR", default=str(VAR_DIR / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -316,8 +320,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # httpx logs every webhook request at INFO; the delivery log (webhooks.Attempt) already records each one.
-    "loggers": {"httpx": {"level": "WARNING"}},
 }
 
 # /metrics answers only `Authorization: Bearer <this>`; empty (the default) turns it off (404).
