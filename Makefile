@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check bench bench-insights bench-privacy bench-triage bench-export bench-webhooks install loadtest routing-eval
+.PHONY: run test check bench bench-core bench-routing bench-insights bench-privacy bench-triage bench-export bench-webhooks install loadtest routing-eval
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,27 @@ check: $(BIN)/.installed
 	  CACHE_URL=redis://127.0.0.1:6379/1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# One table: queries per page, tab server time, throughput vs a Fortunes reference, expiry rate. Seeds the
-# leadhub_bench database with 1,000,000 leads the first time (several minutes); BENCH_ARGS="--leads 100000 --fresh" etc.
+# Every bench, one table each, in this order: the lists and jobs at 1,000,000 leads (bench-core), routing over 10,000
+# partners, insights, triage, privacy and webhooks. Runs them all even when one misses; fails at the end if any did.
 bench: $(BIN)/.installed
+	@failed=""; \
+	$(MAKE) --no-print-directory bench-core || failed="$$failed core"; \
+	$(MAKE) --no-print-directory bench-routing || failed="$$failed routing"; \
+	$(MAKE) --no-print-directory bench-insights || failed="$$failed insights"; \
+	$(MAKE) --no-print-directory bench-triage || failed="$$failed triage"; \
+	$(MAKE) --no-print-directory bench-privacy || failed="$$failed privacy"; \
+	$(MAKE) --no-print-directory bench-webhooks || failed="$$failed webhooks"; \
+	test -z "$$failed" || { echo "make bench: missed targets or errors in:$$failed"; exit 1; }
+
+# Queries per page, tab server time, throughput vs a Fortunes reference, expiry rate. Seeds the leadhub_bench
+# database with 1,000,000 leads the first time (a minute or two); BENCH_ARGS="--leads 100000 --fresh" etc.
+bench-core: $(BIN)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# GET /api/v1/partners/match over 10,000 partners and what routing adds to POST /api/v1/leads, in a database of its
+# own (leadhub_routing_bench, seeded once); ROUTING_BENCH_ARGS="--requests 300 --fresh".
+bench-routing: $(BIN)/.installed
+	$(BIN)/python bench/routing_match.py $(ROUTING_BENCH_ARGS)
 
 # Triage (DESIGN §11): a 1,000-row CSV import (preview, apply), a 1,000-item API bulk and the live refresh's
 # server time when nothing changed, in a database of its own (leadhub_triage_bench); TRIAGE_BENCH_ARGS="--fresh".
