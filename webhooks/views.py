@@ -10,11 +10,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from webhooks import services
+from webhooks.crypto import secret_decrypt, secret_encrypt
 from webhooks.forms import EndpointForm
 from webhooks.models import EventType
 from webhooks.selectors import deliveries_for, endpoint_get_for, endpoints_for, managed_organisation_id
 
 EVENT_LABELS = dict(EventType.choices)
+NEW_SECRET = "webhooks-new-secret"
+
+
+def _hand_over(request, endpoint, secret: str) -> None:
+    """Keep a new secret for the one page the browser is sent to next (post/redirect/get: a reload then shows the
+    page again instead of registering a second endpoint or rotating twice). Encrypted, as in the database."""
+    request.session[NEW_SECRET] = {"endpoint": endpoint.pk, "secret": secret_encrypt(secret)}
+
+
+def _take_over(request, endpoint_id: int | None = None) -> tuple[int | None, str | None]:
+    """The secret handed over, once: (endpoint id, secret), or (None, None). Only for the endpoint it was made for."""
+    kept = request.session.pop(NEW_SECRET, None)
+    if not kept or (endpoint_id is not None and kept["endpoint"] != endpoint_id):
+        return None, None
+    return kept["endpoint"], secret_decrypt(kept["secret"])
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -29,16 +45,20 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def endpoint_list(request):
     managed_organisation_id(request.user)
     form = EndpointForm(request.POST or None)
-    created, secret, status = None, None, 200
     if request.method == "POST":
-        status = 400
         if form.is_valid():
             try:
                 created, secret = services.endpoint_create(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
-                form, status = EndpointForm(), 200
+                _hand_over(request, created, secret)
+                return redirect("webhooks:list")
+        created, secret, status = None, None, 400
+    else:
+        created_id, secret = _take_over(request)
+        created = endpoints_for(request.user).filter(pk=created_id).first() if created_id else None
+        secret, status = (secret if created else None), 200
     return render(
         request,
         "webhooks/endpoint_list.html",
@@ -46,7 +66,7 @@ def endpoint_list(request):
             "form": form,
             "endpoints": endpoints_for(request.user),
             "created": created,
-            # Shown on this response only: the database keeps it encrypted and no page shows it again.
+            # Shown on this page only: the database keeps it encrypted and no page shows it again.
             "secret": secret,
             "event_labels": EVENT_LABELS,
         },
@@ -71,7 +91,8 @@ def _detail(request, endpoint, *, secret: str | None = None, status: int = 200):
 @never_cache
 @login_required
 def endpoint_detail(request, endpoint_id: int):
-    return _detail(request, endpoint_get_for(request.user, endpoint_id))
+    endpoint = endpoint_get_for(request.user, endpoint_id)
+    return _detail(request, endpoint, secret=_take_over(request, endpoint.pk)[1])
 
 
 @never_cache
@@ -79,7 +100,8 @@ def endpoint_detail(request, endpoint_id: int):
 @require_POST
 def endpoint_rotate(request, endpoint_id: int):
     endpoint, secret = services.endpoint_rotate_secret(by=request.user, endpoint_id=endpoint_id)
-    return _detail(request, endpoint, secret=secret)
+    _hand_over(request, endpoint, secret)
+    return redirect("webhooks:detail", endpoint_id=endpoint.pk)
 
 
 def _act(request, endpoint_id: int, action, success: str):

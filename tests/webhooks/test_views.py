@@ -22,12 +22,13 @@ def shown_secret(response) -> str | None:
 
 def test_a_partner_admin_adds_an_endpoint_and_sees_the_secret_once(client, partner_admin):
     client.force_login(partner_admin)
-    response = client.post("/profile/webhooks/", {"url": URL, "events": ["lead.received", "lead.won"]})
-    assert response.status_code == 200
+    response = client.post("/profile/webhooks/", {"url": URL, "events": ["lead.received", "lead.won"]}, follow=True)
+    assert response.redirect_chain == [("/profile/webhooks/", 302)]  # a reload shows the page, it adds nothing
     assert "no-store" in response["Cache-Control"]
     secret = shown_secret(response)
     endpoint = Endpoint.objects.get()
     assert endpoint.events == ["lead.received", "lead.won"] and secret_decrypt(endpoint.secret_encrypted) == secret
+    assert secret not in str(dict(client.session))  # handed over encrypted, and gone once shown
     listing = client.get("/profile/webhooks/")
     assert shown_secret(listing) is None and secret not in listing.content.decode()
     assert URL in listing.content.decode()
@@ -65,14 +66,31 @@ def test_another_organisations_endpoint_is_a_404_on_every_page(client, partner_a
     assert Endpoint.objects.get() == theirs and not Delivery.objects.exists()
 
 
+def test_opening_the_page_again_after_adding_registers_nothing_more(client, partner_admin):
+    client.force_login(partner_admin)
+    client.post("/profile/webhooks/", {"url": URL}, follow=True)
+    client.get("/profile/webhooks/")  # what a reload of the page the browser was sent to does
+    assert Endpoint.objects.count() == 1
+
+
+def test_a_secret_handed_over_shows_only_on_its_own_endpoint(client, partner_admin):
+    first, _ = endpoint_create(by=partner_admin, url=URL)
+    second, _ = endpoint_create(by=partner_admin, url=URL + "2")
+    client.force_login(partner_admin)
+    client.post(f"/profile/webhooks/{first.pk}/rotate/")
+    assert shown_secret(client.get(f"/profile/webhooks/{second.pk}/")) is None
+
+
 def test_rotate_shows_the_new_secret_once(client, partner_admin):
     endpoint, old = endpoint_create(by=partner_admin, url=URL)
     client.force_login(partner_admin)
-    response = client.post(f"/profile/webhooks/{endpoint.pk}/rotate/")
+    response = client.post(f"/profile/webhooks/{endpoint.pk}/rotate/", follow=True)
+    assert response.redirect_chain == [(f"/profile/webhooks/{endpoint.pk}/", 302)]
     new = shown_secret(response)
     assert new and new != old and "24 hours" in response.content.decode()
     endpoint.refresh_from_db()
     assert secret_decrypt(endpoint.secret_encrypted) == new
+    assert shown_secret(client.get(f"/profile/webhooks/{endpoint.pk}/")) is None  # once
 
 
 def test_pause_and_resume(client, partner_admin):
