@@ -104,7 +104,7 @@
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) { return; }
     if (typing(event.target)) { return; }
     // Any open dialog (the keys' own help, a confirmation) handles its own keys: Esc closes it, nothing more.
-    if (document.querySelector("dialog:modal") || (event.target.closest && event.target.closest("dialog"))) { return; }
+    if (document.querySelector("dialog:modal") || (event.target.closest && event.target.closest("dialog[open]"))) { return; }
     var dialog = help();
     if (!dialog) { return; }
     if (dialog.open) { return; }  // the dialog handles its own keys (Esc closes it)

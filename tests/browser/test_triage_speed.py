@@ -102,7 +102,9 @@ def test_keyboard_help_speaks_czech(page: Page, live_server, partner):
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Vybrat lead pro hromadnou akci")
     page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()  # keys typed while a dialog is open are the dialog's
     page.keyboard.press("j")
+    expect(page.locator("#lead-rows a.lead-company").first).to_be_focused()  # as a person sees it, then x
     page.keyboard.press("x")
     expect(page.locator("[data-selected-count]")).to_have_text("Vybráno: 1")
     expect(page.get_by_role("button", name="Odmítnout vybrané")).to_be_visible()
