@@ -44,9 +44,11 @@ bench-triage: $(BIN)/.installed
 bench-privacy: $(BIN)/.installed
 	$(BIN)/python bench/privacy.py $(PRIVACY_BENCH_ARGS)
 
-# 50 people triaging for 60 s through gunicorn on 127.0.0.1 (own database leadhub_load); prints a summary.
+# The capacity of this machine: Locust steps the users up (100, 250, 500 ...; think times in docs/operations.md)
+# against gunicorn, a worker and beat on 127.0.0.1 (own database leadhub_load, Redis db 8) until p95 > 200 ms or
+# a 5xx; prints the table and checks the data. LOADTEST_ARGS="--steps 50,100 --seconds 30" etc.
 loadtest: $(BIN)/.installed
-	$(BIN)/python -m loadtest.run --users 50 --seconds 60
+	$(BIN)/python -m loadtest.capacity $(LOADTEST_ARGS)
 
 # A seeded synthetic year routed three ways (random, keyword overlap, LeadHub); prints the last quarter's table and
 # fails unless LeadHub beats keyword overlap. EVAL_ARGS="--partners 150 --leads 3000" for a quick run.
