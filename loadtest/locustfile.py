@@ -12,6 +12,7 @@ import os
 import random
 import re
 import threading
+import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -32,13 +33,20 @@ _tokens = itertools.cycle(_people.get("api_tokens", []) or [None])
 _visitors = itertools.count(1)
 # Status codes per page kind, and requests that came back on the log-in page (a lost session).
 STATUSES: dict[str, Counter] = defaultdict(Counter)
+# ... and over the whole run, ramp included (what the writes are reconciled with).
+ALL_STATUSES: dict[str, Counter] = defaultdict(Counter)
 SESSION_LOST = Counter()
+# When each server error or failed connection happened (the scale-out test matches them to what it killed).
+ERRORS_AT: list[tuple[float, str, int]] = []
 
 
 @events.request.add_listener
 def _count(request_type, name, response, exception, **kwargs):
     status = getattr(response, "status_code", 0) or 0
     STATUSES[name][status] += 1
+    ALL_STATUSES[name][status] += 1
+    if status == 0 or status >= 500:
+        ERRORS_AT.append((time.time(), name, status))
     location = getattr(response, "headers", {}).get("Location", "") if response is not None else ""
     url = getattr(response, "url", "") or ""
     if "/accounts/login/" in location or "/accounts/login/" in url:
@@ -78,6 +86,8 @@ def _write_result(environment, **kwargs):
         "p99": total.get_response_time_percentile(0.99),
         "kinds": kinds,
         "session_lost": sum(SESSION_LOST.values()),
+        "errors_at": ERRORS_AT,
+        "all_statuses": {name: {str(k): v for k, v in codes.items()} for name, codes in ALL_STATUSES.items()},
     }
     with open(path, "w") as out:
         json.dump(result, out)

@@ -5,6 +5,7 @@ come and go (PostgreSQL backends, Celery's pool) are counted too.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -59,6 +60,8 @@ def start_gunicorn(*, port: int, env: dict, workers: int = 3, threads: int = 8) 
         + ["--timeout", "60", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
+        # A group of its own, so the scale-out test can kill the master and its workers at once.
+        start_new_session=True,
     )
     wait_http(f"http://127.0.0.1:{port}/healthz", process)
     return process
@@ -73,7 +76,17 @@ def start_celery(args: list[str], *, env: dict, log: Path, app: str = "leadhub")
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL a process and everything in its session, as a crashed machine would stop: nothing finishes."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def wait_worker(process: subprocess.Popen, hostname: str, seconds: float = 90) -> None:
@@ -211,6 +224,13 @@ def redis_queue_length(redis_url: str, queue: str = "celery") -> int:
     import redis
 
     return redis.Redis.from_url(redis_url).llen(queue)
+
+
+def redis_unacked(redis_url: str) -> int:
+    """Tasks a worker has taken and not yet acknowledged (kombu's `unacked` hash)."""
+    import redis
+
+    return redis.Redis.from_url(redis_url).hlen("unacked")
 
 
 def forget_cache(redis_url: str, prefix: str = "leadhub-bench:") -> int:
