@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check bench bench-privacy bench-triage install loadtest routing-eval
+.PHONY: run test check bench bench-privacy bench-triage install loadtest scaleout routing-eval
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ bench-privacy: $(BIN)/.installed
 # a 5xx; prints the table and checks the data. LOADTEST_ARGS="--steps 50,100 --seconds 30" etc.
 loadtest: $(BIN)/.installed
 	$(BIN)/python -m loadtest.capacity $(LOADTEST_ARGS)
+
+# Two gunicorn groups behind HAProxy, two workers and one beat (own database leadhub_scaleout, Redis db 8); under
+# Locust load group b and worker 2 are killed and b restarted; prints the checks. Needs haproxy (apt-get install
+# haproxy). SCALEOUT_ARGS="--users 400 --seconds 300" etc.
+scaleout: $(BIN)/.installed
+	$(BIN)/python -m loadtest.scaleout $(SCALEOUT_ARGS)
 
 # A seeded synthetic year routed three ways (random, keyword overlap, LeadHub); prints the last quarter's table and
 # fails unless LeadHub beats keyword overlap. EVAL_ARGS="--partners 150 --leads 3000" for a quick run.

@@ -149,7 +149,7 @@ def main(argv=None) -> int:
         owed_before = emails_owed()
         print(f"Seeded in {time.monotonic() - started:.0f} s; load average {stack.load_average()}", flush=True)
 
-        web = stack.start_gunicorn(port=args.port, env=env, workers=args.web_workers)
+        web = stack.start_gunicorn(port=args.port, env=env, workers=args.web_workers, log=workdir / "web.log")
         hostname = f"load-{os.getpid()}@{os.uname().nodename}"
         worker = stack.start_celery(
             ["worker", "--concurrency", "2", "--hostname", hostname], env=env, log=workdir / "worker.log"

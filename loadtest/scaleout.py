@@ -239,9 +239,13 @@ def main(argv=None) -> int:
         node = os.uname().nodename
         names = {"worker1": f"scaleout-1-{os.getpid()}@{node}", "worker2": f"scaleout-2-{os.getpid()}@{node}"}
         try:
-            processes["a"] = stack.start_gunicorn(port=port_a, env=env, workers=2)
-            processes["b"] = stack.start_gunicorn(port=port_b, env=env, workers=2)
-            processes["haproxy"] = subprocess.Popen(["haproxy", "-f", str(config), "-db"], stdout=subprocess.DEVNULL)
+            processes["a"] = stack.start_gunicorn(port=port_a, env=env, workers=2, log=workdir / "web-a.log")
+            processes["b"] = stack.start_gunicorn(port=port_b, env=env, workers=2, log=workdir / "web-b.log")
+            processes["haproxy"] = subprocess.Popen(
+                ["haproxy", "-f", str(config), "-db"],
+                stdout=subprocess.DEVNULL,
+                stderr=open(workdir / "haproxy.log", "ab"),
+            )
             stack.wait_http(f"{base}/healthz", processes["haproxy"])
             for name, hostname in names.items():
                 processes[name] = stack.start_celery(
@@ -281,7 +285,7 @@ def main(argv=None) -> int:
                 events["worker_killed_at"] = time.time()
                 stack.kill_group(processes["worker2"])
                 time.sleep(0.1 * args.seconds)
-                processes["b"] = stack.start_gunicorn(port=port_b, env=env, workers=2)
+                processes["b"] = stack.start_gunicorn(port=port_b, env=env, workers=2, log=workdir / "web-b.log")
                 events["web_started_at"] = time.time()
 
             disturber = threading.Thread(target=disturb, daemon=True)

@@ -53,7 +53,9 @@ def wait_http(url: str, process: subprocess.Popen | None = None, seconds: float 
     raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
-def start_gunicorn(*, port: int, env: dict, workers: int = 3, threads: int = 8) -> subprocess.Popen:
+def start_gunicorn(*, port: int, env: dict, workers: int = 3, threads: int = 8, log: Path | None = None):
+    """gunicorn on 127.0.0.1:port (gthread, as in production), its log (4xx warnings included) in `log`."""
+    out = open(log, "ab") if log else None
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "leadhub.wsgi:application", "--bind", f"127.0.0.1:{port}"]
         + ["--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread"]
@@ -62,6 +64,8 @@ def start_gunicorn(*, port: int, env: dict, workers: int = 3, threads: int = 8) 
         env=env,
         # A group of its own, so the scale-out test can kill the master and its workers at once.
         start_new_session=True,
+        stdout=out,
+        stderr=out,
     )
     wait_http(f"http://127.0.0.1:{port}/healthz", process)
     return process
