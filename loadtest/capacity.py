@@ -102,14 +102,15 @@ def print_table(rows: list[dict], lines=print) -> None:
 
 
 def print_kinds(row: dict, lines=print) -> None:
-    lines(f"Per page kind at {row['users']} users (ms; statuses):")
+    lines(f"Per page kind at {row['users']} users (ms; app = time inside Django, its median; queries; statuses):")
     kinds = row["kinds"]
     for name in [k for k in KIND_ORDER if k in kinds] + sorted(set(kinds) - set(KIND_ORDER)):
         kind = kinds[name]
         statuses = " ".join(f"{code}:{count}" for code, count in kind["statuses"].items())
         lines(
             f"  {name:<17} {kind['requests']:>6} req  p50 {kind['p50']:>5.0f}  p95 {kind['p95']:>5.0f}"
-            f"  p99 {kind['p99']:>5.0f}  {statuses}"
+            f"  p99 {kind['p99']:>5.0f}  app {kind.get('app_p50') or 0:>5.1f}  q {kind.get('queries') or 0:>3.0f}"
+            f"  {statuses}"
         )
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import statistics
 import threading
 import time
 from collections import Counter, defaultdict
@@ -38,6 +39,10 @@ ALL_STATUSES: dict[str, Counter] = defaultdict(Counter)
 SESSION_LOST = Counter()
 # When each server error or failed connection happened (the scale-out test matches them to what it killed).
 ERRORS_AT: list[tuple[float, str, int]] = []
+# Under the bench settings each answer says how long the app took (Server-Timing) and how many queries it ran.
+APP_MS: dict[str, list[float]] = defaultdict(list)
+QUERIES: dict[str, list[int]] = defaultdict(list)
+SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
 
 
 @events.request.add_listener
@@ -47,6 +52,12 @@ def _count(request_type, name, response, exception, **kwargs):
     ALL_STATUSES[name][status] += 1
     if status == 0 or status >= 500:
         ERRORS_AT.append((time.time(), name, status))
+    headers = getattr(response, "headers", None) or {}
+    timing = SERVER_TIMING.search(headers.get("Server-Timing", ""))
+    if timing:
+        APP_MS[name].append(float(timing.group(1)))
+    if headers.get("X-Bench-Queries", "").isdigit():
+        QUERIES[name].append(int(headers["X-Bench-Queries"]))
     location = getattr(response, "headers", {}).get("Location", "") if response is not None else ""
     url = getattr(response, "url", "") or ""
     if "/accounts/login/" in location or "/accounts/login/" in url:
@@ -58,6 +69,8 @@ def _reset(user_count, **kwargs):
     # Only the steady state counts: Locust resets its own statistics here too (--reset-stats).
     STATUSES.clear()
     SESSION_LOST.clear()
+    APP_MS.clear()
+    QUERIES.clear()
 
 
 @events.quitting.add_listener
@@ -76,6 +89,8 @@ def _write_result(environment, **kwargs):
             "p95": entry.get_response_time_percentile(0.95),
             "p99": entry.get_response_time_percentile(0.99),
             "statuses": {str(code): count for code, count in sorted(STATUSES[name].items())},
+            "app_p50": statistics.median(APP_MS[name]) if APP_MS[name] else None,
+            "queries": statistics.median(QUERIES[name]) if QUERIES[name] else None,
         }
     total = stats.total
     result = {
