@@ -132,8 +132,8 @@ class _Browser(HttpUser):
 
 
 class PartnerUser(_Browser):
-    """A partner's referrals admin at work: reads a tab, pages, searches, opens a lead and decides it; colleagues
-    in the same organisation go for the same newest leads, so some of them meet a 409."""
+    """A partner's referrals admin at work: reads a tab, pages, searches, opens a lead and decides it, thinking
+    before each action; colleagues in the same organisation go for the same newest leads, so some meet a 409."""
 
     weight = 6
     wait_time = between(5 * THINK, 15 * THINK)
@@ -172,7 +172,10 @@ class PartnerUser(_Browser):
         if not self.open_tab():
             return
         lead_id = self.leads[random.randrange(min(2, len(self.leads)))]
+        self.wait()
         self.client.get(f"/leads/{lead_id}/", name="lead")
+        # Reading the lead before deciding: a colleague may decide it meanwhile (409).
+        self.wait()
         roll = random.random()
         if roll < 0.55:
             close = (date.today() + timedelta(days=30)).isoformat()
@@ -190,7 +193,9 @@ class PartnerUser(_Browser):
         if not accepted:
             return
         lead_id = random.choice(accepted[:5])
+        self.wait()
         page = self.client.get(f"/leads/{lead_id}/", name="lead").text
+        self.wait()
         if random.random() < 0.7:
             version = VERSION.search(page)
             close = (date.today() + timedelta(days=45)).isoformat()
@@ -225,6 +230,7 @@ class Customer(_Browser):
         page = self.get("/partners/", "directory").text
         slugs = PARTNER_LINK.findall(page)
         if slugs:
+            self.wait()
             self.get(f"/partners/{random.choice(slugs)}/", "partner page")
 
     @task(2)
@@ -239,6 +245,9 @@ class Customer(_Browser):
         slug = random.choice(slugs)
         page = self.get(f"/partners/{slug}/", "partner page").text
         token = CSRF_INPUT.search(page)
+        # Filling in the form.
+        self.wait()
+        self.wait()
         data = {
             "company": "Load Customer s.r.o.",
             "contact_name": "Load Customer",

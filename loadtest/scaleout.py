@@ -35,6 +35,9 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    # A busy group answers /healthz behind the requests it has queued: a 1 s check would call it down just when
+    # the other one is gone, and leave no server at all (503s). Give the check as long as a slow request.
+    timeout check 5s
     # A request that could not connect (the group is down) goes to the other group; one already sent never does.
     retries 3
     option redispatch
@@ -48,8 +51,8 @@ backend groups
     option httpchk
     http-check send meth GET uri /healthz hdr Host localhost
     http-response set-header X-Served-By %[srv_name]
-    server a 127.0.0.1:{a} check inter 1s fall 2 rise 2
-    server b 127.0.0.1:{b} check inter 1s fall 2 rise 2
+    server a 127.0.0.1:{a} check inter 1s fall 3 rise 2
+    server b 127.0.0.1:{b} check inter 1s fall 3 rise 2
 """
 # A failed request belongs to the kill if it ended within this many seconds after it.
 IN_FLIGHT_WINDOW = 5.0
