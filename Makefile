@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check bench bench-core bench-routing bench-insights bench-privacy bench-triage bench-export bench-webhooks install loadtest routing-eval
+.PHONY: run test check bench bench-core bench-routing bench-insights bench-privacy bench-triage bench-export bench-webhooks install loadtest scaleout routing-eval
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,9 +77,17 @@ bench-privacy: $(BIN)/.installed
 bench-webhooks: $(BIN)/.installed
 	$(BIN)/python bench/webhooks.py $(WEBHOOKS_BENCH_ARGS)
 
-# 50 people triaging for 60 s through gunicorn on 127.0.0.1 (own database leadhub_load); prints a summary.
+# The capacity of this machine: Locust steps the users up (100, 250, 500 ...; think times in docs/operations.md)
+# against gunicorn, a worker and beat on 127.0.0.1 (own database leadhub_load, Redis db 8) until p95 > 200 ms or
+# a 5xx; prints the table and checks the data. LOADTEST_ARGS="--steps 50,100 --seconds 30" etc.
 loadtest: $(BIN)/.installed
-	$(BIN)/python -m loadtest.run --users 50 --seconds 60
+	$(BIN)/python -m loadtest.capacity $(LOADTEST_ARGS)
+
+# Two gunicorn groups behind HAProxy, two workers and one beat (own database leadhub_scaleout, Redis db 8); under
+# Locust load group b and worker 2 are killed and b restarted; prints the checks. Needs haproxy (apt-get install
+# haproxy). SCALEOUT_ARGS="--users 400 --seconds 300" etc.
+scaleout: $(BIN)/.installed
+	$(BIN)/python -m loadtest.scaleout $(SCALEOUT_ARGS)
 
 # A seeded synthetic year routed three ways (random, keyword overlap, LeadHub); prints the last quarter's table and
 # fails unless LeadHub beats keyword overlap. EVAL_ARGS="--partners 150 --leads 3000" for a quick run.
