@@ -5,14 +5,22 @@ beside the name), from django-countries. Every form where a country is entered o
 import functools
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 
 def country_choices(blank_label) -> list[tuple[str, str]]:
-    """Sorted by the name in the active language (django-countries sorts per language), computed per render."""
-    return [("", str(blank_label)), *[(code, f"{name} ({code})") for code, name in countries]]
+    """Sorted by the name in the active language (django-countries sorts per language)."""
+    return [("", str(blank_label)), *_named_countries(get_language())]
+
+
+@functools.lru_cache(maxsize=16)
+def _named_countries(language: str | None) -> tuple[tuple[str, str], ...]:
+    # Translating and sorting 250 names took longer than the rest of a partner page: once per language.
+    return tuple((code, f"{name} ({code})") for code, name in countries)
 
 
 def country_name(code: str) -> str:
@@ -30,12 +38,36 @@ def is_country(code: str) -> bool:
     return bool(code) and bool(countries.alpha2(code)) and countries.alpha2(code) == code
 
 
+class CountrySelect(forms.Select):
+    """The country <select> with its 250 options written here: rendered through the widget templates, one
+    template per option, it was the costliest part of every page that shows it (the partner page's contact form,
+    the directory's filter, the profile)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = _options_html(tuple((str(code), str(label)) for code, label in self.choices))
+        for selected in {escape(item) for item in self.format_value(value)}:
+            options = options.replace(f'<option value="{selected}">', f'<option value="{selected}" selected>', 1)
+        attributes = {"name": name, **self.build_attrs(self.attrs, attrs)}
+        written = "".join(
+            f" {key}" if value is True else f' {key}="{escape(value)}"'
+            for key, value in attributes.items()
+            if value is not False and value is not None
+        )
+        return mark_safe(f"<select{written}>{options}</select>")
+
+
+@functools.lru_cache(maxsize=32)
+def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
+    """The options of one list of choices (one per language and blank label), none selected."""
+    return "".join(f'<option value="{escape(code)}">{escape(label)}</option>' for code, label in choices)
+
+
 class CountryChoiceField(forms.ChoiceField):
     """A <select> of countries; `blank_label` is the empty first option ("Any country", "Choose a country…")."""
 
     def __init__(self, *, blank_label=None, **kwargs):
         blank_label = blank_label or _("Choose a country…")
-        kwargs.setdefault("widget", forms.Select(attrs={"autocomplete": "country"}))
+        kwargs.setdefault("widget", CountrySelect(attrs={"autocomplete": "country"}))
         super().__init__(choices=lambda: country_choices(blank_label), **kwargs)
 
     def to_python(self, value):

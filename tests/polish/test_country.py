@@ -115,3 +115,14 @@ def test_the_admin_customer_and_location_forms_pick_a_country(client, ops_user, 
     LocationFactory(profile=profile, country="CZ")
     html = client.get(reverse("admin:profiles_businessprofile_change", args=[profile.pk])).content.decode()
     assert '<option value="CZ" selected>Czechia (CZ)</option>' in _select(html, "locations-0-country")
+
+
+def test_the_picker_keeps_the_chosen_country_selected_and_escapes_what_it_does_not_know(client, listed):
+    for language, germany in (("en", "Germany"), ("cs", "Německo")):
+        select = _select(
+            client.get("/partners/", {"country": "DE"}, HTTP_ACCEPT_LANGUAGE=language).content.decode(), "country"
+        )
+        assert f'<option value="DE" selected>{germany} (DE)</option>' in select
+        assert select.count(" selected") == 1
+    crafted = client.get("/partners/", {"country": '"><script>x</script>'}).content.decode()
+    assert "<script>x</script>" not in crafted and " selected" not in _select(crafted, "country")
