@@ -36,6 +36,9 @@ def log_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("#main")).to_be_visible()
+    # The next page, with its scripts running: a select's change before app.js listens would be lost.
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture
