@@ -70,6 +70,26 @@ def test_seed_bulk_loads_a_realistic_mix(seeded):
     assert not Lead.objects.filter(status="received", received_at__lt=cutoff).exists()  # the job has kept up
 
 
+def test_seed_bulk_partners_have_profiles_routing_can_choose_between(seeded):
+    from profiles.models import BusinessProfile
+    from routing import snapshot
+    from routing.scoring import LeadRequest
+    from routing.selectors import partners_match
+
+    profiles = BusinessProfile.objects.filter(organisation__slug__startswith="bulk-").prefetch_related("locations")
+    assert profiles.count() == 10
+    for profile in profiles:
+        assert len(profile.keywords) >= 3 and profile.company_sizes and profile.locations.exists()
+    assert len({tuple(sorted(profile.keywords)) for profile in profiles}) > 5  # not one profile ten times
+    snapshot.forget()
+    chosen = set()
+    for profile in profiles:
+        place = profile.locations.first()
+        request = LeadRequest(need=f"We need {profile.keywords[0]}", country=place.country)
+        chosen.add(partners_match(request, limit=1)[0].slug)
+    assert len(chosen) > 2  # different needs and places go to different partners
+
+
 def test_seed_bulk_writes_every_lead_s_search_row_as_the_services_would(seeded):
     user, largest = seeded
     written = dict(LeadSearch.objects.values_list("lead_id", "text"))

@@ -25,7 +25,8 @@ from leads.management.bulk_writers import (
     ts,
 )
 from leads.models import Customer, Favorite, Lead, LeadEvent, LeadSearch
-from profiles.models import BusinessProfile, Membership, Organisation, Role
+from profiles.models import BusinessProfile, Location, Membership, Organisation, Role
+from routing.fake import fake_profile
 
 
 def _partner_sizes(leads: int, partners: int) -> list[int]:
@@ -40,15 +41,27 @@ def _partner_sizes(leads: int, partners: int) -> list[int]:
     return [largest, *sizes]
 
 
-def create_partner(slug: str, name: str, *, users: int, password_hash: str) -> tuple[Organisation, list[int]]:
-    """An organisation with its profile, a partner admin `<slug>-admin` and referrals admins; returns user ids."""
+def create_partner(
+    slug: str, name: str, *, users: int, password_hash: str, rng: random.Random | None = None
+) -> tuple[Organisation, list[int]]:
+    """An organisation with its profile, a partner admin `<slug>-admin` and referrals admins; returns user ids.
+
+    The profile's keywords, company sizes and offices are drawn like routing's (routing.fake), so that routing
+    has real choices to make among the seeded partners; every partner accepts leads without a monthly limit."""
     organisation = Organisation.objects.create(slug=slug, name=name)
-    BusinessProfile.objects.create(
+    fake = fake_profile(rng or random.Random(slug), 0, slug_prefix=slug)
+    profile = BusinessProfile.objects.create(
         organisation=organisation,
-        description=f"{name}: cloud, data and security.",
-        keywords=["cloud", "data"],
-        company_sizes=["10-49", "50-249"],
+        description=f"{name}: {fake.specialty}.",
+        keywords=fake.keywords,
+        company_sizes=fake.company_sizes,
         industries=["Retail"],
+    )
+    Location.objects.bulk_create(
+        Location(
+            profile=profile, country=country, city=city, contact_name="Alerts", contact_email=f"alerts@{slug}.example"
+        )
+        for country, city in fake.locations
     )
     User = get_user_model()
     people = [User(username=f"{slug}-admin", email=f"admin@{slug}.example", password=password_hash)]
@@ -163,6 +176,7 @@ class Command(BaseCommand):
         now = timezone.now()
         password_hash = make_password(password or settings.LEADHUB_DEMO_PASSWORD)
         sizes = _partner_sizes(leads, partners)
+        profiles = random.Random(f"profiles:{seed}")  # apart from `rng`, so that the leads drawn stay the same
         with transaction.atomic():
             referrers = vendor_referrers(password_hash)
             partner_ids, users_of = [], {}
@@ -172,6 +186,7 @@ class Command(BaseCommand):
                     f"Partner {rank:03d} Consulting",
                     users=min(10, 2 + size // 20_000),
                     password_hash=password_hash,
+                    rng=profiles,
                 )
                 partner_ids.append(organisation.pk)
                 users_of[organisation.pk] = users
