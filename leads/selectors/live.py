@@ -6,9 +6,11 @@ entry). The list page takes its tab counts from the same statement, so the probe
 """
 
 import hashlib
+from datetime import UTC
 
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from leads.models import Favorite, Lead, ListTab, Status, Tab
 from leads.tenancy import ALL_PARTNERS, partner_scope
@@ -41,6 +43,9 @@ def _counts_and_newest(user, tab: str) -> tuple[dict[str, int], object]:
             [Tab.MARKETPLACE.value, Tab.QUALIFIED.value, user.pk, *newest_params, *mine_params, Status.RECEIVED.value],
         )
         *counts, newest_at = cursor.fetchone()
+    if isinstance(newest_at, str):  # SQLite (make run) hands the column's text back from a hand-written statement
+        newest_at = Lead._meta.get_field("received_at").to_python(newest_at)
+        newest_at = timezone.make_aware(newest_at, UTC) if timezone.is_naive(newest_at) else newest_at
     return dict(zip(ListTab.values, counts)), newest_at
 
 
