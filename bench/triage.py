@@ -23,6 +23,10 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from run import ensure_database  # bench/run.py: the bench's own database helpers  # noqa: E402
+
 TARGETS = {"import_preview": 5.0, "import_apply": 5.0, "api_bulk": 5.0, "live_p95_ms": 3.0}
 
 
@@ -46,17 +50,7 @@ def parse_args(argv=None):
 
 def prepare(args) -> None:
     """Create (or recreate) the database and migrate it, in a child process with the bench settings."""
-    import psycopg
-
-    name = args.database_url.rsplit("/", 1)[1]
-    admin = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and args.fresh:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+    ensure_database(args.database_url, fresh=args.fresh)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True, env=os.environ)
 
 
