@@ -5,7 +5,8 @@ beside the name), from django-countries. Every form where a country is entered o
 import functools
 
 from django import forms
-from django.utils.html import escape
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -47,13 +48,10 @@ class CountrySelect(forms.Select):
         options = _options_html(tuple((str(code), str(label)) for code, label in self.choices))
         for selected in {escape(item) for item in self.format_value(value)}:
             options = options.replace(f'<option value="{selected}">', f'<option value="{selected}" selected>', 1)
-        attributes = {"name": name, **self.build_attrs(self.attrs, attrs)}
-        written = "".join(
-            f" {key}" if value is True else f' {key}="{escape(value)}"'
-            for key, value in attributes.items()
-            if value is not False and value is not None
+        # The name first, as Django's own template writes it (and as leads.forms.CurrencySelect does).
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options)
         )
-        return mark_safe(f"<select{written}>{options}</select>")
 
 
 @functools.lru_cache(maxsize=32)
