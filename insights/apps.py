@@ -8,7 +8,7 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
-        from insights.subscribers import refresh_rollups
-        from leads.events import subscribe
+        from insights.subscribers import COUNTED, refresh_rollups
+        from leads.events import follow
 
-        subscribe(refresh_rollups)
+        follow(refresh_rollups, actions=COUNTED)

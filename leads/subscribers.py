@@ -7,7 +7,7 @@ from functools import partial
 
 from django.db.models.signals import post_delete, post_save
 
-from leads.events import Happened, after_commit, subscribe
+from leads.events import Happened, after_commit, follow, subscribe
 from leads.models import EmailKind, EventAction, Lead
 from leads.notifications import PER_EVENT_KINDS
 from leads.selectors.outcomes import OUTCOME_OF_ACTION
@@ -26,9 +26,6 @@ DECISIONS = {EventAction.ACCEPT, EventAction.DECLINE}
 
 
 def send_emails(happenings: Sequence[Happened]) -> None:
-    expired = [str(happened.lead_id) for happened in happenings if happened.action == EventAction.EXPIRE]
-    if expired:
-        after_commit(partial(leads_expired_notify.delay, lead_ids=expired))
     per_lead = defaultdict(list)
     for happened in happenings:
         kind = EMAIL_OF_ACTION.get(happened.action)
@@ -45,25 +42,26 @@ def send_emails(happenings: Sequence[Happened]) -> None:
             after_commit(partial(leads_notify_many.delay, kind=kind.value, lead_ids=lead_ids))
 
 
+def send_expiry_emails(happenings: Sequence[Happened]) -> None:
+    """A follower (on a worker, after the commit): an expiry batch's e-mails, one task per lead and kind."""
+    leads_expired_notify(lead_ids=[str(happened.lead_id) for happened in happenings])
+
+
 def refresh_response_times(happenings: Sequence[Happened]) -> None:
     for partner_id in {happened.partner_id for happened in happenings if happened.action in DECISIONS}:
         after_commit(partial(profile_refresh_response_time, organisation_id=partner_id))
 
 
 def teach_routing(happenings: Sequence[Happened]) -> None:
-    """Routing learns from every decision once it commits, and a qualified lead that was declined (but not as
-    spam) or expired goes on to the next partner by itself: one task per batch (leads.tasks.leads_teach_routing).
+    """A follower (on a worker, after the commit): routing learns from every decision, and a qualified lead that was
+    declined (but not as spam) or expired goes on to the next partner by itself (leads.tasks.leads_teach_routing).
 
     Neither happens in the change's transaction nor in its caller's time: in the transaction, a partner's counter
     rows would stay locked while it runs and every other decision for that partner (the expiry job's batches among
     them) would queue behind it; and reading a thousand leads' facts and matching their needs would double the
     expiry job's time. A lost task loses its lessons until the nightly rebuild (rebuild_routing_statistics).
     """
-    lessons = [
-        [happened.action, str(happened.lead_id)] for happened in happenings if happened.action in OUTCOME_OF_ACTION
-    ]
-    if lessons:
-        after_commit(partial(leads_teach_routing.delay, lessons=lessons))
+    leads_teach_routing(lessons=[[happened.action, str(happened.lead_id)] for happened in happenings])
 
 
 def mark_live_lists(happenings: Sequence[Happened]) -> None:
@@ -81,4 +79,5 @@ def connect() -> None:
     subscribe(mark_live_lists)
     subscribe(send_emails)
     subscribe(refresh_response_times)
-    subscribe(teach_routing)
+    follow(send_expiry_emails, actions=[EventAction.EXPIRE])
+    follow(teach_routing, actions=OUTCOME_OF_ACTION)

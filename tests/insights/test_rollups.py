@@ -16,9 +16,10 @@ from insights.models import COUNT_COLUMNS, PartnerDay, PartnerDayTotal
 from insights.period import Period
 from insights.rollups import rollup_keys_of, rollups_rebuild, rollups_refresh, rollups_refresh_leads
 from insights.selectors import insights_for
-from insights.tasks import rebuild_insights_rollups, refresh_insights_rollups
+from insights.tasks import rebuild_insights_rollups
 from leadhub.celery import app as celery_app
 from leads import services
+from leads.events import follow_up
 from leads.models import Lead, LeadType, Status
 from tests.db import wait_until_another_connection_waits_for_a_lock
 from tests.factories import LeadFactory, MembershipFactory, UserFactory
@@ -160,7 +161,7 @@ def test_the_expiry_jobs_batch_refreshes_its_days_in_one_task_after_its_commit(
     rollups_refresh_leads([lead.pk for lead in leads])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert services.leads_expire_overdue(batch_size=10) == 3
-    assert [callback.func for callback in callbacks].count(refresh_insights_rollups.delay) == 1
+    assert [callback.func for callback in callbacks].count(follow_up.apply_async) == 1
     assert insights_for(ops_user, period=EVERYTHING).by_status[Status.EXPIRED] == 3
 
 

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from leadhub.celery import app as celery_app
 from leads import services
+from leads.events import follow_up
 from leads.exceptions import LeadConflict
 from leads.models import EventAction, Lead, LeadEvent, Status
 from leads.services import jobs
-from leads.tasks import cool_hot_leads, expire_overdue_leads, leads_expired_notify
+from leads.tasks import cool_hot_leads, expire_overdue_leads
 from tests.db import wait_until_another_connection_waits_for_a_lock
 from tests.factories import AcceptedLeadFactory, LeadFactory
 
@@ -45,6 +46,15 @@ def queued_kwargs(task_name: str) -> list[dict]:
             _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
             found.append(kwargs)
     return found
+
+
+def queued_expiries() -> list[list[str]]:
+    """The expired leads of each waiting follow-up message that has some (one per committed batch of the job)."""
+    batches = [
+        [lead_id for action, lead_id, *_rest in message["happenings"] if action == EventAction.EXPIRE]
+        for message in queued_kwargs("leads.events.follow_up")
+    ]
+    return [batch for batch in batches if batch]
 
 
 @pytest.fixture
@@ -129,8 +139,8 @@ def test_running_the_jobs_twice_changes_nothing_the_second_time(org, django_capt
 
     for lead in leads:
         assert actions_of(lead) == [EventAction.EXPIRE]
-    notifications = [task for task in first_run if getattr(task, "func", None) == leads_expired_notify.delay]
-    assert len(notifications) == 3  # one referrer notification per committed batch of 2, 2 and 1
+    follow_ups = [task for task in first_run if getattr(task, "func", None) == follow_up.apply_async]
+    assert [len(task.keywords["kwargs"]["happenings"]) for task in follow_ups] == [2, 2, 1]  # one per batch
     assert second_run == []
 
 
@@ -160,8 +170,7 @@ def test_two_expiry_runs_at_once_expire_each_lead_exactly_once(org, empty_queue)
     assert set(Lead.objects.values_list("status", flat=True)) == {Status.EXPIRED}
     per_lead = LeadEvent.objects.filter(action=EventAction.EXPIRE).values("lead").annotate(n=Count("id"))
     assert sorted(row["n"] for row in per_lead) == [1] * 40
-    queued = queued_kwargs("leads.tasks.leads_expired_notify")
-    notified = [lead_id for message in queued for lead_id in message["lead_ids"]]
+    notified = [lead_id for batch in queued_expiries() for lead_id in batch]
     assert sorted(notified) == sorted(str(lead.pk) for lead in leads)
 
 
@@ -184,9 +193,7 @@ def test_expiry_drains_a_backlog_on_several_connections_each_lead_once(org, empt
     assert Lead.objects.filter(status=Status.EXPIRED).count() == 45 and status_of(fresh) == Status.RECEIVED
     per_lead = LeadEvent.objects.filter(action=EventAction.EXPIRE).values("lead").annotate(n=Count("id"))
     assert sorted(row["n"] for row in per_lead) == [1] * 45
-    notified = [
-        lead_id for message in queued_kwargs("leads.tasks.leads_expired_notify") for lead_id in message["lead_ids"]
-    ]
+    notified = [lead_id for batch in queued_expiries() for lead_id in batch]
     assert sorted(notified) == sorted(str(lead.pk) for lead in leads)
 
 
@@ -248,7 +255,7 @@ def test_job_skips_a_lead_a_person_is_accepting_and_their_decision_stands(org, p
     assert status_of(being_accepted) == Status.ACCEPTED
     assert actions_of(being_accepted) == [EventAction.ACCEPT]
     assert status_of(forgotten) == Status.EXPIRED
-    assert [m["lead_ids"] for m in queued_kwargs("leads.tasks.leads_expired_notify")] == [[str(forgotten.pk)]]
+    assert queued_expiries() == [[str(forgotten.pk)]]
 
 
 @pytest.mark.django_db(transaction=True)
