@@ -135,10 +135,8 @@ def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list[H
             for lead_id, _partner_id in expired
         )
         rows = [(event.lead_id, partner_id, event.pk) for event, (_lead_id, partner_id) in zip(events, expired)]
-    return [
-        Happened(EventAction.EXPIRE.value, lead_id, partner_id, event_id, Status.RECEIVED.value, Status.EXPIRED.value)
-        for lead_id, partner_id, event_id in rows
-    ]
+    action, before, after = EventAction.EXPIRE.value, Status.RECEIVED.value, Status.EXPIRED.value  # once, not per row
+    return [Happened(action, lead_id, partner_id, event_id, before, after) for lead_id, partner_id, event_id in rows]
 
 
 def leads_cool_hot(*, now: datetime | None = None, batch_size: int | None = None) -> int:
