@@ -2,17 +2,20 @@
 
 import io
 import re
+import uuid
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leads import services
+from leads.management.bulk_writers import SEARCH_COLUMNS, CopySender, CopyWriter
 from leads.models import SEARCHED_FIELDS, Favorite, Lead, LeadEvent, LeadSearch, search_text
 from leads.pagination import paginate
 from leads.selectors import ListFilters, lead_list_for, lead_waiting_counts
@@ -198,3 +201,17 @@ def test_expiry_and_hot_jobs_scan_their_partial_indexes(seeded):
     cool_plans = _plans_of(lambda: services.leads_cool_hot(now=now))
     assert any("lead_hot_idx" in plan for plan in cool_plans)
     assert not any("Seq Scan on leads_lead" in plan for plan in cool_plans)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_postgresql_refuses_fails_the_load_when_it_closes_and_loads_nothing():
+    """seed_bulk's COPY chunks go out from a thread of their own: a refused one still fails the command."""
+    with pytest.raises(psycopg.errors.DataError), transaction.atomic(), connection.cursor() as cursor:
+        sender = CopySender(cursor)
+        writer = CopyWriter(cursor, LeadSearch._meta.db_table, SEARCH_COLUMNS, sender=sender)
+        writer.add(str(uuid.uuid4()), "fine")
+        writer.flush()
+        writer.add("not-a-uuid", "refused")
+        writer.close()
+        sender.close()
+    assert not LeadSearch.objects.exists()

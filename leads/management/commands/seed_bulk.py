@@ -199,7 +199,7 @@ class Command(BaseCommand):
                 indexes_built_after(cursor, loaded) if empty else nullcontext(),
             ):
                 writer = LeadWriter(cursor, rng, now)
-                favorites = CopyWriter(cursor, Favorite._meta.db_table, FAVORITE_COLUMNS)
+                favorites = CopyWriter(cursor, Favorite._meta.db_table, FAVORITE_COLUMNS, sender=writer.sender)
                 start = now - timedelta(days=DAYS_OF_HISTORY)
                 step = DAYS_OF_HISTORY * 24 * 3600 / leads
                 for index in range(leads):
@@ -212,8 +212,8 @@ class Command(BaseCommand):
                     )
                     if rng.random() < FAVORITE_RATE:
                         favorites.add(str(rng.choice(users)), lead_id, ts(received_at + timedelta(hours=1)))
-                writer.close()
                 favorites.close()
+                writer.close()
                 sync_identity(cursor, Customer._meta.db_table)
                 self.stdout.write(
                     f"Copied {writer.leads.rows} leads, {writer.customers.rows} customers, "
