@@ -7,7 +7,8 @@ from insights.rollups import rollups_rebuild, rollups_refresh_leads
 
 @shared_task
 def refresh_insights_rollups(lead_ids: list[str]) -> int:
-    """The days these leads were received on, recomputed (queued by insights.subscribers once a change commits)."""
+    """The days these leads were received on, recomputed (by the follower insights.subscribers.refresh_rollups; still
+    a task for the messages that releases before the followers queued)."""
     return rollups_refresh_leads(lead_ids)
 
 

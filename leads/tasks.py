@@ -62,7 +62,8 @@ def resend_missed_emails() -> int:
 @shared_task
 def leads_expired_notify(*, lead_ids: list[str]) -> int:
     """One expiry batch → one e-mail task per lead and kind (its referrer; for a customer's inquiry, the customer
-    too), so one slow or failing address holds up no other."""
+    too), so one slow or failing address holds up no other. Called by the follower leads.subscribers.
+    send_expiry_emails; still a task for the messages that releases before the followers queued."""
     inquiries = {
         str(pk)
         for pk in Lead.objects.filter(pk__in=lead_ids, lead_type=LeadType.CUSTOMER_INQUIRY).values_list("pk", flat=True)
@@ -103,7 +104,8 @@ def leads_teach_routing(*, lessons: list[list[str]]) -> int:
     """Routing learns from a batch of ([history action, lead id]) decisions, off the path of the change that made
     them (the expiry job's batch, a person's answer); the qualified leads declined or expired among them go on to
     the next partner when LEADHUB_AUTO_REROUTE is on. Returns how many went on. A lost task loses its lessons only
-    until the nightly rebuild."""
+    until the nightly rebuild. Called by the follower leads.subscribers.teach_routing; still a task for the
+    messages that releases before the followers queued."""
     onward = services.routing_learn([(action, lead_id) for action, lead_id in lessons])
     return leads_reroute(lead_ids=onward) if onward and settings.LEADHUB_AUTO_REROUTE else 0
 
