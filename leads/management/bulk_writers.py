@@ -95,17 +95,29 @@ class CopySender:
         self.thread = threading.Thread(target=self._run, name="leadhub-copy", daemon=True)
         self.thread.start()
 
-    def send(self, statement: str, data: str) -> None:
+    def send(self, statement: str, data: str | None) -> None:
+        """Queue a COPY statement with its data, or (data None) a plain statement."""
         if self.error is not None:
             raise self.error
         self.chunks.put((statement, data))
 
+    def execute(self, statement: str) -> None:
+        self.send(statement, None)
+
+    def abandon(self) -> None:
+        """Skip whatever is still queued (the load failed elsewhere); `close()` then waits only for the current one."""
+        self.error = self.error or RuntimeError("the load was abandoned")
+
     def _run(self) -> None:
         while (chunk := self.chunks.get()) is not None:
             if self.error is None:  # after a failure, drain without sending so that `send` never blocks
+                statement, data = chunk
                 try:
-                    with self.cursor.copy(chunk[0]) as copy:
-                        copy.write(chunk[1])
+                    if data is None:
+                        self.cursor.execute(statement)
+                    else:
+                        with self.cursor.copy(statement) as copy:
+                            copy.write(data)
                 except BaseException as error:  # noqa: BLE001 - re-raised on the calling thread
                     self.error = error
 
@@ -166,7 +178,7 @@ def sync_identity(cursor, table: str) -> None:
 class LeadWriter:
     """Generates leads with their customer, history events and search row, and streams the four tables."""
 
-    def __init__(self, cursor, rng: random.Random, now: datetime):
+    def __init__(self, cursor, rng: random.Random, now: datetime, *, search_sender: CopySender | None = None):
         self.rng = rng
         self.now = now
         self.customer_id = _next_id(cursor, Customer._meta.db_table)
@@ -174,7 +186,8 @@ class LeadWriter:
         self.customers = CopyWriter(cursor, Customer._meta.db_table, CUSTOMER_COLUMNS, sender=self.sender)
         self.leads = CopyWriter(cursor, Lead._meta.db_table, LEAD_COLUMNS, sender=self.sender)
         self.events = CopyWriter(cursor, LeadEvent._meta.db_table, EVENT_COLUMNS, sender=self.sender)
-        self.search = CopyWriter(cursor, LeadSearch._meta.db_table, SEARCH_COLUMNS, sender=self.sender)
+        # The search rows may go through a sender of another connection (seed_bulk loads them beside the rest).
+        self.search = CopyWriter(cursor, LeadSearch._meta.db_table, SEARCH_COLUMNS, sender=search_sender or self.sender)
         self.response = timedelta(days=settings.LEADHUB_RESPONSE_DAYS)
         self.hot_hours = timedelta(hours=settings.LEADHUB_HOT_HOURS)
 

@@ -19,6 +19,7 @@ from leads.management.bulk_writers import (
     DAYS_OF_HISTORY,
     FAVORITE_COLUMNS,
     LARGEST_SHARE,
+    CopySender,
     CopyWriter,
     LeadWriter,
     sync_identity,
@@ -98,16 +99,12 @@ def bulk_load_session(cursor):
     for each commit's WAL flush; both are back to normal for the rest of the transaction."""
     cursor.execute("SET LOCAL session_replication_role = replica")
     cursor.execute("SET LOCAL synchronous_commit = off")
-    try:
-        yield
-    finally:
-        cursor.execute("SET LOCAL session_replication_role = origin")
+    yield  # after a failure the transaction rolls back, these settings with it (and the failure is not masked)
+    cursor.execute("SET LOCAL session_replication_role = origin")
 
 
-@contextmanager
-def indexes_built_after(cursor, tables: list[str]):
-    """Into empty tables, load first and build their secondary indexes after: one sort per index instead of a
-    random insert per row. Indexes that back a constraint (primary keys, unique) stay; all in one transaction."""
+def secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes of `tables` that back no constraint (primary keys, unique ones stay)."""
     cursor.execute(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -116,13 +113,80 @@ def indexes_built_after(cursor, tables: list[str]):
         """,
         [tables],
     )
-    indexes = cursor.fetchall()
+    return cursor.fetchall()
+
+
+@contextmanager
+def indexes_built_after(cursor, tables: list[str]):
+    """Into empty tables, load first and build their secondary indexes after: one sort per index instead of a
+    random insert per row. All in the caller's transaction."""
+    indexes = secondary_indexes(cursor, tables)
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     yield
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for _name, definition in indexes:
         cursor.execute(definition)
+
+
+class LoadBeside:
+    """One table loaded on a second connection, in a transaction of its own, beside the main load: the search rows,
+    whose trigram index takes as long to build as every other index together and on one core, so it is built while
+    the main connection builds the others (on two cores the load's last phase took the sum of both).
+
+    Use it around the main transaction: `rows_done()` once the rows are sent (its index build starts), `wait()`
+    before the main transaction commits (re-raises a failure, so the main load rolls back too); it commits when the
+    `with` block ends after the main transaction committed, and rolls back if the block failed.
+    """
+
+    def __init__(self, table: str, *, rebuild_indexes: bool):
+        self.table, self.rebuild_indexes = table, rebuild_indexes
+        self.indexes: list[tuple[str, str]] = []
+        # Inside a caller's transaction (a test's) every row must stay in it: then the table loads with the rest.
+        self.beside = not connection.in_atomic_block
+        self.sender: CopySender | None = None
+
+    def __enter__(self) -> "LoadBeside":
+        if not self.beside:
+            return self
+        self.connection = connection.get_new_connection(connection.get_connection_params())
+        self.connection.autocommit = False
+        cursor = self.connection.cursor()
+        if self.rebuild_indexes:
+            self.indexes = secondary_indexes(cursor, [self.table])
+        self.sender = CopySender(cursor)
+        # What it refers to (the leads) is not committed yet, so no foreign key can be checked here.
+        self.sender.execute("SET LOCAL session_replication_role = replica")
+        self.sender.execute("SET LOCAL synchronous_commit = off")
+        for name, _definition in self.indexes:
+            self.sender.execute(f'DROP INDEX "{name}"')
+        return self
+
+    def rows_done(self) -> None:
+        if not self.beside:
+            return
+        self.sender.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in self.indexes:
+            self.sender.execute(definition)
+
+    def wait(self) -> None:
+        if self.beside:
+            self.sender.close()
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if not self.beside:
+            return
+        try:
+            if kind is None:
+                self.connection.commit()
+            else:
+                self.sender.abandon()
+                self.connection.cancel()  # a COPY or an index build under way stops now
+                self.sender.chunks.put(None)
+                self.sender.thread.join()
+                self.connection.rollback()
+        finally:
+            self.connection.close()
 
 
 def seed_overdue_backlog(*, count: int, slug: str, now: datetime, seed: int = 7) -> Organisation:
@@ -177,7 +241,8 @@ class Command(BaseCommand):
         password_hash = make_password(password or settings.LEADHUB_DEMO_PASSWORD)
         sizes = _partner_sizes(leads, partners)
         profiles = random.Random(f"profiles:{seed}")  # apart from `rng`, so that the leads drawn stay the same
-        with transaction.atomic():
+        empty = not Lead.objects.exists()
+        with LoadBeside(LeadSearch._meta.db_table, rebuild_indexes=empty) as search, transaction.atomic():
             referrers = vendor_referrers(password_hash)
             partner_ids, users_of = [], {}
             for rank, size in enumerate(sizes):
@@ -191,14 +256,15 @@ class Command(BaseCommand):
                 partner_ids.append(organisation.pk)
                 users_of[organisation.pk] = users
             cumulative = list(accumulate(sizes))
-            empty = not Lead.objects.exists()
-            loaded = [Lead._meta.db_table, LeadEvent._meta.db_table, LeadSearch._meta.db_table]
+            loaded = [Lead._meta.db_table, LeadEvent._meta.db_table] + (
+                [] if search.beside else [LeadSearch._meta.db_table]
+            )
             with (
                 connection.cursor() as cursor,
                 bulk_load_session(cursor),
                 indexes_built_after(cursor, loaded) if empty else nullcontext(),
             ):
-                writer = LeadWriter(cursor, rng, now)
+                writer = LeadWriter(cursor, rng, now, search_sender=search.sender)
                 favorites = CopyWriter(cursor, Favorite._meta.db_table, FAVORITE_COLUMNS, sender=writer.sender)
                 start = now - timedelta(days=DAYS_OF_HISTORY)
                 step = DAYS_OF_HISTORY * 24 * 3600 / leads
@@ -214,11 +280,13 @@ class Command(BaseCommand):
                         favorites.add(str(rng.choice(users)), lead_id, ts(received_at + timedelta(hours=1)))
                 favorites.close()
                 writer.close()
+                search.rows_done()  # its trigram index builds while this connection builds the others below
                 sync_identity(cursor, Customer._meta.db_table)
                 self.stdout.write(
                     f"Copied {writer.leads.rows} leads, {writer.customers.rows} customers, "
-                    f"{writer.events.rows} history events, {favorites.rows} favourites; committing…"
+                    f"{writer.events.rows} history events, {favorites.rows} favourites; indexing and committing…"
                 )
+            search.wait()  # the search rows and their index, before the rest commits
         with connection.cursor() as cursor:
             cursor.execute(
                 f"ANALYZE {Lead._meta.db_table}, {LeadEvent._meta.db_table}, "
