@@ -76,6 +76,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the templates of a field's label, errors and widget written in Python (the
+# templates, a dozen renders per field, were most of a lead page's CPU); common/form_renderer.py says how.
+FORM_RENDERER = "common.form_renderer.FormRenderer"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
