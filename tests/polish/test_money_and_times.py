@@ -60,6 +60,22 @@ def test_common_currencies_come_first_with_names(admin_client, org):
     assert "CZK — Česká koruna" in czech
 
 
+def test_the_currency_names_follow_each_request_s_language_and_only_the_chosen_one_is_selected():
+    """The options are written once per language and reused: each render still speaks its own language."""
+    renders = {}
+    for language in ("en", "cs", "en", "cs"):
+        with translation.override(language):
+            for value in ("CZK", "GBP", "XYZ", '"><b>'):
+                select = str(AcceptForm({"currency": value})["currency"])
+                chosen = [value] if value in ("CZK", "GBP") else []  # no such currency: nothing selected
+                assert re.findall(r'<option value="([^"]*)" selected>', select) == chosen
+                assert select.count("<option ") > 150 and "<b>" not in select
+                renders.setdefault((language, value), select)
+                assert renders[language, value] == select
+    assert "CZK — Czech koruna" in renders["en", "CZK"] and 'optgroup label="Common currencies"' in renders["en", "CZK"]
+    assert "CZK — Česká koruna" in renders["cs", "CZK"] and "Czech koruna" not in renders["cs", "CZK"]
+
+
 @pytest.mark.parametrize(
     "language, typed, expected",
     [
