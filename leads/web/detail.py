@@ -55,12 +55,15 @@ def _detail_context(request, lead, bound: dict) -> dict:
                 initial={field: getattr(lead, field) for field in services.DEAL_FIELDS}
             )
             forms["team"] = bound.get("team") or TeamMemberForm()
+    # The deal card, with its team, once the lead has a deal (a received one never has, nor a team to read).
+    deal_shown = lead.status != "received" and bool(lead.deal_name)
     return {
         "tabs": tabs(request.user),
         "tab": lead.tab,
         "lead": lead,
         "events": list(lead_history(lead)),
-        "team": list(lead.team.all()),
+        "deal_shown": deal_shown,
+        "team": list(lead.team.all()) if deal_shown else [],
         "may_act": may_act,
         "referrer_name": _referrer_name(lead),
         "match_reasons": [

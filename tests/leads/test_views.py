@@ -643,6 +643,16 @@ def test_lead_page_queries_do_not_grow_with_history_or_team(
 
 
 @pytest.mark.django_db
+def test_a_received_lead_s_page_does_not_look_for_a_team(admin_client, lead):
+    """A received lead has no deal yet, so no team to show: its page, the one opened most, does not read one."""
+    accepted = AcceptedLeadFactory(partner=lead.partner)
+    for shown, page in ((False, lead), (True, accepted)):
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url("detail", page)).status_code == 200
+        assert any("leads_teammember" in query["sql"] for query in queries) is shown
+
+
+@pytest.mark.django_db
 def test_the_list_offers_a_csv_export_of_what_it_shows(admin_client, org):
     LeadFactory(partner=org, customer=CustomerFactory(company="Northwind"))
     page = admin_client.get(reverse("leads:qualified"), {"status": "received", "q": "north", "page": "2"})
