@@ -76,6 +76,14 @@ def test_the_currency_names_follow_each_request_s_language_and_only_the_chosen_o
     assert "CZK — Česká koruna" in renders["cs", "CZK"] and "Czech koruna" not in renders["cs", "CZK"]
 
 
+def test_forms_share_the_currency_choices_without_one_changing_another_s():
+    narrowed, other = AcceptForm(), AcceptForm()
+    narrowed.fields["currency"].choices = [("EUR", "EUR")]
+    assert narrowed["currency"].field.valid_value("EUR") and not narrowed["currency"].field.valid_value("CZK")
+    assert other.fields["currency"].valid_value("CZK") and len(other.fields["currency"].choices) > 150
+    assert str(AcceptForm()["currency"]).count("<option ") == len(other.fields["currency"].choices)
+
+
 @pytest.mark.parametrize(
     "language, typed, expected",
     [
