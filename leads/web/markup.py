@@ -61,13 +61,23 @@ def heart_markup(url: str, tail: str) -> str:
     return f'<form class="heart-form" method="post" action="{url}" hx-post="{url}"{tail}'
 
 
-def _duration(delta: timedelta) -> str:
+def countdown_words() -> dict:
+    """The countdown's phrases in the active language, for a page that shows many countdowns (the list rows)."""
+    return {
+        "overdue": _("Overdue"),
+        "left": _("%(duration)s left"),
+        "days": _("%(days)s d %(hours)s h"),
+        "hours": _("%(hours)s h %(minutes)s min"),
+    }
+
+
+def _duration(delta: timedelta, words: dict | None = None) -> str:
     days, hours = delta.days, delta.seconds // 3600
     if days:
-        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+        return (words["days"] if words else _("%(days)s d %(hours)s h")) % {"days": days, "hours": hours}
     minutes = delta.seconds // 60 % 60
     if hours:
-        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+        return (words["hours"] if words else _("%(hours)s h %(minutes)s min")) % {"hours": hours, "minutes": minutes}
     return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
 
 
@@ -76,11 +86,13 @@ def call_within(lead, now=None) -> str:
     return _duration(max(lead.hot_until - (now or timezone.now()), timedelta(minutes=1)))
 
 
-def time_left(lead, now=None) -> dict:
-    """The countdown of a received lead: its text, and whether fewer than 48 hours remain."""
+def time_left(lead, now=None, words: dict | None = None) -> dict:
+    """The countdown of a received lead: its text, and whether fewer than 48 hours remain (`words`: from
+    countdown_words(), when the caller shows many)."""
     if lead.status != Status.RECEIVED:
         return {}
     left = lead.respond_by - (now or timezone.now())
     if left <= timedelta(0):
-        return {"text": _("Overdue"), "urgent": True}
-    return {"text": _("%(duration)s left") % {"duration": _duration(left)}, "urgent": left < URGENT}
+        return {"text": words["overdue"] if words else _("Overdue"), "urgent": True}
+    text = (words["left"] if words else _("%(duration)s left")) % {"duration": _duration(left, words)}
+    return {"text": text, "urgent": left < URGENT}

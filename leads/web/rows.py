@@ -14,7 +14,16 @@ from django.utils.translation import pgettext
 from common.countries import country_name
 from leads.models import LeadType, Status, hot_state
 from leads.visibility import contact_visible
-from leads.web.markup import escape, heart_labels, heart_markup, heart_tail, icon_html, sprite_url, time_left
+from leads.web.markup import (
+    countdown_words,
+    escape,
+    heart_labels,
+    heart_markup,
+    heart_tail,
+    icon_html,
+    sprite_url,
+    time_left,
+)
 
 NEED_CHARS = 110
 
@@ -56,6 +65,8 @@ class LeadRows:
         self.select_label = escape(_("Select"))
         self.received = escape(pgettext("when a lead came", "Received"))
         self.countries = {}
+        self.dates = {}  # a page's rows share few days: each is formatted once
+        self.countdown = countdown_words()
 
     def render(self, rows) -> str:
         # Every value in the rows went through escape, or is markup built here: the joined rows are safe as a whole.
@@ -64,7 +75,10 @@ class LeadRows:
     def when_and_where(self, lead) -> str:
         """When the lead came (in the page's time zone, see the footer) and the customer's country, by name."""
         received = timezone.localtime(lead.received_at)
-        text = f'{self.received} <time datetime="{received.isoformat()}">{escape(date_format(received))}</time>'
+        day = received.date()
+        if day not in self.dates:
+            self.dates[day] = escape(date_format(day))
+        text = f'{self.received} <time datetime="{received.isoformat()}">{self.dates[day]}</time>'
         code = lead.customer__country
         if code:
             if code not in self.countries:
@@ -74,7 +88,7 @@ class LeadRows:
 
     def row(self, lead) -> str:
         pk = escape(lead.id)
-        left = time_left(lead, self.now)
+        left = time_left(lead, self.now, self.countdown)
         if left:
             urgent = left["urgent"]
             fact = (

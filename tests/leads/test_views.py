@@ -652,6 +652,25 @@ def test_a_received_lead_s_page_does_not_look_for_a_team(admin_client, lead):
         assert any("leads_teammember" in query["sql"] for query in queries) is shown
 
 
+CZECH_MONTHS = "ledna února března dubna května června července srpna září října listopadu prosince".split()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "cs"])
+def test_each_row_shows_its_own_day_and_countdown(admin_client, org, language):
+    """Rows that share a day and rows that do not: each names the day it came, in the page's language."""
+    noon = (timezone.now() - timedelta(days=3)).replace(hour=12, minute=0, second=0, microsecond=0)
+    times = [noon + timedelta(hours=1), noon, noon - timedelta(days=1), noon - timedelta(days=2, hours=1)]
+    leads = [LeadFactory(partner=org, received_at=at) for at in times]
+    html = admin_client.get("/leads/marketplace/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for lead, at in zip(leads, times, strict=True):
+        row = re.search(rf'<li class="lead-row[^"]*" data-lead="{lead.pk}">.*?</li>', html, re.DOTALL).group(0)
+        day = at.strftime("%b") if language == "en" else CZECH_MONTHS[at.month - 1]
+        text = f"{at.day} {day} {at.year}" if language == "en" else f"{at.day}. {day} {at.year}"
+        assert f'<time datetime="{at.isoformat()}">{text}</time>' in row
+        assert re.search(r"\d+ d \d+ h left</span>" if language == "en" else r"zbývá \d+ d \d+ h</span>", row)
+
+
 @pytest.mark.django_db
 def test_the_list_offers_a_csv_export_of_what_it_shows(admin_client, org):
     LeadFactory(partner=org, customer=CustomerFactory(company="Northwind"))
