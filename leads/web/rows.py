@@ -1,6 +1,8 @@
 """The rows of a lead list page, built in Python from named tuples (leads.web.lists.ROW_FIELDS): every value is
-escaped once, and what every row shares (icons, labels, the hearts' hidden fields, URL patterns) is built once per
-page, because a template tag or include per row costs far more than the row's own work."""
+escaped once, and what every row shares is built once (icons and labels once per language, the hearts' hidden fields
+and URL patterns once per page), because a template tag or include per row costs far more than the row's own work."""
+
+import functools
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -8,8 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from common.countries import country_name
 from leads.models import LeadType, Status, hot_state
@@ -35,38 +37,52 @@ def _url_pattern(name: str) -> tuple[str, str]:
     return escape(before), escape(after)
 
 
+@functools.lru_cache(maxsize=8)
+def _shared(language: str | None, sprite: str) -> dict:
+    """What every row of every list page in `language` shares: icons, labels and phrases, translated and escaped
+    once per process (twenty-odd translations per page otherwise). Shared by every page, so never changed."""
+    icons = {name: icon_html(name, sprite) for name in ("flame", "alert", "clock", "heart")}
+    return {
+        "icons": icons,
+        "flame": format_html(
+            '<span class="flame" title="{}">{}<span class="flame-text">{}</span></span>',
+            _("Hot lead: the customer asked to be contacted directly"),
+            icons["flame"],
+            _("Hot"),
+        ),
+        "hearts": heart_labels(),
+        "types": {value: escape(label) for value, label in LeadType.choices},
+        "statuses": {value: (escape(value), escape(label)) for value, label in Status.choices},
+        # Received leads can be selected for the list's bulk actions (the checkbox belongs to #bulk-form).
+        "select": escape(_("Select")),
+        "received": escape(pgettext("when a lead came", "Received")),
+        "countdown": countdown_words(),
+    }
+
+
 class LeadRows:
     """Renders the rows of one list page from named-tuple rows (no model instances; see leads.web.lists.ROW_FIELDS).
 
-    What every row shares (icons, labels, the hearts' hidden fields, URL patterns) is escaped once per page;
+    What every row shares (icons, labels, the hearts' hidden fields, URL patterns) is escaped once (see _shared);
     each row then escapes its own values with `escape` and joins strings, which costs a fraction of format_html.
     """
 
     def __init__(self, *, token: str, next_url: str, user=None):
         self.user = user  # whose rows: a partner user no longer sees declined and expired leads' contacts
-        sprite = sprite_url()
         self.now = timezone.now()
-        self.icons = {name: icon_html(name, sprite) for name in ("flame", "alert", "clock", "heart")}
-        self.flame = format_html(
-            '<span class="flame" title="{}">{}<span class="flame-text">{}</span></span>',
-            _("Hot lead: the customer asked to be contacted directly"),
-            self.icons["flame"],
-            _("Hot"),
-        )
-        labels = heart_labels()
+        shared = _shared(get_language(), sprite_url())
+        self.icons, self.flame, self.countdown = shared["icons"], shared["flame"], shared["countdown"]
+        self.types, self.statuses = shared["types"], shared["statuses"]
+        self.select_label, self.received = shared["select"], shared["received"]
         self.hearts = {
-            on: heart_tail(on=on, next_url=next_url, token=token, labels=labels, icon_markup=self.icons["heart"])
+            on: heart_tail(
+                on=on, next_url=next_url, token=token, labels=shared["hearts"], icon_markup=self.icons["heart"]
+            )
             for on in (True, False)
         }
-        self.types = {value: escape(label) for value, label in LeadType.choices}
-        self.statuses = {value: (escape(value), escape(label)) for value, label in Status.choices}
         self.detail, self.favorite = _url_pattern("leads:detail"), _url_pattern("leads:favorite")
-        # Received leads can be selected for the list's bulk actions (the checkbox belongs to #bulk-form).
-        self.select_label = escape(_("Select"))
-        self.received = escape(pgettext("when a lead came", "Received"))
         self.countries = {}
         self.dates = {}  # a page's rows share few days: each is formatted once
-        self.countdown = countdown_words()
 
     def render(self, rows) -> str:
         # Every value in the rows went through escape, or is markup built here: the joined rows are safe as a whole.
