@@ -9,13 +9,15 @@ once per process), so a project or app that overrides one of these templates, or
 one, gets the template again.
 """
 
+from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist
 from django.utils.formats import localize
-from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, escape
+from django.utils.functional import Promise, cached_property
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 INPUT = "django/forms/widgets/input.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -69,6 +71,7 @@ def attributes(attrs) -> str:
 def field_group(context) -> str:
     """django/forms/field.html: the label (a legend in a fieldset), help text, errors and the widget."""
     field = context["field"]
+    text = str(field.label) if isinstance(field.label, Promise) else field.label  # translated once, not four times
     help_text = ""
     if field.help_text:
         helptext_id = f' id="{out(field.auto_id)}_helptext"' if field.auto_id else ""
@@ -77,10 +80,33 @@ def field_group(context) -> str:
     if field.use_fieldset:
         described = field.aria_describedby
         described = f' aria-describedby="{out(described)}"' if described else ""
-        legend = out(field.legend_tag()) if field.label else ""
+        legend = out(label_tag(field, text, "legend")) if text else ""
         return f"\n  <fieldset{described}>\n  {legend}\n{tail}</fieldset>\n".strip()
-    label = out(field.label_tag()) if field.label else ""
+    label = out(label_tag(field, text, "label")) if text else ""
     return f"\n  {label}\n{tail}\n".strip()
+
+
+def label_tag(field, text: str, tag: str) -> str:
+    """field.label_tag() (or legend_tag()) as BoundField.label_tag writes it, given the label's text: its own code
+    turns a lazy label into text four times over. A bound field that makes its labels otherwise is asked instead."""
+    if type(field).label_tag is not BoundField.label_tag:
+        return field.label_tag(tag=tag)
+    form, widget = field.form, field.field.widget
+    suffix = field.field.label_suffix if field.field.label_suffix is not None else form.label_suffix
+    # Only add the suffix if the label does not end in punctuation (Django's own rule and translatable string).
+    contents = format_html("{}{}", text, suffix) if suffix and text[-1] not in gettext(":?.!") else text
+    attrs = None
+    id_ = widget.attrs.get("id") or field.auto_id
+    if id_:
+        if id_for_label := widget.id_for_label(id_):
+            attrs = {"for": id_for_label}
+        if field.field.required and hasattr(form, "required_css_class"):
+            attrs = attrs or {}
+            attrs["class"] = (
+                f"{attrs['class']} {form.required_css_class}" if "class" in attrs else form.required_css_class
+            )
+    context = {"field": field, "label": contents, "attrs": attrs, "use_tag": bool(id_), "tag": tag}
+    return form.render(form.template_name_label, context)
 
 
 def label(context) -> str:

@@ -9,6 +9,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from common.form_renderer import INPUT, WRITERS, FormRenderer
 from leads.forms import AcceptForm, DealForm, DeclineForm, LoseForm, TeamMemberForm, team_member_form
@@ -17,6 +18,11 @@ from profiles.forms import LocationForm, ProfileForm
 from webhooks.forms import EndpointForm
 
 OURS, DJANGOS = FormRenderer(), DjangoTemplates()
+
+
+class ShoutingBoundField(forms.BoundField):
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        return super().label_tag(str(self.label).upper(), attrs, label_suffix, tag)
 
 
 class OwnOptions(forms.Select):
@@ -38,6 +44,8 @@ class Awkward(forms.Form):
     question = forms.CharField(label="Really?", required=False, max_length=5)
     unlabelled = forms.CharField(label="", required=False)
     spaced = forms.CharField(label=" Spaced ", required=False)
+    loud = forms.CharField(label="Loud", required=False, bound_field_class=ShoutingBoundField)
+    lazy_safe = forms.CharField(label=mark_safe(gettext_lazy("Notes")), required=False)
     safe_attr = forms.CharField(required=False, widget=forms.TextInput(attrs={"title": mark_safe("<i>ok</i>")}))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": None}))
     amount = forms.DecimalField(required=False, localize=True, max_digits=12, decimal_places=2)
@@ -47,7 +55,14 @@ class Awkward(forms.Form):
     email = forms.EmailField(required=False)
     choice = forms.ChoiceField(
         required=False,
-        choices=[("", "—"), ("Group <1>", [("a", "A & a"), ("b", mark_safe("<b>B</b>"))]), (3, 3000), ("d", Decimal("1.5")), ("t", datetime.date(2030, 1, 2)), ("x", "X")],
+        choices=[
+            ("", "—"),
+            ("Group <1>", [("a", "A & a"), ("b", mark_safe("<b>B</b>"))]),
+            (3, 3000),
+            ("d", Decimal("1.5")),
+            ("t", datetime.date(2030, 1, 2)),
+            ("x", "X"),
+        ],
     )
     many = forms.MultipleChoiceField(required=False, choices=[("1", "One"), ("2", "Two")])
     own = forms.ChoiceField(required=False, choices=[("o", "O")], widget=OwnOptions)
