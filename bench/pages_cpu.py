@@ -4,9 +4,9 @@ lose and team forms), in English and Czech; beside them the Fortunes-style refer
 
     .venv/bin/python bench/pages_cpu.py [--requests 300] [--profile tab|received|accepted] [--dump DIR]
 
-Each request goes through Django's WSGI handler with the middleware of leadhub.settings.bench (production's
-choices: no DEBUG, sessions read from Redis, persistent database connections; without the bench's timing header),
-logged in with a session and a CSRF cookie as a browser sends them. The figure is this process's CPU time
+Each request goes through the WSGI application gunicorn loads (leadhub.wsgi) with the middleware of
+leadhub.settings.bench (production's choices: no DEBUG, sessions read from Redis, persistent database connections;
+without the bench's timing header), logged in with a session and a CSRF cookie as a browser sends them. The figure is this process's CPU time
 (time.process_time) per request, the median of --rounds blocks of --requests each, so the database's and Redis's
 own CPU is not in it. The database (default leadhub_pages_bench, PAGES_BENCH_DATABASE_URL) is seeded once with
 seed_bulk and kept; --fresh seeds it again. --dump writes each page's HTML (CSRF tokens replaced by a placeholder)
@@ -146,12 +146,13 @@ class Browser:
 
     def __init__(self, user, language: str):
         from django.conf import settings
-        from django.core.handlers.wsgi import WSGIHandler
         from django.test import Client
+
+        from leadhub.wsgi import application  # what gunicorn loads (and whatever it does once loaded)
 
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        self.handler = WSGIHandler()
+        self.handler = application
         self.cookies = {
             settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value,
             settings.LANGUAGE_COOKIE_NAME: language,
