@@ -9,12 +9,14 @@ once per process), so a project or app that overrides one of these templates, or
 one, gets the template again.
 """
 
+import html
+
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist
 from django.utils.formats import localize
 from django.utils.functional import Promise, cached_property
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeData
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
@@ -40,12 +42,13 @@ INPUT_WIDGETS = (
 
 
 def out(value) -> str:
-    """`{{ value }}` with autoescaping: a date or number localised, then escaped unless it is safe already."""
+    """`{{ value }}` with autoescaping: a date or number localised, then escaped unless it is safe already (as
+    conditional_escape does, without its checks for lazy arguments: by here the value is text)."""
     if not isinstance(value, str):
         value = localize(template_localtime(value))
         if not isinstance(value, str):
             value = str(value)
-    return conditional_escape(value)
+    return value.__html__() if hasattr(value, "__html__") else html.escape(value)
 
 
 def formatted(value) -> str:
@@ -54,7 +57,7 @@ def formatted(value) -> str:
         text = "%s" % (str(value) if isinstance(value, tuple) else value)
     except (TypeError, ValueError):
         return ""
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 def attributes(attrs) -> str:
