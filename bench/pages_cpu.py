@@ -6,11 +6,14 @@ lose and team forms), in English and Czech; beside them the Fortunes-style refer
 
 Each request goes through the WSGI application gunicorn loads (leadhub.wsgi) with the middleware of
 leadhub.settings.bench (production's choices: no DEBUG, sessions read from Redis, persistent database connections;
-without the bench's timing header), logged in with a session and a CSRF cookie as a browser sends them. The figure is this process's CPU time
-(time.process_time) per request, the median of --rounds blocks of --requests each, so the database's and Redis's
-own CPU is not in it. The database (default leadhub_pages_bench, PAGES_BENCH_DATABASE_URL) is seeded once with
-seed_bulk and kept; --fresh seeds it again. --dump writes each page's HTML (CSRF tokens replaced by a placeholder)
-so two checkouts can be compared with diff; --profile prints cProfile's top functions for one page.
+without the bench's timing header), logged in with a session and a CSRF cookie as a browser sends them. The figure
+is this process's CPU time (time.process_time) per request, the median (and the least) of --rounds blocks of
+--requests each, so the database's and Redis's own CPU is not in it. The database (default leadhub_pages_bench,
+PAGES_BENCH_DATABASE_URL) is seeded once with seed_bulk and kept; --fresh seeds it again.
+
+--code DIR measures another checkout (a worktree of main, say) with the same data: on a busy machine, run the two
+alternately a few times and compare the least figures. --dump writes each page's HTML (CSRF tokens replaced by a
+placeholder) so two checkouts can be compared with diff; --profile prints cProfile's top functions for one page.
 """
 
 import argparse
@@ -59,8 +62,11 @@ def parse_args(argv=None):
 
 
 def setup_django(args) -> None:
-    if args.code:
+    if args.code:  # from its own directory, as gunicorn runs it (Celery's Django fixup puts the cwd first on the path)
+        if args.dump:
+            args.dump = args.dump.resolve()
         sys.path.insert(0, str(args.code.resolve()))
+        os.chdir(args.code)
     os.environ["DJANGO_SETTINGS_MODULE"] = "leadhub.settings.bench"
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["CELERY_BROKER_URL"] = args.broker_url
@@ -70,7 +76,9 @@ def setup_django(args) -> None:
     django.setup()
     from django.conf import settings
 
-    log(f"measuring the code in {Path(sys.modules['leads'].__file__).parent.parent}")
+    import leads
+
+    log(f"measuring the code in {Path(leads.__file__).parent.parent}")
     # The bench's own timing middleware is not part of what production runs.
     settings.MIDDLEWARE = [entry for entry in settings.MIDDLEWARE if not entry.startswith("leadhub.bench_views.")]
 
