@@ -3,14 +3,29 @@ beside the name), from django-countries. Every form where a country is entered o
 "Germany" can no longer be cut to "Ge" (Georgia)."""
 
 import functools
+from contextlib import contextmanager
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, trans_real
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+
+
+@contextmanager
+def _fallback_restored():
+    """django-countries puts a translator of its own at the head of the active language's fallback chain the first
+    time it translates a renamed country, and leaves it there: from then on every string without a translation in
+    that language (each English string of every page) passed through it, about half a millisecond per English
+    page. Names are looked up once per language and process (below), so the chain gets its old head back after."""
+    catalog = trans_real.catalog()
+    fallback = getattr(catalog, "_fallback", None)
+    try:
+        yield
+    finally:
+        catalog._fallback = fallback
 
 
 def country_choices(blank_label) -> list[tuple[str, str]]:
@@ -21,7 +36,8 @@ def country_choices(blank_label) -> list[tuple[str, str]]:
 @functools.lru_cache(maxsize=16)
 def _named_countries(language: str | None) -> tuple[tuple[str, str], ...]:
     # Translating and sorting 250 names took longer than the rest of a partner page: once per language.
-    return tuple((code, f"{name} ({code})") for code, name in countries)
+    with _fallback_restored():
+        return tuple((code, f"{name} ({code})") for code, name in countries)
 
 
 def country_name(code: str) -> str:
@@ -32,7 +48,8 @@ def country_name(code: str) -> str:
 @functools.lru_cache(maxsize=2048)
 def _country_name(language: str | None, code: str) -> str:
     # Every list row names its customer's country: django-countries translates a whole batch of names per lookup.
-    return countries.name(code) or code
+    with _fallback_restored():
+        return countries.name(code) or code
 
 
 def is_country(code: str) -> bool:
