@@ -82,12 +82,19 @@ def _json_scrub(rows: models.QuerySet, field: str, needles) -> int:
     return changed
 
 
-def _webhook_deliveries(lead_ids) -> models.QuerySet | None:
+def webhook_deliveries(lead_ids) -> models.QuerySet | None:
     """The webhook deliveries about these leads (their payload is the lead as the API showed it), when the
     webhooks app is installed; privacy does not import it."""
     if not apps.is_installed("webhooks"):
         return None
     return apps.get_model("webhooks", "Delivery").objects.filter(lead__in=lead_ids)
+
+
+def _webhook_answers_blank(lead_ids) -> int:
+    """Blank what partners' CRMs answered to the webhook deliveries about these leads: an answer is kept as the
+    CRM sent it (`Attempt.response_body`) and may echo the contact back. How many answers were blanked."""
+    attempts = apps.get_model("webhooks", "Attempt").objects.filter(delivery__lead__in=lead_ids)
+    return attempts.exclude(response_body="").update(response_body="")
 
 
 def _deals_blank(leads: models.QuerySet, needles) -> int:
@@ -104,9 +111,10 @@ def _deals_blank(leads: models.QuerySet, needles) -> int:
 def leads_anonymise(lead_ids: Iterable, *, needles: Iterable[str] = (), whole_team: bool = True) -> dict[str, int]:
     """Blank the personal data of these leads, through the sanctioned path: their need, notes and reason notes,
     their deal name and CRM id (and a campaign id mentioning a needle), their customers' contact name, e-mail
-    and phone, their webhook deliveries' payloads, their team members' contacts (all of them with
-    `whole_team`, else those mentioning a needle), the customer's e-mail deliveries, the personal values in
-    their history, and their search rows. Returns how many rows of each kind changed (0 each when run again)."""
+    and phone, their webhook deliveries' payloads and what the CRMs answered to them, their team members'
+    contacts (all of them with `whole_team`, else those mentioning a needle), the customer's e-mail deliveries,
+    the personal values in their history, and their search rows. Returns how many rows of each kind changed (0
+    each when run again)."""
     lead_ids = list(lead_ids)
     needles = [needle.casefold() for needle in needles if len(needle) >= SHORTEST_NEEDLE]
     with sanctioned_erasure():
@@ -132,9 +140,10 @@ def leads_anonymise(lead_ids: Iterable, *, needles: Iterable[str] = (), whole_te
             "deals": _deals_blank(leads, needles),
             "history events": _json_scrub(LeadEvent.objects.filter(lead__in=lead_ids), "changes", needles),
         }
-        webhook_deliveries = _webhook_deliveries(lead_ids)
-        if webhook_deliveries is not None:
-            counts["webhook deliveries"] = _json_scrub(webhook_deliveries, "payload", needles)
+        deliveries = webhook_deliveries(lead_ids)
+        if deliveries is not None:
+            counts["webhook deliveries"] = _json_scrub(deliveries, "payload", needles)
+            counts["webhook answers"] = _webhook_answers_blank(lead_ids)
         counts["search rows"] = leads_search_refresh(lead_ids) if any(counts.values()) else 0
     return counts
 

@@ -1,6 +1,10 @@
 """A customer with a history in every status, made through the services as the app makes it."""
 
+import json
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.utils import timezone
 
@@ -67,12 +71,49 @@ def lead_in(status: str, *, org, partner_user, ops_user, person=PERSON) -> Lead:
     return lead
 
 
-def webhook_endpoint(partner_admin):
+def webhook_endpoint(partner_admin, url: str = WEBHOOK_URL):
     """The partner's CRM endpoint, so that every change of its leads leaves a webhook delivery (the lead as the
     API shows it) behind."""
     from webhooks.services import endpoint_create
 
-    return endpoint_create(by=partner_admin, url=WEBHOOK_URL)[0]
+    return endpoint_create(by=partner_admin, url=url)[0]
+
+
+@contextmanager
+def echoing_crm():
+    """A partner's CRM on 127.0.0.1 that answers each webhook with the customer it was sent, as CRMs that return
+    the record they created do; yields its URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            sent = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            answer = json.dumps({"created": True, "contact": sent["data"]["customer"]}, ensure_ascii=False).encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/crm"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def webhooks_send_all() -> None:
+    """Send every pending webhook delivery now, as the worker would."""
+    from webhooks.models import Delivery
+    from webhooks.sending import delivery_send
+
+    for delivery_id in Delivery.objects.filter(status="pending").values_list("pk", flat=True):
+        delivery_send(delivery_id=delivery_id)
 
 
 def inquiry_with_follow_up(*, org, person=PERSON) -> Lead:

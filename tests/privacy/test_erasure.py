@@ -9,7 +9,16 @@ from django.db import connection
 
 from leads.models import ARCHIVED_STATUSES, EmailDelivery, EventAction, Lead, LeadEvent, Status, TeamMember
 from tests.factories import LeadFactory
-from tests.privacy.history import DEAL, PERSON, TEAM_MATE, inquiry_with_follow_up, lead_in, webhook_endpoint
+from tests.privacy.history import (
+    DEAL,
+    PERSON,
+    TEAM_MATE,
+    echoing_crm,
+    inquiry_with_follow_up,
+    lead_in,
+    webhook_endpoint,
+    webhooks_send_all,
+)
 
 SECOND_PHONE = "+420 601 999 888"
 TEXT_TYPES = {"CharField", "TextField", "JSONField", "EmailField", "SlugField", "GenericIPAddressField"}
@@ -39,9 +48,12 @@ def tables_mentioning(*needles: str) -> dict[str, int]:
 
 @pytest.fixture
 def history(org, partner_admin, ops_user):
-    webhook_endpoint(partner_admin)
-    leads = [lead_in(status, org=org, partner_user=partner_admin, ops_user=ops_user) for status in Status.values]
-    leads.append(inquiry_with_follow_up(org=org))
+    """The person's leads in every status and an inquiry, each change sent to a CRM that echoes the contact back."""
+    with echoing_crm() as crm_url:
+        webhook_endpoint(partner_admin, url=crm_url)
+        leads = [lead_in(status, org=org, partner_user=partner_admin, ops_user=ops_user) for status in Status.values]
+        leads.append(inquiry_with_follow_up(org=org))
+        webhooks_send_all()
     return leads
 
 
@@ -66,7 +78,13 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_text_or_json_column(histor
     )
     found = tables_mentioning(*needles)
     assert len(found) >= 8  # the scan finds them where they were ...
-    for where in ("leads_lead.deal_name", "leads_lead.crm_id", "webhooks_delivery.payload", "leads_leadsearch.text"):
+    for where in (
+        "leads_lead.deal_name",
+        "leads_lead.crm_id",
+        "webhooks_delivery.payload",
+        "leads_leadsearch.text",
+        *(f"webhooks_attempt.response_body ~ {PERSON[key]}" for key in ("email", "phone", "contact_name")),
+    ):
         assert any(key.startswith(where) for key in found), where
     assert EmailDelivery.objects.filter(recipient=PERSON["email"]).exists()
     bystander = LeadFactory(partner=org)
@@ -77,6 +95,7 @@ def test_erasure_leaves_no_trace_of_the_person_in_any_text_or_json_column(histor
     assert tables_mentioning(*needles) == {}  # ... and nowhere afterwards
     assert f"Erased the personal data held about {PERSON['email'].upper()}" in output
     assert "customers: 7" in output and "leads: 7" in output and "erasure events: 7" in output
+    assert "webhook answers: " in output
     for lead in Lead.objects.filter(pk__in=statuses).select_related("customer"):
         assert lead.status == statuses[lead.pk]  # statuses, values, company, size and country stay
         assert (lead.customer.company, lead.customer.company_size, lead.customer.country) == (
