@@ -2,7 +2,8 @@
 
 1. the retention job's rate on a backlog of old archived leads (target ≥ 20,000 leads/s, longest batch < 250 ms),
    each with the personal data the job blanks: customer, need, notes, deal name and CRM id, team, history, the
-   decline e-mail and (unless --no-webhooks) the webhook delivery of its last change; the job's CPU time (its
+   decline e-mail and (unless --no-webhooks) the webhook delivery of its last change with the CRM's answer, which
+   the job deletes; the job's CPU time (its
    PostgreSQL backends' and this process's) beside the wall time, since the wall time depends on the load;
 2. the extra server time the metrics middleware adds to a partner's tab (target ≤ 0.5 ms), measured in-process
    by alternating requests through the same middleware chain with and without it.
@@ -199,6 +200,10 @@ def retention(workers: int | None) -> dict:
         left = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM leads_customer WHERE email <> ''")
         emails_left = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM webhooks_delivery WHERE lead_id IS NOT NULL")
+        webhooks_left = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM webhooks_attempt WHERE response_body <> ''")
+        answers_left = cursor.fetchone()[0]
     batches = [(seconds * 1000, cpu * 1000) for count, seconds, cpu in clock.batches if count]
     walls, cpus = sorted(wall for wall, _ in batches), sorted(cpu for _, cpu in batches)
     backend_cpu = sum(cpu for _, _, cpu in clock.batches)
@@ -215,6 +220,8 @@ def retention(workers: int | None) -> dict:
         "p50_batch_cpu_ms": statistics.median(cpus) if cpus else 0.0,
         "left": left,
         "emails_left": emails_left,
+        "webhooks_left": webhooks_left,
+        "answers_left": answers_left,
     }
 
 
@@ -276,10 +283,10 @@ def main(argv=None) -> int:
             None,
         ),
         (
-            "Retention job: archived leads / customer e-mails still holding personal data",
-            "0 / 0",
-            f"{result['left']} / {result['emails_left']}",
-            result["left"] == 0 and result["emails_left"] == 0,
+            "Retention job: archived leads / customer e-mails / webhook deliveries / CRM answers still held",
+            "0 / 0 / 0 / 0",
+            f"{result['left']} / {result['emails_left']} / {result['webhooks_left']} / {result['answers_left']}",
+            not (result["left"] or result["emails_left"] or result["webhooks_left"] or result["answers_left"]),
         ),
         (
             "Expiry job on as many overdue leads, same connections (reference)",

@@ -7,7 +7,7 @@ from datetime import timedelta
 def seed(count: int, *, webhooks: bool = True):
     """`count` archived leads of one partner, archived 760-900 days ago, with personal data everywhere: the
     customer, need, notes, team, history, the decline e-mail, and (`webhooks`) the webhook of the lead's last
-    change."""
+    change with the CRM's answer to it."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
@@ -78,6 +78,7 @@ def seed(count: int, *, webhooks: bool = True):
     with connection.cursor() as cursor:
         for table in (
             "webhooks_delivery",
+            "webhooks_attempt",
             "leads_lead",
             "leads_customer",
             "leads_leadevent",
@@ -91,7 +92,8 @@ def seed(count: int, *, webhooks: bool = True):
 
 def webhook_deliveries(cursor, organisation_id: int) -> None:
     """An endpoint of the partner, and for each lead the delivery of its last change: the lead as the API showed
-    it (the keys and size of webhooks.payloads.lead_json), the contact included where it was visible."""
+    it (the keys and size of webhooks.payloads.lead_json), the contact included where it was visible; and the
+    attempt that delivered it, with the CRM's answer echoing the customer it was sent."""
     cursor.execute(
         """
         INSERT INTO webhooks_endpoint (url, events, is_active, paused, disabled_reason, secret_encrypted,
@@ -129,4 +131,12 @@ def webhook_deliveries(cursor, organisation_id: int) -> None:
         WHERE l.partner_id = %(organisation)s
     """,
         {"endpoint": endpoint_id, "organisation": organisation_id},
+    )
+    cursor.execute(
+        """
+        INSERT INTO webhooks_attempt (delivery_id, at, status_code, duration_ms, response_body, error)
+        SELECT id, delivered_at, 201, 40, '{"created": true, "contact": ' || (payload -> 'customer')::text || '}', ''
+        FROM webhooks_delivery WHERE endpoint_id = %s ORDER BY id
+    """,
+        [endpoint_id],
     )

@@ -1,14 +1,17 @@
 """Retention: archived leads lose their personal data LEADHUB_RETENTION_DAYS after they were archived.
 
 Like the expiry job, each batch is one statement in its own short transaction, taking its leads with SKIP LOCKED
-(two runs, or two connections of one run, never take the same lead) and in archiving order along
-lead_retention_idx, from which an anonymised lead drops out (its need is empty). What is blanked is what
-privacy.erasure.leads_anonymise blanks, which does the same row by row where the database is not PostgreSQL.
+(two runs, or two connections of one run, never take the same lead) in archiving order along
+lead_retention_order_idx. That index keeps the leads the job has anonymised (an index naming their need would make
+blanking it write a new entry in every index of leads_lead, see leads migration 0016), so each connection walks it
+on from the last lead it took, and a run starts where the previous one left off (privacy.models.RetentionMark).
+What is blanked is what privacy.erasure.leads_anonymise blanks, which does the same row by row where the database
+is not PostgreSQL; the leads' webhook deliveries, with every attempt to send them, are deleted.
 """
 
-import json
 import threading
-from datetime import datetime, timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 from time import perf_counter
 
 from django.conf import settings
@@ -16,17 +19,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from leads.models import ARCHIVED_STATUSES, Lead
-from privacy.erasure import PERSONAL_CHANGE_KEYS, leads_anonymise, sanctioned_erasure
+from privacy.erasure import PERSONAL_CHANGE_KEYS, leads_anonymise, sanctioned_erasure, webhook_deliveries
+from privacy.models import RetentionMark
 
 # One statement per batch. Every write is keyed by the batch's lead ids through an index (no scan of a whole
 # table), and each table is written once: a customer row and its lead's search row are blanked to what stays (the
-# company), the history events and webhook payloads only where they hold a personal key. `synchronous_commit`
-# is off for the batch alone: a batch lost to a crash is simply done again by the next run.
+# company), the history events only where they hold a personal key. The leads' webhook deliveries go with their
+# attempts: a payload is a copy of the lead that the partner's CRM received long ago, an attempt keeps what the
+# CRM answered (which may echo the contact back), and a deleted row leaves no new row version and index entries
+# behind as a rewritten payload did. `synchronous_commit` is off for the batch alone: a batch lost to a crash is
+# simply done again by the next run. It answers how many leads it anonymised and the last one it took.
 ANONYMISE_BATCH = """
 WITH due AS (
-    SELECT ctid FROM leads_lead
-    WHERE status IN ('won', 'lost', 'declined', 'expired') AND need <> '' AND updated_at <= %(cutoff)s
-    ORDER BY updated_at
+    SELECT ctid, updated_at, id FROM leads_lead
+    WHERE status IN ('won', 'lost', 'declined', 'expired') AND updated_at <= %(cutoff)s
+      AND (updated_at, id) > (%(after)s, %(after_id)s) AND need <> ''
+    ORDER BY updated_at, id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 ), anonymised AS (
@@ -38,7 +46,6 @@ WITH due AS (
     UPDATE leads_customer AS customer SET contact_name = '', email = '', phone = ''
     WHERE customer.id = ANY(ARRAY(SELECT customer_id FROM anonymised))
       AND (customer.contact_name, customer.email, customer.phone) <> ('', '', '')
-    RETURNING customer.id
 ), team AS (
     UPDATE leads_teammember AS member SET name = '', email = '', phone = ''
     WHERE member.lead_id = ANY(ARRAY(SELECT id FROM anonymised))
@@ -52,11 +59,12 @@ WITH due AS (
     UPDATE leads_emaildelivery AS delivery SET recipient = ''
     WHERE delivery.lead_id = ANY(ARRAY(SELECT id FROM anonymised)) AND delivery.kind = 'decline'
 ), webhooks AS (
-    -- A payload is the lead as the API showed it: the same personal keys, and the customer's contact.
-    UPDATE {webhook_deliveries} AS delivery
-    SET payload = jsonb_set(delivery.payload || %(null_keys)s::jsonb, '{{customer}}',
-                            coalesce(delivery.payload -> 'customer', '{{}}'::jsonb) || %(null_contact)s::jsonb)
-    WHERE delivery.lead_id = ANY(ARRAY(SELECT id FROM anonymised)) AND delivery.payload ? 'customer'
+    DELETE FROM {webhook_deliveries} AS delivery
+    WHERE delivery.lead_id = ANY(ARRAY(SELECT id FROM anonymised))
+    RETURNING delivery.id
+), webhook_attempts AS (
+    DELETE FROM {webhook_attempts} AS attempt
+    WHERE attempt.delivery_id = ANY(ARRAY(SELECT id FROM webhooks))
 ), search AS (
     -- What stays searchable: the company (need, contact, deal name and CRM id are gone).
     UPDATE leads_leadsearch AS search
@@ -64,23 +72,33 @@ WITH due AS (
     FROM anonymised JOIN leads_customer AS customer ON customer.id = anonymised.customer_id
     WHERE search.lead_id = anonymised.id
 )
-SELECT count(*) FROM anonymised
+SELECT (SELECT count(*) FROM anonymised), last.updated_at, last.id
+FROM (SELECT updated_at, id FROM due ORDER BY updated_at DESC, id DESC LIMIT 1) AS last
 """
-# The lead fields that a webhook payload and the API carry and the job blanks (customer contact apart).
-PAYLOAD_KEYS = ("need", "notes", "reason_notes", "deal_name", "crm_id", "team")
-CONTACT_KEYS = ("contact_name", "email", "phone")
+# The first archived lead of the mark's range that still has its personal data: one that another transaction held
+# while the job passed it (SKIP LOCKED) or that was archived meanwhile. The next run starts there.
+FIRST_LEFT = """
+SELECT updated_at FROM leads_lead
+WHERE status IN ('won', 'lost', 'declined', 'expired') AND updated_at >= %(since)s AND updated_at <= %(cutoff)s
+  AND need <> ''
+ORDER BY updated_at, id
+LIMIT 1
+"""
+THE_BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def _batch_sql() -> str:
-    """The batch statement, naming the webhooks app's delivery table (privacy does not import the app; without
-    it installed, the webhook step writes nothing)."""
+    """The batch statement, naming the webhooks app's tables (privacy does not import the app; without it
+    installed, the statement has no webhook step)."""
     from django.apps import apps
 
-    table = apps.get_model("webhooks", "Delivery")._meta.db_table if apps.is_installed("webhooks") else None
     sql = ANONYMISE_BATCH
-    if table is None:
-        sql = sql[: sql.index("), webhooks AS (")] + sql[sql.index("), search AS (") :]
-    return sql.format(webhook_deliveries=table or "")
+    if not apps.is_installed("webhooks"):
+        return sql[: sql.index("), webhooks AS (")] + sql[sql.index("), search AS (") :]
+    return sql.format(
+        webhook_deliveries=apps.get_model("webhooks", "Delivery")._meta.db_table,
+        webhook_attempts=apps.get_model("webhooks", "Attempt")._meta.db_table,
+    )
 
 
 def leads_anonymise_retained(
@@ -89,21 +107,33 @@ def leads_anonymise_retained(
     """Anonymise every archived lead archived at least LEADHUB_RETENTION_DAYS ago; returns how many.
 
     Batches of LEADHUB_RETENTION_BATCH_SIZE; on PostgreSQL `workers` connections (LEADHUB_JOB_WORKERS) work
-    side by side. `on_batch(count, seconds)` is
-    told of each batch (the bench measures with it).
+    side by side, from the retention mark on, which moves up to the first lead still left once they are done.
+    `on_batch(count, seconds)` is told of each batch (the bench measures with it).
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.LEADHUB_RETENTION_DAYS)
     batch_size = batch_size or settings.LEADHUB_RETENTION_BATCH_SIZE
     workers = workers or settings.LEADHUB_JOB_WORKERS
     if connection.vendor != "postgresql":
         return _anonymise_row_by_row(cutoff, batch_size)
+    since = RetentionMark.objects.filter(pk=1).values_list("done_before", flat=True).first() or THE_BEGINNING
     if workers <= 1 or connection.in_atomic_block:
-        return _anonymise_in_batches(cutoff, batch_size, on_batch)
+        total = _anonymise_in_batches(since, cutoff, batch_size, on_batch)
+    else:
+        total = _anonymise_on_connections(workers, since, cutoff, batch_size, on_batch)
+    with connection.cursor() as cursor:
+        cursor.execute(FIRST_LEFT, {"since": since, "cutoff": cutoff})
+        left = cursor.fetchone()
+    RetentionMark.objects.update_or_create(pk=1, defaults={"done_before": left[0] if left else max(since, cutoff)})
+    return total
+
+
+def _anonymise_on_connections(workers: int, since: datetime, cutoff: datetime, batch_size: int, on_batch) -> int:
+    """This thread and `workers - 1` helper threads, each on its own connection, taking batches side by side."""
     totals, errors = [], []
 
     def helper() -> None:
         try:
-            totals.append(_anonymise_in_batches(cutoff, batch_size, on_batch))
+            totals.append(_anonymise_in_batches(since, cutoff, batch_size, on_batch))
         except BaseException as error:  # noqa: BLE001 (re-raised on the calling thread below)
             errors.append(error)
         finally:
@@ -113,7 +143,7 @@ def leads_anonymise_retained(
     for thread in helpers:
         thread.start()
     try:
-        total = _anonymise_in_batches(cutoff, batch_size, on_batch)
+        total = _anonymise_in_batches(since, cutoff, batch_size, on_batch)
     finally:
         for thread in helpers:
             thread.join()
@@ -122,14 +152,16 @@ def leads_anonymise_retained(
     return total + sum(totals)
 
 
-def _anonymise_in_batches(cutoff: datetime, batch_size: int, on_batch) -> int:
+def _anonymise_in_batches(since: datetime, cutoff: datetime, batch_size: int, on_batch) -> int:
+    """Batches on this thread's connection, each taking up from the last lead the previous one took: what lies
+    between them is another connection's (locked, or done) or was done already."""
     sql = _batch_sql()
     parameters = {
         "cutoff": cutoff,
+        "after": since,
+        "after_id": uuid.UUID(int=0),
         "limit": batch_size,
         "keys": list(PERSONAL_CHANGE_KEYS),
-        "null_keys": json.dumps(dict.fromkeys(PAYLOAD_KEYS)),
-        "null_contact": json.dumps(dict.fromkeys(CONTACT_KEYS)),
     }
     total = 0
     while True:
@@ -137,12 +169,14 @@ def _anonymise_in_batches(cutoff: datetime, batch_size: int, on_batch) -> int:
         with sanctioned_erasure(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(sql, parameters)
-            done = cursor.fetchone()[0]
+            row = cursor.fetchone()
+        done = row[0] if row else 0
         if on_batch is not None:
             on_batch(done, perf_counter() - started)
-        total += done
-        if done < batch_size:
+        if row is None:
             return total
+        total += done
+        parameters["after"], parameters["after_id"] = row[1], row[2]
 
 
 def _anonymise_row_by_row(cutoff: datetime, batch_size: int) -> int:
@@ -157,6 +191,9 @@ def _anonymise_row_by_row(cutoff: datetime, batch_size: int) -> int:
                 .values_list("pk", flat=True)[:batch_size]
             )
             if ids:
+                deliveries = webhook_deliveries(ids)
+                if deliveries is not None:
+                    deliveries.delete()  # with their attempts, as on PostgreSQL
                 leads_anonymise(ids)
         total += len(ids)
         if len(ids) < batch_size:
