@@ -63,6 +63,8 @@ WITH due AS (
     WHERE delivery.lead_id = ANY(ARRAY(SELECT id FROM anonymised))
     RETURNING delivery.id
 ), webhook_attempts AS (
+    -- A delivery being sent meanwhile holds its row: the batch waits, then misses the attempt just recorded, and
+    -- the attempt's foreign key fails the batch at commit (the next run does it again).
     DELETE FROM {webhook_attempts} AS attempt
     WHERE attempt.delivery_id = ANY(ARRAY(SELECT id FROM webhooks))
 ), search AS (
@@ -75,8 +77,8 @@ WITH due AS (
 SELECT (SELECT count(*) FROM anonymised), last.updated_at, last.id
 FROM (SELECT updated_at, id FROM due ORDER BY updated_at DESC, id DESC LIMIT 1) AS last
 """
-# The first archived lead of the mark's range that still has its personal data: one that another transaction held
-# while the job passed it (SKIP LOCKED) or that was archived meanwhile. The next run starts there.
+# The first archived lead of the run's range that still has its personal data: one that another transaction held
+# while the job passed it (SKIP LOCKED). The next run starts there.
 FIRST_LEFT = """
 SELECT updated_at FROM leads_lead
 WHERE status IN ('won', 'lost', 'declined', 'expired') AND updated_at >= %(since)s AND updated_at <= %(cutoff)s
