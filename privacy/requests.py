@@ -9,7 +9,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from leads.models import Customer, EmailDelivery, EventAction, Lead, LeadEvent, TeamMember
-from privacy.erasure import leads_anonymise, log_entries_scrub, sanctioned_erasure
+from privacy.erasure import leads_anonymise, log_entries_scrub, sanctioned_erasure, webhook_deliveries
 
 
 def clean_address(email: str) -> str:
@@ -119,6 +119,7 @@ def customer_export(*, email: str) -> dict:
         .prefetch_related("team", "events", "email_deliveries", "search")
         .order_by("received_at")
     )
+    sent = _webhook_deliveries(holdings.lead_ids)
     return {
         "email": address,
         "customers": [_row(customer) for customer in holdings.customers],
@@ -135,6 +136,7 @@ def customer_export(*, email: str) -> dict:
                     {**_row(delivery, "lead"), "sent_at": delivery.sent_at} for delivery in lead.email_deliveries.all()
                 ],
                 "search_text": getattr(getattr(lead, "search", None), "text", ""),
+                "webhook_deliveries": sent.get(lead.pk, []),
             }
             for lead in leads
         ],
@@ -144,3 +146,28 @@ def customer_export(*, email: str) -> dict:
             for delivery in holdings.deliveries
         ],
     }
+
+
+def _webhook_deliveries(lead_ids) -> dict:
+    """Per lead, what was sent to its partner's CRM (the lead as the API showed it) and what the CRM answered each
+    time (which may echo the contact back): {} without the webhooks app (privacy does not import it)."""
+    deliveries = webhook_deliveries(lead_ids)
+    if deliveries is None:
+        return {}
+    sent = {}
+    for delivery in deliveries.select_related("endpoint").prefetch_related("attempt_log").order_by("id"):
+        sent.setdefault(delivery.lead_id, []).append(
+            {
+                "id": delivery.pk,
+                "to": delivery.endpoint.url,
+                "event_type": delivery.event_type,
+                "occurred_at": delivery.occurred_at,
+                "status": delivery.status,
+                "payload": delivery.payload,
+                "answers": [
+                    {"at": attempt.at, "status_code": attempt.status_code, "response_body": attempt.response_body}
+                    for attempt in delivery.attempt_log.all()
+                ],
+            }
+        )
+    return sent

@@ -171,6 +171,10 @@ def test_export_prints_every_record_held_about_the_person_as_json(history, capsy
     assert any(event["changes"].get("phone") == SECOND_PHONE for lead in data["leads"] for event in lead["history"])
     assert any(delivery["recipient"] == PERSON["email"] for delivery in data["email_deliveries"])
     assert any(member["email"] == PERSON["email"] for member in data["team_memberships"])
+    # What was sent to the partner's CRM about them, and what it answered (it echoed the contact back).
+    sent = [delivery for lead in data["leads"] for delivery in lead["webhook_deliveries"]]
+    assert any(delivery["payload"]["customer"]["email"] == PERSON["email"] for delivery in sent)  # open leads
+    assert any(PERSON["email"] in answer["response_body"] for delivery in sent for answer in delivery["answers"])
 
 
 @pytest.mark.django_db
