@@ -270,8 +270,8 @@ LEADHUB_HOT_HOURS = env.int("LEADHUB_HOT_HOURS", default=72)
 LEADHUB_RETENTION_DAYS = env.int("LEADHUB_RETENTION_DAYS", default=730)
 # Leads per retention batch: one statement writing eight tables (lead, customer, team, history, e-mails, search,
 # and deleting webhook deliveries with their attempts) in about 95 ms of CPU per 1,000 leads; what a batch costs
-# whatever its size (planning, commit) weighs half as much as at 500, which cost 7% more CPU in all, while the
-# batch that merges the search index's pending entries (about 90 ms more, one in ten) stays under 250 ms
+# whatever its size (planning, commit) weighs half as much as at 500, which cost 7% more CPU in all; about one
+# batch in ten also merges the search index's pending entries (about 90 ms more) and is the longest one
 # (bench/privacy.py measures both rate and longest batch).
 LEADHUB_RETENTION_BATCH_SIZE = env.int("LEADHUB_RETENTION_BATCH_SIZE", default=1000)
 # Rows per job transaction: small enough that a batch holds its row locks well under 250 ms on a busy 2-core
