@@ -205,7 +205,8 @@ def test_an_accept_error_shows_beside_its_field_in_either_language(
         "team-0-name": "Eva",
         "team-0-email": "nope",
     }
-    html = client.post(f"/leads/{lead.pk}/accept/", data, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    with translation.override(language):  # the middleware activates the request's language; restored after
+        html = client.post(f"/leads/{lead.pk}/accept/", data, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     deal_name = html.split('<label for="id_deal_name">', 1)[1].split("</div>", 1)[0]
     assert f'<ul class="errorlist" id="id_deal_name_error"><li>{required}' in deal_name
     assert 'aria-invalid="true" aria-describedby="id_deal_name_error"' in deal_name
