@@ -6,12 +6,11 @@ import functools
 from contextlib import contextmanager
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, trans_real
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+
+from common.selects import WrittenSelect, options_html
 
 
 @contextmanager
@@ -56,25 +55,19 @@ def is_country(code: str) -> bool:
     return bool(code) and bool(countries.alpha2(code)) and countries.alpha2(code) == code
 
 
-class CountrySelect(forms.Select):
+class CountrySelect(WrittenSelect):
     """The country <select> with its 250 options written here: rendered through the widget templates, one
     template per option, it was the costliest part of every page that shows it (the partner page's contact form,
     the directory's filter, the profile)."""
 
-    def render(self, name, value, attrs=None, renderer=None):
-        options = _options_html(tuple((str(code), str(label)) for code, label in self.choices))
-        for selected in {escape(item) for item in self.format_value(value)}:
-            options = options.replace(f'<option value="{selected}">', f'<option value="{selected}" selected>', 1)
-        # The name first, as Django's own template writes it (and as leads.forms.CurrencySelect does).
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options)
-        )
+    def options_html(self) -> str:
+        return _options_html(tuple((str(code), str(label)) for code, label in self.choices))
 
 
 @functools.lru_cache(maxsize=32)
 def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
     """The options of one list of choices (one per language and blank label), none selected."""
-    return "".join(f'<option value="{escape(code)}">{escape(label)}</option>' for code, label in choices)
+    return options_html(choices)
 
 
 class CountryChoiceField(forms.ChoiceField):
