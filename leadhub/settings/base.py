@@ -268,11 +268,8 @@ LEADHUB_RESPONSE_DAYS = env.int("LEADHUB_RESPONSE_DAYS", default=14)
 LEADHUB_HOT_HOURS = env.int("LEADHUB_HOT_HOURS", default=72)
 # Archived leads keep their customer's personal data this long after they were archived (docs/privacy.md).
 LEADHUB_RETENTION_DAYS = env.int("LEADHUB_RETENTION_DAYS", default=730)
-# Leads per retention batch: one statement writing eight tables (lead, customer, team, history, e-mails, search,
-# and deleting webhook deliveries with their attempts) in about 95 ms of CPU per 1,000 leads; what a batch costs
-# whatever its size (planning, commit) weighs half as much as at 500, which cost 7% more CPU in all; about one
-# batch in ten also merges the search index's pending entries (about 90 ms more) and is the longest one
-# (bench/privacy.py measures both rate and longest batch).
+# Leads per retention batch: one statement over eight tables, about 95 ms of CPU per 1,000 leads (500 cost 7% more
+# CPU in all); one batch in ten also merges the search index's pending entries, about 90 ms more (bench/privacy.py).
 LEADHUB_RETENTION_BATCH_SIZE = env.int("LEADHUB_RETENTION_BATCH_SIZE", default=1000)
 # Rows per job transaction: small enough that a batch holds its row locks well under 250 ms on a busy 2-core
 # machine, large enough that per-batch overhead stays a few percent (make bench measures both).
