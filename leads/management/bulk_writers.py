@@ -104,9 +104,14 @@ class CopySender:
     def execute(self, statement: str) -> None:
         self.send(statement, None)
 
-    def abandon(self) -> None:
-        """Skip whatever is still queued (the load failed elsewhere); `close()` then waits only for the current one."""
+    def abandon(self, cancel=None) -> None:
+        """The load failed elsewhere: skip whatever is still queued, `cancel()` the statement under way (the
+        connection's cancel), and wait for the thread, raising nothing."""
         self.error = self.error or RuntimeError("the load was abandoned")
+        if cancel is not None:
+            cancel()
+        self.chunks.put(None)
+        self.thread.join()
 
     def _run(self) -> None:
         while (chunk := self.chunks.get()) is not None:

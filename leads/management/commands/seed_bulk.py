@@ -180,10 +180,7 @@ class LoadBeside:
             if kind is None:
                 self.connection.commit()
             else:
-                self.sender.abandon()
-                self.connection.cancel()  # a COPY or an index build under way stops now
-                self.sender.chunks.put(None)
-                self.sender.thread.join()
+                self.sender.abandon(cancel=self.connection.cancel)  # a COPY or an index build under way stops now
                 self.connection.rollback()
         finally:
             self.connection.close()
