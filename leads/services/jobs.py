@@ -65,14 +65,27 @@ def _drain(run: Callable[[], int], *, workers: int) -> int:
 
 
 def _expire_overdue(*, cutoff: datetime, now: datetime, batch_size: int) -> int:
-    total = 0
+    total, outermost = 0, not connection.in_atomic_block
     while True:
         with transaction.atomic():
+            if outermost:
+                _commit_without_waiting()
             expired = _expire_batch(cutoff=cutoff, now=now, batch_size=batch_size)
             publish(expired)
         total += len(expired)
         if len(expired) < batch_size:
             return total
+
+
+def _commit_without_waiting() -> None:
+    """The batch's own transaction commits without waiting for its WAL to reach the disk (a fifth of a batch's time
+    after a checkpoint, when every page it touches is written out whole), as the retention job's and seed_bulk's do.
+    A crash may then lose the last moments' batches: their leads are received again and the next run expires them
+    once more. Nothing is sent for a lost batch, as every e-mail checks the lead's status first; its webhook
+    deliveries vanish with it, and routing's nightly rebuild recounts its lessons."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _expire_batch(*, cutoff: datetime, now: datetime, batch_size: int) -> list[Happened]:

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from leadhub.celery import app as celery_app
-from leads import services
+from leads import events, services
 from leads.events import follow_up
 from leads.exceptions import LeadConflict
 from leads.models import EventAction, Lead, LeadEvent, Status
@@ -321,3 +321,31 @@ def test_the_cooling_job_clears_exactly_the_leads_the_hot_rule_calls_cooled(org)
                 contact_requested=lead.contact_requested, status=lead.status, received_at=lead.received_at, now=now
             )
             assert lead.is_hot == (rule == "hot"), (lead.received_at, rule)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_expiry_batch_commits_without_waiting_for_the_disk_and_the_connection_waits_again_after(org):
+    """The job's own batches commit asynchronously (a crash may lose the last moment's, which the next run redoes);
+    the setting ends with each batch, and a caller's transaction keeps its durable commit."""
+    LeadFactory.create_batch(5, partner=org, received_at=timezone.now() - timedelta(days=15))
+    seen = []
+
+    def record_setting(happenings):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+
+    events.subscribe(record_setting)
+    try:
+        assert services.leads_expire_overdue(batch_size=2, workers=1) == 5
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            after = cursor.fetchone()[0]
+        LeadFactory.create_batch(2, partner=org, received_at=timezone.now() - timedelta(days=15))
+        with transaction.atomic():
+            assert services.leads_expire_overdue(workers=1) == 2
+    finally:
+        events._subscribers.remove(record_setting)
+    assert seen == ["off", "off", "off", "on"]
+    assert after == "on"
+    assert Lead.objects.filter(status=Status.EXPIRED).count() == 7
