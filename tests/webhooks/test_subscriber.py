@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from leads import services
 from leads.events import Happened
+from leads.models import EventAction, LeadEvent
 from tests.factories import AcceptedLeadFactory, LeadFactory
 from webhooks.models import Delivery
 from webhooks.services import endpoint_create, endpoint_set_paused
@@ -75,6 +76,9 @@ def test_the_expiry_job_records_one_delivery_per_expired_lead(org, partner_admin
     assert services.leads_expire_overdue(workers=1) == 5
     assert Delivery.objects.filter(event_type="lead.expired").count() == 5
     assert {d.payload["status"] for d in Delivery.objects.all()} == {"expired"}
+    # Each delivery names the history event that expired its lead (the job draws the events' ids itself).
+    expiries = LeadEvent.objects.filter(action=EventAction.EXPIRE).values_list("lead_id", "id")
+    assert set(Delivery.objects.values_list("lead_id", "event_id")) == set(expiries) and len(expiries) == 5
 
 
 def test_organisations_without_endpoints_cost_one_query(org, partner_admin, django_assert_num_queries):
