@@ -9,7 +9,6 @@ What is blanked is what privacy.erasure.leads_anonymise blanks, which does the s
 is not PostgreSQL; the leads' webhook deliveries, with every attempt to send them, are deleted.
 """
 
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from time import perf_counter
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.connections import on_connections
 from leads.models import ARCHIVED_STATUSES, Lead
 from privacy.erasure import PERSONAL_CHANGE_KEYS, leads_anonymise, sanctioned_erasure, webhook_deliveries
 from privacy.models import RetentionMark
@@ -118,40 +118,14 @@ def leads_anonymise_retained(
     if connection.vendor != "postgresql":
         return _anonymise_row_by_row(cutoff, batch_size)
     since = RetentionMark.objects.filter(pk=1).values_list("done_before", flat=True).first() or THE_BEGINNING
-    if workers <= 1 or connection.in_atomic_block:
-        total = _anonymise_in_batches(since, cutoff, batch_size, on_batch)
-    else:
-        total = _anonymise_on_connections(workers, since, cutoff, batch_size, on_batch)
+    total = on_connections(
+        lambda: _anonymise_in_batches(since, cutoff, batch_size, on_batch), workers=workers, name="leadhub-retention"
+    )
     with connection.cursor() as cursor:
         cursor.execute(FIRST_LEFT, {"since": since, "cutoff": cutoff})
         left = cursor.fetchone()
     RetentionMark.objects.update_or_create(pk=1, defaults={"done_before": left[0] if left else max(since, cutoff)})
     return total
-
-
-def _anonymise_on_connections(workers: int, since: datetime, cutoff: datetime, batch_size: int, on_batch) -> int:
-    """This thread and `workers - 1` helper threads, each on its own connection, taking batches side by side."""
-    totals, errors = [], []
-
-    def helper() -> None:
-        try:
-            totals.append(_anonymise_in_batches(since, cutoff, batch_size, on_batch))
-        except BaseException as error:  # noqa: BLE001 (re-raised on the calling thread below)
-            errors.append(error)
-        finally:
-            connection.close()  # this thread's own connection
-
-    helpers = [threading.Thread(target=helper, name=f"leadhub-retention-{n}") for n in range(1, workers)]
-    for thread in helpers:
-        thread.start()
-    try:
-        total = _anonymise_in_batches(since, cutoff, batch_size, on_batch)
-    finally:
-        for thread in helpers:
-            thread.join()
-    if errors:
-        raise errors[0]
-    return total + sum(totals)
 
 
 def _anonymise_in_batches(since: datetime, cutoff: datetime, batch_size: int, on_batch) -> int:

@@ -1,7 +1,5 @@
 """The periodic jobs, set-based: expire unanswered leads, cool hot ones."""
 
-import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -9,6 +7,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.connections import on_connections
 from leads.events import Happened, publish
 from leads.models import EventAction, Lead, LeadEvent, Status
 
@@ -28,41 +27,11 @@ def leads_expire_overdue(
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.LEADHUB_RESPONSE_DAYS)
     batch_size = batch_size or settings.LEADHUB_JOB_BATCH_SIZE
-    return _drain(
+    return on_connections(
         lambda: _expire_overdue(cutoff=cutoff, now=now, batch_size=batch_size),
         workers=workers or settings.LEADHUB_JOB_WORKERS,
+        name="leadhub-job",
     )
-
-
-def _drain(run: Callable[[], int], *, workers: int) -> int:
-    """`run` on this thread and on `workers - 1` more, each with its own connection; the sum of what they did.
-
-    Only on PostgreSQL outside a transaction: SQLite has one writer, and other connections could not see
-    what a caller's open transaction holds.
-    """
-    if workers <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
-        return run()
-    totals, errors = [], []
-
-    def helper() -> None:
-        try:
-            totals.append(run())
-        except BaseException as error:  # re-raised on the calling thread below
-            errors.append(error)
-        finally:
-            connection.close()  # this thread's own connection
-
-    helpers = [threading.Thread(target=helper, name=f"leadhub-job-{index}") for index in range(1, workers)]
-    for thread in helpers:
-        thread.start()
-    try:
-        total = run()
-    finally:
-        for thread in helpers:
-            thread.join()
-    if errors:
-        raise errors[0]
-    return total + sum(totals)
 
 
 def _expire_overdue(*, cutoff: datetime, now: datetime, batch_size: int) -> int:
