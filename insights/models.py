@@ -36,7 +36,8 @@ class PartnerDay(models.Model):
     """How many of the leads a partner received on `day` are now in each status, of each type, and were answered
     in each bucket of the time-to-answer histogram."""
 
-    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key begins with it.
+    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     # Leads now in each status (Status), of each type (LeadType), answered in each histogram bucket (ANSWER_COLUMNS).
     received = models.PositiveIntegerField(default=0)
@@ -75,7 +76,8 @@ class Total(models.TextChoices):
 class PartnerDayTotal(models.Model):
     """The open-ended figures of a partner's day: deal values per currency, decline reasons."""
 
-    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key begins with it.
+    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     kind = models.CharField(max_length=8, choices=Total.choices)
     key = models.CharField(max_length=30, blank=True, help_text="The currency, or the decline reason.")

@@ -11,7 +11,8 @@ class PartnerStat(models.Model):
     Raw counters only; routing.history turns them into smoothed rates, so its weights can change without a rebuild.
     """
 
-    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key begins with it.
+    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     dimension = models.CharField(max_length=12)
     value = models.CharField(max_length=200, blank=True)
     offered = models.PositiveIntegerField(default=0)
@@ -34,7 +35,8 @@ class PartnerStat(models.Model):
 class PartnerMonth(models.Model):
     """Qualified leads a partner received in a calendar month (UTC), against its monthly capacity."""
 
-    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key begins with it.
+    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField(help_text="The month's first day.")
     received = models.PositiveIntegerField(default=0)
 

@@ -329,6 +329,7 @@ class Favorite(models.Model):
         on_delete=models.CASCADE,
         related_name="favorite_leads",
         verbose_name=_("user"),
+        db_index=False,  # favorite_user_idx and the unique key begin with it
     )
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="favorites", verbose_name=_("lead"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
