@@ -158,3 +158,34 @@ def test_no_index_of_a_table_the_job_rewrites_names_a_column_it_blanks():
             for name, definition in cursor.fetchall():
                 named = set(re.findall(r"\b[a-z_]+\b", definition.split(" USING ", 1)[1]))
                 assert not named & columns, f"{name} names {named & columns}: {definition}"
+
+
+def _search_index_pending_pages() -> int:
+    """Pages of the search index's pending list (which every search reads through), merged by asking."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('lead_search_trgm_idx'::regclass)")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_the_job_leaves_nothing_pending_in_the_search_index(old_history):
+    """The blanked search rows' entries wait in the index's pending list until someone merges them: the job does,
+    so the searches after it do not read through them and no person's request pays for merging them."""
+    assert leads_anonymise_retained(workers=1) == 4
+    assert _search_index_pending_pages() == 0
+
+
+@pytest.mark.django_db
+def test_a_database_user_that_does_not_own_the_search_index_still_runs_the_job(old_history):
+    """Only the index's owner may merge its pending list: any other user of the database runs the job without."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE leadhub_retention_test")  # rolled back with the test's transaction
+        cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO leadhub_retention_test")
+        cursor.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO leadhub_retention_test")
+        cursor.execute("SET LOCAL ROLE leadhub_retention_test")
+    assert leads_anonymise_retained(workers=1, batch_size=1) == 4
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    assert _search_index_pending_pages() > 0  # left to PostgreSQL
+    found = LeadSearch.objects.filter(text__contains=PERSON["email"].lower()).values_list("lead_id", flat=True)
+    assert set(Lead.objects.filter(pk__in=found).values_list("status", flat=True)) == {"received", "accepted"}
