@@ -93,7 +93,7 @@ THE_BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 # thousand leads that much longer) or in a person's request adding a lead. Each blanked search row adds its
 # company there, so each connection of the job merges the list itself after every few batches of its own,
 # outside their transactions, and once more at the end (every search reads the whole list). In `make bench`
-# this keeps the rate and takes the longest batch from about 190-250 ms to 130-150 ms.
+# this keeps the rate and takes the longest batch from about 190-250 ms to 135-160 ms.
 SEARCH_INDEX = "lead_search_trgm_idx"
 MERGE_SEARCH_INDEX_EVERY = 4  # batches of one connection: two connections fill about half the list meanwhile
 
