@@ -96,6 +96,7 @@ THE_BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 # this keeps the rate and takes the longest batch from about 190-250 ms to 135-160 ms.
 SEARCH_INDEX = "lead_search_trgm_idx"
 MERGE_SEARCH_INDEX_EVERY = 4  # batches of one connection: two connections fill about half the list meanwhile
+SEARCH_INDEX_MERGE_LOCK = 0x5E_A2C4  # an advisory lock (bigint): one connection merges at a time
 
 logger = logging.getLogger(__name__)
 
@@ -173,11 +174,15 @@ def _anonymise_in_batches(since: datetime, cutoff: datetime, batch_size: int, on
 
 
 def search_index_merge_pending() -> bool:
-    """Merge the search index's pending list into the index; False where PostgreSQL refuses (only the index's
-    owner, the user that ran the migrations, or a superuser may), and the job then leaves it to PostgreSQL."""
+    """Merge the search index's pending list into the index, unless another connection is merging it (one would
+    only wait for the other, then find the list empty); False where PostgreSQL refuses (only the index's owner,
+    the user that ran the migrations, or a superuser may), and the job then leaves it to PostgreSQL."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
+            cursor.execute(
+                "SELECT gin_clean_pending_list(%s::regclass) WHERE pg_try_advisory_xact_lock(%s)",
+                [SEARCH_INDEX, SEARCH_INDEX_MERGE_LOCK],
+            )
     except DatabaseError as error:
         logger.info("Retention: the search index's pending list is left to PostgreSQL (%s)", error)
         return False

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from leads.models import Lead, LeadEvent, LeadSearch, Status, TeamMember
 from privacy.models import RetentionMark
-from privacy.retention import leads_anonymise_retained
+from privacy.retention import SEARCH_INDEX_MERGE_LOCK, leads_anonymise_retained, search_index_merge_pending
 from privacy.tasks import anonymise_old_leads
 from tests.privacy.history import (
     PERSON,
@@ -189,3 +189,29 @@ def test_a_database_user_that_does_not_own_the_search_index_still_runs_the_job(o
     assert _search_index_pending_pages() > 0  # left to PostgreSQL
     found = LeadSearch.objects.filter(text__contains=PERSON["email"].lower()).values_list("lead_id", flat=True)
     assert set(Lead.objects.filter(pk__in=found).values_list("status", flat=True)) == {"received", "accepted"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_does_not_wait_for_another_that_is_merging_the_search_index(old_history):
+    """Two connections of the job merge at about the same time: the second goes on with its batches instead."""
+    held, release = threading.Event(), threading.Event()
+
+    def merging_elsewhere():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEARCH_INDEX_MERGE_LOCK])
+            held.set()
+            release.wait(10)
+        connection.close()
+
+    other = threading.Thread(target=merging_elsewhere)
+    other.start()
+    try:
+        assert held.wait(10)
+        assert search_index_merge_pending() is True  # at once, merging nothing
+        assert _search_index_pending_pages() > 0  # the new leads' entries were still pending
+    finally:
+        release.set()
+        other.join()
+    LeadSearch.objects.filter(pk__in=[lead.pk for lead in old_history.values()]).update(text="x")  # pending again
+    assert search_index_merge_pending() is True
+    assert _search_index_pending_pages() == 0
