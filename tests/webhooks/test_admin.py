@@ -2,6 +2,8 @@
 deliveries sent again (same webhook-id) through the service, which a real worker then sends to a real receiver."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.webhooks.test_deliveries import wait_until
@@ -128,3 +130,23 @@ def test_the_webhooks_admin_speaks_czech(ops_client, partner_admin):
     endpoint_create(by=partner_admin, url=URL)
     page = ops_client.get(reverse("admin:webhooks_endpoint_changelist"), HTTP_ACCEPT_LANGUAGE="cs").content.decode()
     assert "Aktivní" in page and "Všechny události" in page
+
+
+@pytest.mark.django_db
+def test_ops_find_a_delivery_by_its_webhook_id_along_the_unique_index(ops_client, partner_admin):
+    """A webhook-id is compared as it is (the unique index answers it), not upper-cased beside the endpoint's URL
+    and the partner's slug, which reads every delivery; other terms still search those."""
+    endpoint, _ = endpoint_create(by=partner_admin, url=URL)
+    delivery, other = failed_delivery(endpoint), failed_delivery(endpoint)
+    changelist = reverse("admin:webhooks_delivery_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        found = ops_client.get(changelist, {"q": f" {delivery.webhook_id} "})
+    assert [row.pk for row in found.context["cl"].result_list] == [delivery.pk]
+    searches = [
+        query["sql"] for query in queries if 'FROM "webhooks_delivery"' in query["sql"] and "WHERE" in query["sql"]
+    ]
+    assert len(searches) == 2 and all(  # the count and the page
+        '"webhooks_delivery"."webhook_id" = ' in sql and "UPPER" not in sql and "LIKE" not in sql for sql in searches
+    )
+    by_slug = ops_client.get(changelist, {"q": endpoint.organisation.slug}).context["cl"].result_list
+    assert {row.pk for row in by_slug} == {delivery.pk, other.pk}
