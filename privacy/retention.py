@@ -92,8 +92,9 @@ THE_BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 # whichever statement fills the list merges it into the index: 80-150 ms, in one of the job's batches (holding its
 # thousand leads that much longer) or in a person's request adding a lead. Each blanked search row adds its
 # company there, so each connection of the job merges the list itself after every few batches of its own,
-# outside their transactions, and once more at the end (every search reads the whole list). In `make bench`
-# this keeps the rate and takes the longest batch from about 190-250 ms to 135-160 ms.
+# outside their transactions, and once more at the end (every search reads the whole list). In `make
+# bench-privacy` (before it wrote out the seeded data first) this kept the rate and took the longest batch from
+# 186-256 ms to 135-161 ms.
 SEARCH_INDEX = "lead_search_trgm_idx"
 MERGE_SEARCH_INDEX_EVERY = 4  # batches of one connection: two connections fill about half the list meanwhile
 SEARCH_INDEX_MERGE_LOCK = 0x5E_A2C4  # an advisory lock (bigint): one connection merges at a time
