@@ -7,6 +7,7 @@ takes an advisory lock per (partner, day) in sorted order — two refreshes of o
 reading what the other committed, and never deadlock — and locks no lead row, so no change ever waits for it.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import reduce
@@ -139,11 +140,17 @@ def rollups_refresh(keys: Iterable[Key]) -> int:
     if not keys:
         return 0
     rows = reduce(or_, (Q(partner_id=partner_id, day=day) for partner_id, day in keys))
+    # One condition per day, naming its partners: each reads the day's range of lead_received_idx. One per
+    # (partner, day) made PostgreSQL walk a partner's part of lead_tab_idx for some of them (its received_at comes
+    # after the tab), and an expiry batch's thousand leads touch a hundred such keys.
+    partners_by_day = defaultdict(list)
+    for partner_id, day in keys:
+        partners_by_day[day].append(partner_id)
     leads = reduce(
         or_,
         (
-            Q(partner_id=partner_id, received_at__gte=_day_start(day), received_at__lt=_day_start(day + timedelta(1)))
-            for partner_id, day in keys
+            Q(partner_id__in=partners, received_at__gte=_day_start(day), received_at__lt=_day_start(day + timedelta(1)))
+            for day, partners in partners_by_day.items()
         ),
     )
     _replace(keys, rows, leads)

@@ -215,3 +215,23 @@ def test_a_chunk_postgresql_refuses_fails_the_load_when_it_closes_and_loads_noth
         writer.close()
         sender.close()
     assert not LeadSearch.objects.exists()
+
+
+def test_the_insights_refresh_of_an_expiry_batch_reads_each_day_once_along_the_received_index(seeded):
+    """The task a worker runs after each expiry batch: one range of lead_received_idx per day the batch's leads were
+    received on, not one lookup per (partner, day), which walked a partner's part of lead_tab_idx."""
+    from insights.rollups import rollup_keys_of, rollups_refresh_leads
+
+    batch = list(Lead.objects.order_by("received_at").values_list("pk", flat=True)[:1000])
+    keys = rollup_keys_of(batch)
+    days = {day for _partner, day in keys}
+    assert len(keys) > len(days)  # several partners on some day
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        rollups_refresh_leads(batch)
+        transaction.set_rollback(True)
+    reads = [query["sql"] for query in captured.captured_queries if '"received_at" >= ' in query["sql"]]
+    assert len(reads) == 3  # statuses and answers, pipeline and won values, decline reasons
+    for sql in reads:
+        assert sql.count('"received_at" >= ') == len(days)
+        plan = _plan(sql)
+        assert "lead_received_idx" in plan and "lead_tab_idx" not in plan, plan
