@@ -1,5 +1,6 @@
 """The Celery application; its configuration is the CELERY_* Django settings."""
 
+import gc
 import os
 
 from celery import Celery, signals
@@ -50,6 +51,17 @@ def _close_old_connections(sender=None, **kwargs) -> None:
         close_old_connections()
 
 
+def _freeze_what_is_loaded(**kwargs) -> None:
+    """As leadhub.wsgi does for the web: what is alive once the worker is up (modules, models, settings, tasks)
+    lives as long as the process, and frozen it is left out of the garbage collector's full passes. A task that
+    builds many objects (the insights refresh after an expiry batch builds hundreds of rows) otherwise set one off
+    every few runs, walking all of it again: 50 ms on top of the refresh's 55 ms in `make bench-insights`."""
+    gc.freeze()
+
+
+# A prefork child, once started; the worker's own process for the solo and threads pools (compose's webhooks worker).
+signals.worker_process_init.connect(_freeze_what_is_loaded, weak=False)
+signals.worker_ready.connect(_freeze_what_is_loaded, weak=False)
 signals.task_prerun.connect(_close_old_connections, weak=False)
 signals.task_postrun.connect(_close_old_connections, weak=False)
 # Request ids travel into the tasks a request queued; each task's outcome is counted for /metrics.
