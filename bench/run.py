@@ -176,6 +176,18 @@ def vacuum() -> None:
         cursor.execute("VACUUM (ANALYZE) leads_lead, leads_leadevent, leads_customer, leads_favorite, leads_leadsearch")
 
 
+def checkpoint(before: str, seeded: str) -> None:
+    """Write out what seeding left in PostgreSQL's buffers, so a job's timing is its own and not the bulk load's
+    (its data would be long on disk in a deployment)."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError as error:  # CHECKPOINT needs a superuser or pg_checkpoint: measure without it
+        log(f"no CHECKPOINT before {before} ({error}); its figure includes writing out {seeded}")
+
+
 # The partial indexes of received leads, which each run's 100,000-lead expiry backlog passes in and out of: a
 # burst no deployment sees every few minutes, which would leave them many times their steady size run after run
 # (and the planner shunning them). Rebuilt before measuring and after the run; each takes well under a second.
@@ -449,7 +461,7 @@ def drop_backlog() -> None:
 def expiry(args, seeded_at: datetime) -> dict:
     """Expire a backlog of overdue leads with the real job and time it, batch by batch, commit included."""
     from django.conf import settings
-    from django.db import DatabaseError, connection, transaction
+    from django.db import transaction
     from django.db.models import Q
 
     from leads import services
@@ -464,11 +476,7 @@ def expiry(args, seeded_at: datetime) -> dict:
     # Real overdue leads waited 14 days, long enough for autovacuum to have visited them and for their pages to
     # reach disk: vacuum the backlog and write it out, so the timing is the job's and not the bulk load's.
     vacuum()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")
-    except DatabaseError as error:  # CHECKPOINT needs a superuser or pg_checkpoint: measure without it
-        log(f"no CHECKPOINT before the expiry ({error}); its figure includes writing out the backlog")
+    checkpoint("the expiry", "the backlog")
     batches = []
     original = jobs._expire_batch
 

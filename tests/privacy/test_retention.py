@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from leads.models import Lead, LeadEvent, LeadSearch, Status, TeamMember
 from privacy.models import RetentionMark
-from privacy.retention import SEARCH_INDEX_MERGE_LOCK, leads_anonymise_retained, search_index_merge_pending
+from privacy.retention import (
+    SEARCH_INDEX,
+    SEARCH_INDEX_MERGE_LOCK,
+    leads_anonymise_retained,
+    search_index_merge_pending,
+)
 from privacy.tasks import anonymise_old_leads
 from tests.privacy.history import (
     PERSON,
@@ -163,7 +168,7 @@ def test_no_index_of_a_table_the_job_rewrites_names_a_column_it_blanks():
 def _search_index_pending_pages() -> int:
     """Pages of the search index's pending list (which every search reads through), merged by asking."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT gin_clean_pending_list('lead_search_trgm_idx'::regclass)")
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
         return cursor.fetchone()[0]
 
 
