@@ -2,7 +2,6 @@
 secrets never shown. The one write is sending chosen deliveries again, through the service the partners' page uses."""
 
 import json
-import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,9 +12,7 @@ from django.utils.translation import ngettext
 
 from common.readonly_admin import ReadOnlyModelAdmin
 from webhooks import services
-from webhooks.models import Attempt, Delivery, Endpoint
-
-WEBHOOK_ID = re.compile(r"msg_[0-9a-f]{32}")
+from webhooks.models import WEBHOOK_ID, Attempt, Delivery, Endpoint
 
 
 @admin.register(Endpoint)

@@ -1,5 +1,6 @@
 """Webhook endpoints of partner organisations, one delivery per (event, endpoint), and every attempt to send it."""
 
+import re
 import uuid
 
 from django.db import models
@@ -72,6 +73,9 @@ class DeliveryStatus(models.TextChoices):
 
 def new_webhook_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
+
+
+WEBHOOK_ID = re.compile(r"msg_[0-9a-f]{32}")  # what new_webhook_id makes
 
 
 class Delivery(models.Model):
