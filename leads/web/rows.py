@@ -60,6 +60,20 @@ def _shared(language: str | None, sprite: str) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=2048)
+def _day(language: str | None, day) -> str:
+    """A day as the rows show it in `language` (the active one), escaped: formatted once per process, as the
+    lists' rows share few days between them."""
+    return escape(date_format(day))
+
+
+@functools.lru_cache(maxsize=4096)
+def _money(language: str | None, value) -> str:
+    """A deal value as the rows show it in `language` (the active one), escaped; formatted once per process and
+    value, as localized number formatting costs more than the rest of a row."""
+    return escape(floatformat(value, "2g"))
+
+
 class LeadRows:
     """Renders the rows of one list page from named-tuple rows (no model instances; see leads.web.lists.ROW_FIELDS).
 
@@ -81,8 +95,10 @@ class LeadRows:
             for on in (True, False)
         }
         self.detail, self.favorite = _url_pattern("leads:detail"), _url_pattern("leads:favorite")
+        self.zone = timezone.get_current_timezone()  # the page's time zone, looked up once, not per row
+        self.language = get_language()
         self.countries = {}
-        self.dates = {}  # a page's rows share few days: each is formatted once
+        self.contact_visible = {}
 
     def render(self, rows) -> str:
         # Every value in the rows went through escape, or is markup built here: the joined rows are safe as a whole.
@@ -90,11 +106,8 @@ class LeadRows:
 
     def when_and_where(self, lead) -> str:
         """When the lead came (in the page's time zone, see the footer) and the customer's country, by name."""
-        received = timezone.localtime(lead.received_at)
-        day = received.date()
-        if day not in self.dates:
-            self.dates[day] = escape(date_format(day))
-        text = f'{self.received} <time datetime="{received.isoformat()}">{self.dates[day]}</time>'
+        received = lead.received_at.astimezone(self.zone)
+        text = f'{self.received} <time datetime="{received.isoformat()}">{_day(self.language, received.date())}</time>'
         code = lead.customer__country
         if code:
             if code not in self.countries:
@@ -103,7 +116,7 @@ class LeadRows:
         return f'<span class="lead-received">{text}</span>'
 
     def row(self, lead) -> str:
-        pk = escape(lead.id)
+        pk = str(lead.id)  # a UUID's text is hex digits and dashes: nothing to escape
         left = time_left(lead, self.now, self.countdown)
         if left:
             urgent = left["urgent"]
@@ -113,7 +126,7 @@ class LeadRows:
             )
         elif lead.deal_value is not None:
             fact = (
-                f'<span class="deal-value money">{escape(floatformat(lead.deal_value, "2g"))} '
+                f'<span class="deal-value money">{_money(self.language, lead.deal_value)} '
                 f"{escape(lead.currency)}</span>"
             )
         else:
@@ -129,7 +142,10 @@ class LeadRows:
             need = f"{need[: NEED_CHARS - 1].rstrip()}…"
         status, status_label = self.statuses.get(lead.status) or (escape(lead.status), escape(lead.status))
         lead_type = self.types.get(lead.lead_type) or escape(lead.lead_type)
-        contact = lead.customer__contact_name if contact_visible(lead, self.user) else ""
+        visible = self.contact_visible.get(lead.status)
+        if visible is None:  # the rule asked once per status a page shows (its user is a lazy object)
+            visible = self.contact_visible[lead.status] = contact_visible(lead.status, self.user)
+        contact = lead.customer__contact_name if visible else ""
         heart = heart_markup(f"{self.favorite[0]}{pk}{self.favorite[1]}", self.hearts[bool(lead.is_favorite)])
         company = escape(lead.customer__company)
         select = (

@@ -1,0 +1,59 @@
+"""What a list page reuses from earlier pages (leads.web.rows' formatted days and amounts, the templates' fragments in
+CACHES["fragments"]) never shows one language's or one filter's markup on another's page."""
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import AcceptedLeadFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, partner_admin):
+    client.force_login(partner_admin)
+    return client
+
+
+def _page(client, language: str, query: str = "") -> str:
+    return client.get(f"/leads/marketplace/{query}", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def _selected(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.DOTALL).group(0)
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_english_czech_and_english_again_each_read_in_their_own_language(signed_in, org):
+    AcceptedLeadFactory(
+        partner=org,
+        customer=CustomerFactory(company="Formats Ltd", country="CZ"),
+        received_at=datetime(2026, 3, 9, 10, 0, tzinfo=UTC),
+        deal_value=Decimal("1234567.50"),
+        currency="CZK",
+    )
+    for _round in range(2):
+        english, czech = _page(signed_in, "en"), _page(signed_in, "cs")
+        assert "1,234,567.50 CZK" in english and "1\xa0234\xa0567,50 CZK" in czech
+        assert ">9 Mar 2026</time>" in english and ">9. března 2026</time>" in czech
+        assert "Czechia" in english and "Česko" in czech
+        for words, other in (
+            (["Decline selected", "Keyboard shortcuts", "Import CSV", ">Language<"], czech),
+            (["Odmítnout vybrané", "Klávesové zkratky", "Importovat CSV", ">Jazyk<"], english),
+        ):
+            page = english if other is czech else czech
+            assert all(word in page for word in words) and not any(word in other for word in words)
+        assert '<option value="en" lang="en" selected>' in english and '<option value="cs" lang="cs" selected>' in czech
+
+
+def test_the_filters_show_what_each_request_chose(signed_in, org):
+    AcceptedLeadFactory(partner=org)
+    assert _selected(_page(signed_in, "en", "?status=accepted&sort=deal_value"), "status") == ["accepted"]
+    assert _selected(_page(signed_in, "en", "?status=accepted&sort=deal_value"), "sort") == ["deal_value"]
+    plain = _page(signed_in, "en")
+    assert _selected(plain, "status") == [""] and _selected(plain, "sort") == ["newest"]
+    assert _selected(_page(signed_in, "cs", "?status=won"), "status") == ["won"]
+    assert _selected(_page(signed_in, "en", "?status=nonsense"), "status") == [""]
