@@ -81,17 +81,45 @@ def _remembered_key(user, scope, tab: str) -> str:
 def lead_tab_marks(user, tab: str, fingerprint: str | None) -> tuple[bool, tuple]:
     """(whether `fingerprint` is the tab's current one, going by the cache alone; the marks now), one round trip.
     Read the marks before the database: a fingerprint is remembered with the marks read before it was computed."""
+    remembered, marks = _remembered(user, tab)
+    return fingerprint is not None and remembered is not None and remembered[0] == fingerprint, marks
+
+
+def lead_tab_remember(user, tab: str, state: tuple[str, dict[str, int], object], marks: tuple) -> None:
+    """Remember a tab's `state` (lead_tab_fingerprint's) as computed under `marks` (lead_tab_marks's, read before
+    the database was asked)."""
+    if marks:
+        fingerprint, counts, newest = state
+        cache.set(
+            _remembered_key(user, partner_scope(user), tab),
+            (*marks, fingerprint, [counts[name] for name in ListTab.values], newest),
+            REMEMBER_SECONDS,
+        )
+
+
+def lead_tab_state(user, tab: str) -> tuple[str, dict[str, int], object]:
+    """lead_tab_fingerprint(user, tab), from the cache while the marks say nothing changed since it was computed (the
+    list page opened between two polls, or again), else from the database, and then remembered."""
+    remembered, marks = _remembered(user, tab)
+    if remembered is not None:
+        fingerprint, counts, newest = remembered
+        return fingerprint, dict(zip(ListTab.values, counts)), newest
+    state = lead_tab_fingerprint(user, tab)
+    lead_tab_remember(user, tab, state, marks)
+    return state
+
+
+def _remembered(user, tab: str) -> tuple[tuple | None, tuple]:
+    """(the tab's remembered (fingerprint, counts, newest) if it was computed under the marks there are now, else
+    None; the marks now), in one round trip to the cache."""
     scope = partner_scope(user)
     if scope is None:
-        return False, ()
+        return None, ()
     marks = (ALL_MARK if scope is ALL_PARTNERS else partner_mark(scope), user_mark(user.pk))
     key = _remembered_key(user, scope, tab)
     found = cache.get_many([key, *marks])
     now = tuple(found.get(mark) for mark in marks)
-    return fingerprint is not None and found.get(key) == (fingerprint, *now), now
-
-
-def lead_tab_remember(user, tab: str, fingerprint: str, marks: tuple) -> None:
-    """Remember `fingerprint` as computed under `marks` (lead_tab_marks's, read before the database was asked)."""
-    if marks:
-        cache.set(_remembered_key(user, partner_scope(user), tab), (fingerprint, *marks), REMEMBER_SECONDS)
+    remembered = found.get(key)
+    if remembered is None or tuple(remembered[: len(marks)]) != now:
+        return None, now
+    return tuple(remembered[len(marks) :]), now

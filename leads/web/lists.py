@@ -17,7 +17,7 @@ from leads.models import ARCHIVED_STATUSES, DeclineReason, ListTab, Stage, Statu
 from leads.pagination import KEYSETS, paginate
 from leads.selectors import ListFilters, lead_list_for, lead_waiting_counts
 from leads.selectors.filters import SORT_CHOICES
-from leads.selectors.live import lead_tab_fingerprint
+from leads.selectors.live import lead_tab_state
 from leads.web.rows import LeadRows
 
 PAGE_SIZE = 25
@@ -91,8 +91,9 @@ def lead_list(request, tab: str):
         items, total, nav = _numbered_page(request, leads, counted=listing)
     fragment = template.endswith("#lead-results")
     # The results fragment (search, filters, paging) leaves the tabs as they are: no need to count. Its poller then
-    # starts without a fingerprint, and its first poll brings the counts and one.
-    fingerprint, counts, _newest = ("", None, None) if fragment else lead_tab_fingerprint(request.user, tab)
+    # starts without a fingerprint, and its first poll brings the counts and one. The whole page takes them from
+    # what the last poll or page remembered while nothing changed since (the live refresh's marks).
+    fingerprint, counts, _newest = ("", None, None) if fragment else lead_tab_state(request.user, tab)
     first_newest = (
         filters.sort == "newest" and not request.GET.get("cursor") and _page_number(request.GET.get("page")) == 1
     )

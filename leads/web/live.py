@@ -45,8 +45,9 @@ def lead_live(request, tab: str):
     unchanged, marks = lead_tab_marks(request.user, tab, seen)
     if unchanged:  # the cache alone says so: no round trip to the database
         return HttpResponse(status=204)
-    fingerprint, counts, _newest = lead_tab_fingerprint(request.user, tab)
-    lead_tab_remember(request.user, tab, fingerprint, marks)
+    state = lead_tab_fingerprint(request.user, tab)
+    lead_tab_remember(request.user, tab, state, marks)
+    fingerprint, counts, _newest = state
     if seen == fingerprint:
         return HttpResponse(status=204)
     filters = ListFilters.from_query(request.GET)

@@ -104,3 +104,40 @@ def test_a_colleague_polling_the_same_tab_has_a_fingerprint_of_their_own(client,
     url = _opened(signed_in, "favorites")
     services.lead_favorite_set(lead=lead, by=referrals_admin, favorite=True)  # the colleague's heart, not mine
     assert _poll(signed_in, url)[0] == 204
+
+
+def _open_page(client, tab: str = "marketplace") -> tuple[list[str], list[str]]:
+    """The tab counts' statements a page load ran, and the badges it shows (marketplace, qualified, favourites)."""
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/leads/{tab}/").content.decode()
+    counted = [query["sql"] for query in queries if "count(CASE" in query["sql"]]
+    return counted, re.findall(r'<span class="count[^"]*" title="[^"]*">([^<]+)</span>', html)
+
+
+def test_an_unchanged_tab_reopened_takes_its_counts_from_the_cache_and_any_change_counts_again(
+    signed_in, org, referrals_admin
+):
+    leads = LeadFactory.create_batch(3, partner=org)
+    counted, badges = _open_page(signed_in)
+    assert counted and badges[0] == "3 waiting"
+    counted, badges = _open_page(signed_in)
+    assert counted == [] and badges[0] == "3 waiting"  # nothing changed: the remembered counts
+    services.lead_decline(lead=leads[0], by=referrals_admin, reason="not_a_fit")  # a colleague's decision
+    counted, badges = _open_page(signed_in)
+    assert counted and badges[0] == "2 waiting"
+    LeadFactory(partner=org)
+    assert _open_page(signed_in)[1][0] == "3 waiting"
+    assert services.leads_expire_overdue(now=timezone.now() + timedelta(days=30)) == 3
+    counted, badges = _open_page(signed_in)
+    assert counted and badges[0] == "0 waiting"
+
+
+def test_a_poll_and_the_page_share_what_they_remember(signed_in, org):
+    LeadFactory(partner=org)
+    url = _poll_url(signed_in.get("/leads/marketplace/").content.decode())
+    status, lead_queries, _answer = _poll(signed_in, url)
+    assert status == 204 and lead_queries == []  # the page remembered: its first poll needs no database either
+    LeadFactory(partner=org)
+    assert _poll(signed_in, url)[0] == 200  # the poll counted again and remembered the new state
+    counted, badges = _open_page(signed_in)
+    assert counted == [] and badges[0] == "2 waiting"
