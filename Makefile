@@ -27,6 +27,7 @@ check: $(BIN)/.installed
 	DJANGO_SETTINGS_MODULE=leadhub.settings.production SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  ALLOWED_HOSTS=leadhub.example DATABASE_URL=postgres://postgres@127.0.0.1:5432/leadhub \
 	  CACHE_URL=redis://127.0.0.1:6379/1 \
+	  LEADHUB_WEBHOOKS_KEY=$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Every bench, one table each, in this order: the lists and jobs at 1,000,000 leads (bench-core), routing over 10,000

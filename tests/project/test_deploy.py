@@ -49,6 +49,22 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_make_check_runs_the_checklist_as_the_readme_says():
+    """`make check` (README) sets every variable production insists on; it had stopped at the webhooks' key."""
+    bin_dir = Path(sys.executable).parent
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "LEADHUB_"))}
+    result = subprocess.run(
+        ["make", "--no-print-directory", f"BIN={bin_dir}", "-o", f"{bin_dir}/.installed", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_production_settings_keep_database_connections_open():
     env = production_environment(
         SECRET_KEY="s" * 50, ALLOWED_HOSTS="leadhub.example", DATABASE_URL="postgres://postgres@127.0.0.1/leadhub"
