@@ -58,7 +58,7 @@ def _detail_context(request, lead, bound: dict) -> dict:
     # The deal card, with its team, once the lead has a deal (a received one never has, nor a team to read).
     deal_shown = lead.status != "received" and bool(lead.deal_name)
     return {
-        "tabs": tabs(request.user),
+        "tabs": tabs(request.user, tab=lead.tab),
         "tab": lead.tab,
         "lead": lead,
         "events": list(lead_history(lead)),
@@ -168,7 +168,7 @@ def _ask_to_confirm(request, lead_id, name: str, transition):
             request,
             template,
             {
-                "tabs": tabs(request.user),
+                "tabs": tabs(request.user, tab=lead.tab),
                 "tab": lead.tab,
                 "lead": lead,
                 "question": transition.confirm,

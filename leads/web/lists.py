@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from leads.models import ARCHIVED_STATUSES, DeclineReason, ListTab, Stage, Status
 from leads.pagination import KEYSETS, paginate
-from leads.selectors import ListFilters, lead_list_for, lead_waiting_counts
+from leads.selectors import ListFilters, lead_list_for
 from leads.selectors.filters import SORT_CHOICES
 from leads.selectors.live import lead_tab_state
 from leads.web.rows import LeadRows
@@ -52,9 +52,11 @@ STATUS_FILTER_CHOICES = [
 ]
 
 
-def tabs(user, counts: dict | None = None) -> list[dict]:
-    """The three tabs of the header, each with how many of its leads still wait for an answer (and saying so)."""
-    counts = lead_waiting_counts(user) if counts is None else counts
+def tabs(user, counts: dict | None = None, *, tab: str = ListTab.MARKETPLACE) -> list[dict]:
+    """The three tabs of the header, each with how many of its leads still wait for an answer (and saying so).
+    Without `counts`, they come with the state of `tab` (any tab's has them all): from the cache while nothing
+    changed since it was last counted (leads.selectors.live.lead_tab_state)."""
+    counts = lead_tab_state(user, tab)[1] if counts is None else counts
     return [
         {
             "name": name,

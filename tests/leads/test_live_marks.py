@@ -106,12 +106,15 @@ def test_a_colleague_polling_the_same_tab_has_a_fingerprint_of_their_own(client,
     assert _poll(signed_in, url)[0] == 204
 
 
-def _open_page(client, tab: str = "marketplace") -> tuple[list[str], list[str]]:
+def _open_page(client, path: str = "/leads/marketplace/") -> tuple[list[str], list[str]]:
     """The tab counts' statements a page load ran, and the badges it shows (marketplace, qualified, favourites)."""
     with CaptureQueriesContext(connection) as queries:
-        html = client.get(f"/leads/{tab}/").content.decode()
-    counted = [query["sql"] for query in queries if "count(CASE" in query["sql"]]
-    return counted, re.findall(r'<span class="count[^"]*" title="[^"]*">([^<]+)</span>', html)
+        html = client.get(path).content.decode()
+    return [query["sql"] for query in queries if "count(CASE" in query["sql"]], _badges(html)
+
+
+def _badges(html: str) -> list[str]:
+    return re.findall(r'<span class="count[^"]*" title="[^"]*">([^<]+)</span>', html)
 
 
 def test_an_unchanged_tab_reopened_takes_its_counts_from_the_cache_and_any_change_counts_again(
@@ -141,3 +144,19 @@ def test_a_poll_and_the_page_share_what_they_remember(signed_in, org):
     assert _poll(signed_in, url)[0] == 200  # the poll counted again and remembered the new state
     counted, badges = _open_page(signed_in)
     assert counted == [] and badges[0] == "2 waiting"
+
+
+def test_a_lead_page_takes_the_tab_counts_from_the_cache_until_something_changes(signed_in, org, referrals_admin):
+    leads = LeadFactory.create_batch(2, partner=org)
+    page = f"/leads/{leads[0].pk}/"
+    counted, badges = _open_page(signed_in, page)
+    assert counted and badges[0] == "2 waiting"
+    counted, badges = _open_page(signed_in, page)
+    assert counted == [] and badges[0] == "2 waiting"
+    services.lead_decline(lead=leads[1], by=referrals_admin, reason="not_a_fit")
+    counted, badges = _open_page(signed_in, page)
+    assert counted and badges[0] == "1 waiting"
+    # My heart: the answer counts again (its tabs come out of band) and remembers; the page then shows the same.
+    heart = signed_in.post(f"/leads/{leads[0].pk}/favorite/", {"favorite": "1"}, **HX).content.decode()
+    assert _badges(heart) == ["1 waiting", "0 waiting", "1 waiting"]
+    assert _open_page(signed_in, page) == ([], ["1 waiting", "0 waiting", "1 waiting"])
