@@ -1,4 +1,4 @@
-"""What a list page reuses from earlier pages (leads.web.rows' formatted days and amounts, the templates' fragments in
+"""What a list or lead page reuses from earlier pages (leads.web.rows' formatted days and amounts, the templates' fragments in
 CACHES["fragments"]) never shows one language's or one filter's markup on another's page."""
 
 import re
@@ -57,3 +57,19 @@ def test_the_filters_show_what_each_request_chose(signed_in, org):
     assert _selected(plain, "status") == [""] and _selected(plain, "sort") == ["newest"]
     assert _selected(_page(signed_in, "cs", "?status=won"), "status") == ["won"]
     assert _selected(_page(signed_in, "en", "?status=nonsense"), "status") == [""]
+
+
+def test_a_lead_page_in_english_czech_and_english_again(signed_in, org):
+    from tests.factories import LeadFactory
+
+    lead = LeadFactory(partner=org)
+    for _round in range(2):
+        english, czech = (
+            signed_in.get(f"/leads/{lead.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            for language in ("en", "cs")
+        )
+        template_row = re.compile(r"<template data-team-template>(.*?)</template>", re.DOTALL)
+        assert "Remove this person" in template_row.search(english).group(1)
+        assert "Odebrat tuto osobu" in template_row.search(czech).group(1)
+        assert "Back to the list" in english and "Zpět na seznam" in czech
+        assert "Zpět na seznam" not in english and "Back to the list" not in czech
