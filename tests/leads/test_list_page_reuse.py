@@ -1,5 +1,5 @@
-"""What a list or lead page reuses from earlier pages (leads.web.rows' formatted days and amounts, the templates' fragments in
-CACHES["fragments"]) never shows one language's or one filter's markup on another's page."""
+"""What a list or lead page reuses from earlier pages (leads.web.rows' formatted days and amounts, the templates'
+fragments in CACHES["fragments"]) never shows one language's or one filter's markup on another's page."""
 
 import re
 from datetime import UTC, datetime
