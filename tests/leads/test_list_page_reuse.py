@@ -73,3 +73,26 @@ def test_a_lead_page_in_english_czech_and_english_again(signed_in, org):
         assert "Odebrat tuto osobu" in template_row.search(czech).group(1)
         assert "Back to the list" in english and "Zpět na seznam" in czech
         assert "Zpět na seznam" not in english and "Back to the list" not in czech
+
+
+def test_a_refused_form_keeps_what_was_typed_and_the_next_page_starts_clean(signed_in, org):
+    from tests.factories import LeadFactory
+
+    lead = LeadFactory(partner=org, customer=CustomerFactory(country="DE"))
+    page = f"/leads/{lead.pk}/"
+    signed_in.get(page)  # the unbound forms, as every lead page with a German customer shows them
+    typed = {"deal_name": "Typed <deal>", "deal_value": "-5", "currency": "CZK", "estimated_close_date": ""}
+    refused = signed_in.post(f"{page}accept/", typed, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422
+    accept_form = re.search(r'<section[^>]*id="accept".*?</section>', refused.content.decode(), re.DOTALL).group(0)
+    assert 'value="Typed &lt;deal&gt;"' in accept_form and 'value="-5"' in accept_form
+    assert '<option value="CZK" selected>' in accept_form and 'aria-invalid="true"' in accept_form
+    again = signed_in.post(f"{page}accept/", typed | {"deal_name": "Typed again"}, HTTP_HX_REQUEST="true")
+    assert 'value="Typed again"' in again.content.decode() and "Typed &lt;deal&gt;" not in again.content.decode()
+    declined = signed_in.post(f"{page}decline/", {"reason": "other", "reason_notes": ""}, HTTP_HX_REQUEST="true")
+    assert declined.status_code == 422
+    decline_form = re.search(r'<section[^>]*id="decline".*?</section>', declined.content.decode(), re.DOTALL).group(0)
+    assert '<option value="other" selected>' in decline_form and 'aria-invalid="true"' in decline_form
+    clean = signed_in.get(page).content.decode()
+    assert "Typed" not in clean and 'aria-invalid="true"' not in clean and 'value="-5"' not in clean
+    assert '<option value="EUR" selected>' in clean and '<option value="other" selected>' not in clean
