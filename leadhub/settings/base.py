@@ -102,8 +102,9 @@ def redis_clients_reused(cache: dict) -> dict:
 CACHES = {"default": redis_clients_reused(env.cache("CACHE_URL", default="locmemcache://"))}
 CACHES["default"].setdefault("KEY_PREFIX", "leadhub")
 # Markup that is the same on every page in one language (the keyboard help, the language menu, the bulk bar's
-# fields) is rendered once per process and language by the templates' {% cache %} tags: kept in each process's
-# own memory, as it changes only with the code (a new release starts new processes).
+# fields, a lead's action forms before anything is typed) is rendered once per process and language by the
+# templates' {% cache %} tags: kept in each process's own memory, as it changes only with the code (a new release
+# starts new processes). docs/architecture.md says what a fragment may hold.
 FRAGMENT_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leadhub-fragments"}
 CACHES["fragments"] = FRAGMENT_CACHE
 # Sessions are written to the database and read from the cache: every page needs its session, and a cache read
