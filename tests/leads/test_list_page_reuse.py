@@ -96,3 +96,24 @@ def test_a_refused_form_keeps_what_was_typed_and_the_next_page_starts_clean(sign
     clean = signed_in.get(page).content.decode()
     assert "Typed" not in clean and 'aria-invalid="true"' not in clean and 'value="-5"' not in clean
     assert '<option value="EUR" selected>' in clean and '<option value="other" selected>' not in clean
+
+
+def test_an_accepted_lead_s_refused_forms_keep_what_was_typed(signed_in, org):
+    lead = AcceptedLeadFactory(partner=org)
+    page = f"/leads/{lead.pk}/"
+    signed_in.get(page)  # the unbound lose and team forms
+    for name in ("Someone <b>", "Someone else"):
+        refused = signed_in.post(f"{page}team/", {"name": name, "email": "not-an-address"}, HTTP_HX_REQUEST="true")
+        assert refused.status_code == 422
+        team_form = re.search(r'<section[^>]*id="team".*?</section>', refused.content.decode(), re.DOTALL).group(0)
+        assert f'value="{name.replace("<", "&lt;").replace(">", "&gt;")}"' in team_form
+        assert 'value="not-an-address"' in team_form and 'aria-invalid="true"' in team_form
+    lost = signed_in.post(
+        f"{page}lose/", {"reason": "other", "reason_notes": "", "confirmed": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert lost.status_code == 422
+    outcome = re.search(r'<section[^>]*id="outcome".*?</section>', lost.content.decode(), re.DOTALL).group(0)
+    assert '<option value="other" selected>' in outcome and 'aria-invalid="true"' in outcome
+    clean = signed_in.get(page).content.decode()
+    assert "not-an-address" not in clean and 'aria-invalid="true"' not in clean
+    assert '<option value="other" selected>' not in clean
