@@ -22,9 +22,12 @@ def _page(client, language: str, query: str = "") -> str:
     return client.get(f"/leads/marketplace/{query}", HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
 
+def _select(html: str, name: str) -> str:
+    return re.search(rf'<select name="{name}".*?</select>', html, re.DOTALL).group(0)
+
+
 def _selected(html: str, name: str) -> list[str]:
-    select = re.search(rf'<select name="{name}".*?</select>', html, re.DOTALL).group(0)
-    return re.findall(r'<option value="([^"]*)" selected>', select)
+    return re.findall(r'<option value="([^"]*)" selected>', _select(html, name))
 
 
 def test_english_czech_and_english_again_each_read_in_their_own_language(signed_in, org):
@@ -47,6 +50,8 @@ def test_english_czech_and_english_again_each_read_in_their_own_language(signed_
             page = english if other is czech else czech
             assert all(word in page for word in words) and not any(word in other for word in words)
         assert '<option value="en" lang="en" selected>' in english and '<option value="cs" lang="cs" selected>' in czech
+        for name, words in (("status", (">All<", ">Vše<")), ("sort", (">Newest first<", ">Nejnovější<"))):
+            assert words[0] in _select(english, name) and words[1] in _select(czech, name)
 
 
 def test_the_filters_show_what_each_request_chose(signed_in, org):
@@ -73,6 +78,20 @@ def test_a_lead_page_in_english_czech_and_english_again(signed_in, org):
         assert "Odebrat tuto osobu" in template_row.search(czech).group(1)
         assert "Back to the list" in english and "Zpět na seznam" in czech
         assert "Zpět na seznam" not in english and "Back to the list" not in czech
+        for section, words in (("accept", ("Deal name", "Název obchodu")), ("decline", ("Reason", "Důvod"))):
+            assert words[0] in _section(english, section) and words[1] in _section(czech, section)
+    accepted = AcceptedLeadFactory(partner=org)
+    for _round in range(2):
+        english, czech = (
+            signed_in.get(f"/leads/{accepted.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            for language in ("en", "cs")
+        )
+        for section, words in (("outcome", ("Reason", "Důvod")), ("team", ("Phone", "Telefon"))):
+            assert words[0] in _section(english, section) and words[1] in _section(czech, section)
+
+
+def _section(html: str, section_id: str) -> str:
+    return re.search(rf'<section[^>]*id="{section_id}".*?</section>', html, re.DOTALL).group(0)
 
 
 def test_a_refused_form_keeps_what_was_typed_and_the_next_page_starts_clean(signed_in, org):
