@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import AcceptedLeadFactory, CustomerFactory
+from tests.factories import AcceptedLeadFactory, CustomerFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,6 @@ def test_the_filters_show_what_each_request_chose(signed_in, org):
 
 
 def test_a_lead_page_in_english_czech_and_english_again(signed_in, org):
-    from tests.factories import LeadFactory
-
     lead = LeadFactory(partner=org)
     for _round in range(2):
         english, czech = (
@@ -95,8 +93,6 @@ def _section(html: str, section_id: str) -> str:
 
 
 def test_a_refused_form_keeps_what_was_typed_and_the_next_page_starts_clean(signed_in, org):
-    from tests.factories import LeadFactory
-
     lead = LeadFactory(partner=org, customer=CustomerFactory(country="DE"))
     page = f"/leads/{lead.pk}/"
     signed_in.get(page)  # the unbound forms, as every lead page with a German customer shows them
