@@ -101,12 +101,8 @@ def redis_clients_reused(cache: dict) -> dict:
 
 CACHES = {"default": redis_clients_reused(env.cache("CACHE_URL", default="locmemcache://"))}
 CACHES["default"].setdefault("KEY_PREFIX", "leadhub")
-# Markup that is the same on every page in one language (the keyboard help, the language menu, the bulk bar's
-# fields, a lead's action forms before anything is typed) is rendered once per process and language by the
-# templates' {% cache %} tags: kept in each process's own memory, as it changes only with the code (a new release
-# starts new processes). docs/architecture.md says what a fragment may hold.
-FRAGMENT_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leadhub-fragments"}
-CACHES["fragments"] = FRAGMENT_CACHE
+# The templates' {% cache %} fragments, per process as they change only with the code (docs/architecture.md).
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "leadhub-fragments"}
 # Sessions are written to the database and read from the cache: every page needs its session, and a cache read
 # costs a third of a database query. Logging out deletes both copies.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

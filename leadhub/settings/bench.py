@@ -3,7 +3,7 @@
 import warnings
 
 from .base import *  # noqa: F403
-from .base import FRAGMENT_CACHE, MIDDLEWARE, env, redis_clients_reused
+from .base import CACHES, MIDDLEWARE, env, redis_clients_reused
 
 # The bench serves no static files (the pages are measured without their CSS and JS), so none are collected.
 warnings.filterwarnings("ignore", message="No directory at")
@@ -20,9 +20,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/6")
 # As in production: a cache all gunicorn workers share (sessions are read from it).
-CACHES = {"default": redis_clients_reused(env.cache("BENCH_CACHE_URL", default="redis://127.0.0.1:6379/7"))}
+CACHES["default"] = redis_clients_reused(env.cache("BENCH_CACHE_URL", default="redis://127.0.0.1:6379/7"))
 CACHES["default"]["KEY_PREFIX"] = "leadhub-bench"
-CACHES["fragments"] = FRAGMENT_CACHE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1200}
 # The Fortunes-style reference view and the timing/query-count headers exist only under these settings.
 ROOT_URLCONF = "leadhub.bench_urls"

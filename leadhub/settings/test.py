@@ -1,7 +1,7 @@
 """Settings for the test suite: real PostgreSQL and Redis, at local defaults unless the environment says otherwise."""
 
 from .base import *  # noqa: F403
-from .base import FRAGMENT_CACHE, env, redis_clients_reused
+from .base import CACHES, env, redis_clients_reused
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/leadhub"),
@@ -9,9 +9,8 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1200}
-CACHES = {"default": redis_clients_reused(env.cache("CACHE_URL", default=CELERY_BROKER_URL))}
+CACHES["default"] = redis_clients_reused(env.cache("CACHE_URL", default=CELERY_BROKER_URL))
 CACHES["default"]["KEY_PREFIX"] = "leadhub-test"
-CACHES["fragments"] = FRAGMENT_CACHE
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
