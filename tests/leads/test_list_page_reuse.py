@@ -86,6 +86,9 @@ def test_a_lead_page_in_english_czech_and_english_again(signed_in, org):
         )
         for section, words in (("outcome", ("Reason", "Důvod")), ("team", ("Phone", "Telefon"))):
             assert words[0] in _section(english, section) and words[1] in _section(czech, section)
+        # The lose form's reasons, not the decline form's (both forms' fields come from one template).
+        outcome = _section(english, "outcome")
+        assert "Customer did not respond" in outcome and "Not a fit for our business" not in outcome
 
 
 def _section(html: str, section_id: str) -> str:
